@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The one time zone of the product: every date a user sees or types is Beijing time. */
+export const TIME_ZONE = 'Asia/Shanghai';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalText = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? undefined : s))
+  .optional();
+
+/** WeCom's EncodingAESKey: 43 characters of base64 without the trailing "=". */
+const aesKey = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey from the WeCom admin console');
+
+const schema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  MONGODB_URI: optionalText.pipe(
+    z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+  ),
+  DATA_DIR: z.string().default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PUBLIC_URL: optionalText.pipe(z.url().optional()),
+
+  WECOM_TOKEN: optionalText,
+  WECOM_ENCODING_AES_KEY: optionalText.pipe(aesKey.optional()),
+  WECOM_CORP_ID: optionalText,
+  WECOM_CORP_SECRET: optionalText,
+  WECOM_AGENT_ID: optionalText,
+  WECOM_API_BASE: z.url().default('https://qyapi.weixin.qq.com'),
+
+  PUSH_PER_MINUTE: positiveInt.default(20),
+  PUSH_MAX_ATTEMPTS: positiveInt.default(8),
+  REPLY_BUDGET_MS: positiveInt.default(2000),
+  SCHEDULER: z.enum(['on', 'off']).default('on'),
+});
+
+type Env = z.infer<typeof schema>;
+
+export interface WeComCredentials {
+  token: string;
+  encodingAesKey: string;
+  corpId: string;
+  corpSecret?: string;
+  agentId?: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  mongodbUri?: string;
+  dataDir: string;
+  logLevel: Env['LOG_LEVEL'];
+  /** Base URL users reach this service at (links in chat); defaults to localhost. */
+  publicUrl: string;
+  wecom: WeComCredentials & { apiBase: string };
+  /**
+   * `local`: no WeCom credentials were configured, so development values were generated
+   * (kept in DATA_DIR so that the simulator and restarts share them).
+   */
+  mode: 'wecom' | 'local';
+  push: { perMinute: number; maxAttempts: number };
+  replyBudgetMs: number;
+  scheduler: boolean;
+}
+
+/** Thrown with every bad variable listed, so one start-up tells the operator everything. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example for every variable and its default.`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEV_CREDENTIALS_FILE = 'dev-wecom.json';
+
+/** Where local mode keeps its generated WeCom values; the simulator reads the same file. */
+export function devCredentialsPath(dataDir: string): string {
+  return path.join(dataDir, DEV_CREDENTIALS_FILE);
+}
+
+/** Reads the development credentials, creating them on first use. */
+export function loadDevCredentials(dataDir: string): WeComCredentials {
+  const file = devCredentialsPath(dataDir);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as WeComCredentials;
+  } catch {
+    const generated: WeComCredentials = {
+      token: randomBytes(12).toString('hex'),
+      encodingAesKey: randomBytes(32).toString('base64').slice(0, 43),
+      corpId: 'wwlocal' + randomBytes(5).toString('hex'),
+    };
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(generated, null, 2) + '\n', { mode: 0o600 });
+    return generated;
+  }
+}
+
+/**
+ * Validates the environment. All problems are collected and thrown together as a
+ * ConfigError; `env` is a parameter so tests never touch process.env.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const given = [e.WECOM_TOKEN, e.WECOM_ENCODING_AES_KEY, e.WECOM_CORP_ID];
+  if (given.some(Boolean) && !given.every(Boolean)) {
+    throw new ConfigError(
+      ['WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY', 'WECOM_CORP_ID']
+        .filter((_, i) => !given[i])
+        .map((name) => `${name}: required when any WeCom credential is set (or unset all three for local mode)`),
+    );
+  }
+  const dataDir = path.resolve(e.DATA_DIR);
+  const mode = e.WECOM_TOKEN ? 'wecom' : 'local';
+  const creds: WeComCredentials =
+    mode === 'wecom'
+      ? { token: e.WECOM_TOKEN!, encodingAesKey: e.WECOM_ENCODING_AES_KEY!, corpId: e.WECOM_CORP_ID! }
+      : loadDevCredentials(dataDir);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    mongodbUri: e.MONGODB_URI,
+    dataDir,
+    logLevel: e.LOG_LEVEL,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    wecom: { ...creds, corpSecret: e.WECOM_CORP_SECRET, agentId: e.WECOM_AGENT_ID, apiBase: e.WECOM_API_BASE.replace(/\/$/, '') },
+    mode,
+    push: { perMinute: e.PUSH_PER_MINUTE, maxAttempts: e.PUSH_MAX_ATTEMPTS },
+    replyBudgetMs: e.REPLY_BUDGET_MS,
+    scheduler: e.SCHEDULER === 'on',
+  };
+}

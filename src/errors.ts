@@ -1,0 +1,62 @@
+/**
+ * Errors with stable codes. Only UserError (and its subclasses) may reach a chat: everything
+ * else is logged and answered with a generic "系统繁忙" reply.
+ */
+export class CodedError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A callback whose signature does not match: HTTP 401. */
+export class SignatureError extends CodedError {
+  constructor(message = 'signature mismatch — check WECOM_TOKEN and WECOM_ENCODING_AES_KEY against the WeCom admin console') {
+    super('E_SIGNATURE', message);
+  }
+}
+
+/** A callback body that cannot be read: HTTP 400. */
+export class BadCallbackError extends CodedError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_BAD_CALLBACK', message, options);
+  }
+}
+
+/** WeCom answered, with a non-zero errcode. */
+export class WeComApiError extends CodedError {
+  constructor(
+    readonly api: string,
+    readonly errcode: number,
+    readonly errmsg: string,
+  ) {
+    super('E_WECOM_REFUSED', `WeCom refused ${api}: ${errcode} ${errmsg}`);
+  }
+}
+
+/** WeCom could not be reached, or answered with something other than its JSON. */
+export class WeComNetworkError extends CodedError {
+  constructor(
+    readonly api: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('E_WECOM_NETWORK', `network failure calling ${api}: ${message}`, options);
+  }
+}
+
+/** Something the user typed or asked that cannot be done; its message is shown in chat (Chinese). */
+export class UserError extends CodedError {
+  constructor(message: string, readonly usage?: string[]) {
+    super('E_USER', message);
+  }
+}
+
+/** The caller may not run this; the message names who may. */
+export class PermissionError extends UserError {
+  override readonly code = 'E_PERMISSION';
+}
