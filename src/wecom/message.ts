@@ -1,0 +1,38 @@
+/**
+ * The seam between WeCom and the rest of the product: every callback channel is normalised
+ * into an IncomingMessage, and every answer is a Reply. Commands never see WeCom formats.
+ */
+
+/** aibot: intelligent robot (JSON); bot: group robot callback (XML); app: self-built app (XML). */
+export type Channel = 'aibot' | 'bot' | 'app';
+
+export interface IncomingMessage {
+  channel: Channel;
+  /** WeCom's MsgId (or, for app events, FromUserName + CreateTime): the dedupe key. */
+  msgId: string;
+  /** The group's ChatId; for a 1:1 chat the sender's userid. */
+  chatId: string;
+  chatType: 'group' | 'single';
+  sender: { userId: string; name?: string; alias?: string };
+  /** Text with the leading @bot mention stripped and whitespace trimmed; '' for events. */
+  text: string;
+  kind: 'text' | 'event' | 'other';
+  /** For kind 'event': the bot was added to / removed from the chat, or a user opened it. */
+  event?: 'added' | 'removed' | 'enter';
+  /** Group robot callback: the group's push webhook (arrives with every message). */
+  webhookUrl?: string;
+  /** Intelligent robot: a URL for one later answer (valid 1 hour). */
+  responseUrl?: string;
+  /** When WeCom says the message was sent (or when it arrived, if WeCom does not say). */
+  time: Date;
+}
+
+/** An answer in the WeCom markdown subset every client renders (see WECOM.md, webhook push). */
+export interface Reply {
+  markdown: string;
+  /** userids to @mention; rendered as `<@userid>` in markdown or mentioned_list in text. */
+  mentions?: string[];
+}
+
+/** What the gateway hands each verified, deduplicated message to. null: no answer. */
+export type MessageHandler = (msg: IncomingMessage) => Promise<Reply | null>;
