@@ -35,7 +35,8 @@ const schema = z.object({
   WECOM_CORP_ID: optionalText,
   WECOM_CORP_SECRET: optionalText,
   WECOM_AGENT_ID: optionalText,
-  WECOM_API_BASE: z.url().default('https://qyapi.weixin.qq.com'),
+  WECOM_API_BASE: optionalText.pipe(z.url().optional()),
+  SIM_SINK_PORT: port.optional(),
 
   PUSH_PER_MINUTE: positiveInt.default(20),
   PUSH_MAX_ATTEMPTS: positiveInt.default(8),
@@ -82,6 +83,11 @@ export class ConfigError extends Error {
 
 const DEV_CREDENTIALS_FILE = 'dev-wecom.json';
 
+/** The simulator's webhook sink listens next to the bot unless SIM_SINK_PORT says otherwise. */
+export function simSinkPort(botPort: number): number {
+  return botPort + 1;
+}
+
 /** Where local mode keeps its generated WeCom values; the simulator reads the same file. */
 export function devCredentialsPath(dataDir: string): string {
   return path.join(dataDir, DEV_CREDENTIALS_FILE);
@@ -124,6 +130,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const dataDir = path.resolve(e.DATA_DIR);
   const mode = e.WECOM_TOKEN ? 'wecom' : 'local';
+  // Local mode pushes to the simulator's webhook sink (`npm run chat`), not to WeCom.
+  const apiBase =
+    e.WECOM_API_BASE ??
+    (mode === 'wecom' ? 'https://qyapi.weixin.qq.com' : `http://127.0.0.1:${e.SIM_SINK_PORT ?? simSinkPort(e.PORT)}`);
   const creds: WeComCredentials =
     mode === 'wecom'
       ? { token: e.WECOM_TOKEN!, encodingAesKey: e.WECOM_ENCODING_AES_KEY!, corpId: e.WECOM_CORP_ID! }
@@ -135,7 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     logLevel: e.LOG_LEVEL,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
-    wecom: { ...creds, corpSecret: e.WECOM_CORP_SECRET, agentId: e.WECOM_AGENT_ID, apiBase: e.WECOM_API_BASE.replace(/\/$/, '') },
+    wecom: { ...creds, corpSecret: e.WECOM_CORP_SECRET, agentId: e.WECOM_AGENT_ID, apiBase: apiBase.replace(/\/$/, '') },
     mode,
     push: { perMinute: e.PUSH_PER_MINUTE, maxAttempts: e.PUSH_MAX_ATTEMPTS },
     replyBudgetMs: e.REPLY_BUDGET_MS,

@@ -11,7 +11,7 @@ describe('loadConfig', () => {
     const first = loadConfig({ DATA_DIR });
     expect(first.mode).toBe('local');
     expect(first.port).toBe(3000);
-    expect(first.wecom.apiBase).toBe('https://qyapi.weixin.qq.com');
+    expect(first.wecom.apiBase).toBe('http://127.0.0.1:3001');
     expect(first.wecom.encodingAesKey).toMatch(/^[A-Za-z0-9+/]{43}$/);
     expect(loadConfig({ DATA_DIR }).wecom).toEqual(first.wecom);
   });
@@ -27,6 +27,7 @@ describe('loadConfig', () => {
     expect(config.mode).toBe('wecom');
     expect(config.port).toBe(8080);
     expect(config.wecom.token).toBe('QDG6eK');
+    expect(config.wecom.apiBase).toBe('https://qyapi.weixin.qq.com');
   });
 
   it('names every bad variable at once', () => {
