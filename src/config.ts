@@ -38,6 +38,10 @@ const schema = z.object({
   WECOM_API_BASE: optionalText.pipe(z.url().optional()),
   SIM_SINK_PORT: port.optional(),
 
+  ADMIN_USERIDS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(/[,，\s]+/).filter(Boolean)),
   PUSH_PER_MINUTE: positiveInt.default(20),
   PUSH_MAX_ATTEMPTS: positiveInt.default(8),
   REPLY_BUDGET_MS: positiveInt.default(2000),
@@ -68,6 +72,8 @@ export interface Config {
    * (kept in DATA_DIR so that the simulator and restarts share them).
    */
   mode: 'wecom' | 'local';
+  /** WeCom userids that are district admins whatever the roster says (to bootstrap a deployment). */
+  adminUserIds: string[];
   push: { perMinute: number; maxAttempts: number };
   replyBudgetMs: number;
   scheduler: boolean;
@@ -147,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     wecom: { ...creds, corpSecret: e.WECOM_CORP_SECRET, agentId: e.WECOM_AGENT_ID, apiBase: apiBase.replace(/\/$/, '') },
     mode,
+    adminUserIds: e.ADMIN_USERIDS,
     push: { perMinute: e.PUSH_PER_MINUTE, maxAttempts: e.PUSH_MAX_ATTEMPTS },
     replyBudgetMs: e.REPLY_BUDGET_MS,
     scheduler: e.SCHEDULER === 'on',
