@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { UserError } from '../../errors';
+import type { Logger } from '../../log';
+import type { ClaimRecord, Dedupe } from '../dedupe';
+import type { IncomingMessage, MessageHandler, Reply } from '../message';
+import { PUSHED_TEXT } from '../passive-reply';
+import { WELCOME } from './record-group';
+
+/** How a delivery of a message is answered. */
+export type Outcome =
+  /** Answer passively (null: nothing to say, empty 200). */
+  | { kind: 'reply'; reply: Reply | null }
+  /** The budget ran out: acknowledge now; the answer follows by push or by stream refresh. */
+  | { kind: 'deferred'; how: 'push' | 'stream' };
+
+/** Where a stream stands when WeCom polls it. */
+export type StreamState =
+  | { kind: 'unknown' }
+  | { kind: 'pending' }
+  | { kind: 'done'; key: string; reply: Reply | null; pushed: boolean; responseUrl?: string }
+  /** Its owner died and nothing can finish it. */
+  | { kind: 'abandoned' };
+
+export interface AnswererDeps {
+  dedupe: Dedupe;
+  log: Logger;
+  handle: MessageHandler;
+  budgetMs: number;
+  now: () => Date;
+  leaseMs: number;
+  /** How often a waiting delivery looks at a claim another process owns. */
+  pollMs?: number;
+  /** Delivers an answer that came after its callback was acknowledged. */
+  pushLate: (msg: IncomingMessage, key: string, reply: Reply) => Promise<void>;
+}
+
+/**
+ * WeCom keeps polling an unfinished stream for 6 minutes from the user's message
+ * (path/100719); an answer later than this goes to the response_url instead.
+ */
+const STREAM_WINDOW_MS = 5.5 * 60_000;
+
+export const SYSTEM_BUSY: Reply = { markdown: '系统繁忙，请稍后再试。' };
+
+/** The stream id of a message's passive answer: derived, so every process agrees on it. */
+export function streamIdFor(key: string): string {
+  return 'lyt' + createHash('sha1').update(key).digest('hex').slice(0, 24);
+}
+
+/**
+ * Exactly-once answering. The first delivery of a msgId claims it and runs the handler;
+ * every delivery (the first, and WeCom's retries, in any process) then waits for the stored
+ * answer until its budget runs out, and acknowledges instead when it does.
+ */
+export function createAnswerer(deps: AnswererDeps) {
+  const { dedupe, log, now } = deps;
+  const pollMs = deps.pollMs ?? 100;
+  const sleepFor = (key: string, deadline: number) => dedupe.changed(key, Math.max(0, Math.min(deadline - Date.now(), pollMs)));
+
+  async function run(msg: IncomingMessage): Promise<Reply | null> {
+    if (msg.kind === 'event') return msg.event === 'added' || msg.event === 'enter' ? WELCOME : null;
+    try {
+      return await deps.handle(msg);
+    } catch (err) {
+      if (err instanceof UserError) {
+        return { markdown: [err.message, ...(err.usage ?? []).map((u) => `\`${u}\``)].join('\n') };
+      }
+      log.error({ err, msgId: msg.msgId, channel: msg.channel }, 'message handler failed');
+      return SYSTEM_BUSY;
+    }
+  }
+
+  function start(msg: IncomingMessage, key: string): void {
+    const heartbeat = setInterval(() => void dedupe.renew(key).catch(() => {}), Math.max(1000, deps.leaseMs / 3));
+    heartbeat.unref();
+    void (async () => {
+      const reply = await run(msg);
+      clearInterval(heartbeat);
+      const cutoff = msg.channel === 'aibot' ? new Date(now().getTime() - STREAM_WINDOW_MS) : undefined;
+      const finished = await dedupe.finish(key, reply, cutoff);
+      if (!finished) {
+        log.warn({ key }, 'claim was taken over while the handler ran; its answer is dropped');
+      } else if (finished.pushed && reply) {
+        await deps.pushLate(msg, key, reply);
+      }
+    })().catch((err: unknown) => log.error({ err, key }, 'could not store or push an answer'));
+  }
+
+  function outcomeOf(rec: ClaimRecord): Outcome | null {
+    if (rec.status === 'done') {
+      // A finished stream is simply the answer; a pushed answer was acknowledged before.
+      if (rec.deferred === 'push') return { kind: 'deferred', how: 'push' };
+      if (rec.pushedAt) return { kind: 'reply', reply: { markdown: PUSHED_TEXT } };
+      return { kind: 'reply', reply: rec.reply ?? null };
+    }
+    if (rec.deferred) return { kind: 'deferred', how: rec.deferred };
+    return null;
+  }
+
+  return {
+    /** Answers one delivery of `msg` (claim key `key`) within the budget. */
+    async answer(msg: IncomingMessage, key: string): Promise<Outcome> {
+      const deadline = Date.now() + deps.budgetMs;
+      const fields = msg.channel === 'aibot' ? { streamId: streamIdFor(key), responseUrl: msg.responseUrl } : {};
+      if (await dedupe.claim(key, fields)) start(msg, key);
+      for (;;) {
+        const rec = await dedupe.get(key);
+        if (!rec) throw new Error(`claim ${key} disappeared`);
+        const outcome = outcomeOf(rec);
+        if (outcome) return outcome;
+        if (rec.leaseUntil < now() && (await dedupe.takeOver(key))) {
+          log.warn({ key }, 'took over a claim whose process stopped renewing it');
+          start(msg, key);
+        }
+        if (Date.now() >= deadline) {
+          const how = msg.channel === 'aibot' ? 'stream' : 'push';
+          if (await dedupe.defer(key, how)) return { kind: 'deferred', how };
+          continue;
+        }
+        await sleepFor(key, deadline);
+      }
+    },
+
+    /** Waits (within the budget) for the answer behind an intelligent-robot stream. */
+    async streamState(streamId: string): Promise<StreamState> {
+      const deadline = Date.now() + deps.budgetMs;
+      for (;;) {
+        const rec = await dedupe.byStream(streamId);
+        if (!rec) return { kind: 'unknown' };
+        if (rec.status === 'done') return { kind: 'done', key: rec.key, reply: rec.reply ?? null, pushed: Boolean(rec.pushedAt), responseUrl: rec.responseUrl ?? undefined };
+        if (rec.leaseUntil < now()) return { kind: 'abandoned' };
+        if (Date.now() >= deadline) return { kind: 'pending' };
+        await sleepFor(rec.key, deadline);
+      }
+    },
+  };
+}
+
+export type Answerer = ReturnType<typeof createAnswerer>;

@@ -1,0 +1,202 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Connection } from 'mongoose';
+import type { Config } from '../../config';
+import { groupModel } from '../../db/models/group';
+import type { Logger } from '../../log';
+import { createDedupe } from '../dedupe';
+import type { Channel, IncomingMessage, MessageHandler, Reply } from '../message';
+import type { Outbox, PushPayload, PushRequest, PushTarget } from '../outbox';
+import { PUSHED_TEXT, markdownToText, renderPassive, splitReply, type PassiveContent, type PassiveContext } from '../passive-reply';
+import { createAnswerer, streamIdFor, type Outcome } from './answer';
+import {
+  CallbackRejected,
+  extractCiphertext,
+  openCiphertext,
+  readBody,
+  readQuery,
+  type CallbackKeys,
+  type CallbackQuery,
+} from './open-callback';
+import { parseAibot } from './parse-aibot';
+import { parseApp } from './parse-app';
+import { parseBot } from './parse-bot';
+import type { ParsedCallback } from './parsed-callback';
+import { recordGroup } from './record-group';
+
+export interface WeComRouterDeps {
+  config: Config;
+  log: Logger;
+  conn: Connection;
+  handle: MessageHandler;
+  outbox: Pick<Outbox, 'enqueue'>;
+  now?: () => Date;
+  /** How long a claim is kept without renewal before a retry may take it over (default 30 s). */
+  leaseMs?: number;
+}
+
+/** Where each channel's callbacks arrive. */
+export const WECOM_PATHS: Record<Channel, string> = { aibot: '/wecom/aibot', bot: '/wecom/bot', app: '/wecom/app' };
+
+const CHANNELS: Channel[] = ['aibot', 'bot', 'app'];
+const ABANDONED_TEXT = '处理中断，请重新发送。';
+
+/**
+ * The WeCom callback endpoints: GET answers URL verification, POST takes messages. Each
+ * POST is verified on its ciphertext, decrypted, parsed into an IncomingMessage, claimed
+ * once, handed to `handle`, and answered passively within `config.replyBudgetMs`, or
+ * acknowledged, with the answer following through the outbox.
+ */
+export function createWeComRouter(deps: WeComRouterDeps): Router {
+  const { config, log, conn, outbox } = deps;
+  const now = deps.now ?? (() => new Date());
+  const leaseMs = deps.leaseMs ?? 30_000;
+  const dedupe = createDedupe({ conn, now, leaseMs });
+  const answerer = createAnswerer({
+    dedupe,
+    log,
+    handle: deps.handle,
+    budgetMs: config.replyBudgetMs,
+    now,
+    leaseMs,
+    pushLate: async (msg, key, reply) => {
+      await push(msg, `reply:${key}`, { content: reply.markdown, mentions: reply.mentions });
+    },
+  });
+  const keysFor = (channel: Channel): CallbackKeys => ({
+    token: config.wecom.token,
+    encodingAesKey: config.wecom.encodingAesKey,
+    // path/91144: apps encrypt with the CorpID; robots with "" (path/101033, path/99399).
+    receiveId: channel === 'app' ? config.wecom.corpId : '',
+  });
+
+  async function targetFor(msg: IncomingMessage): Promise<PushTarget | null> {
+    if (msg.channel === 'app') return { kind: 'app', toUser: msg.sender.userId };
+    if (msg.channel === 'aibot') return msg.responseUrl ? { kind: 'response_url', url: msg.responseUrl } : null;
+    const url = msg.webhookUrl ?? (await groupModel(conn).findOne({ chatId: msg.chatId }).lean())?.webhookUrl;
+    return url ? { kind: 'webhook', url } : null;
+  }
+
+  function payloadFor(channel: Channel, part: { content: string; mentions?: string[] }): PushPayload {
+    if (channel === 'app') return { type: 'text', content: markdownToText(part.content) };
+    return { type: 'markdown', content: part.content, mentions: channel === 'bot' ? part.mentions : undefined };
+  }
+
+  async function push(msg: IncomingMessage, dedupeKey: string, part: { content: string; mentions?: string[] }) {
+    const target = await targetFor(msg);
+    if (!target) {
+      log.warn({ channel: msg.channel, chatId: msg.chatId, dedupeKey }, 'an answer cannot be pushed: no webhook or response_url for this chat — bind the group with /绑定 … webhook=');
+      return;
+    }
+    const req: PushRequest = { dedupeKey, target, payload: payloadFor(msg.channel, part) };
+    await outbox.enqueue(req);
+  }
+
+  /** Sends the passive part of a reply and queues what does not fit. */
+  async function sendReply(ctx: Context, pc: PassiveContext, reply: Reply, rest: (content: { content: string; mentions?: string[] }) => Promise<void>, welcome = false) {
+    const split = splitReply(pc.channel, reply);
+    if (split.rest) await rest(split.rest).catch((err: unknown) => log.error({ err }, 'could not queue the rest of a long answer'));
+    const content: PassiveContent = welcome ? { type: 'welcome', content: markdownToText(split.passive) } : { type: 'answer', content: split.passive };
+    send(ctx, pc, content);
+  }
+
+  function send(ctx: Context, pc: PassiveContext, content: PassiveContent) {
+    const out = renderPassive(pc, content);
+    ctx.status = 200;
+    ctx.type = out.type;
+    ctx.body = out.body;
+  }
+
+  function empty(ctx: Context) {
+    ctx.status = 200;
+    ctx.body = '';
+  }
+
+  async function respond(ctx: Context, pc: PassiveContext, msg: IncomingMessage, key: string, outcome: Outcome) {
+    if (outcome.kind === 'deferred') {
+      if (outcome.how === 'stream') send(ctx, pc, { type: 'pending' });
+      else empty(ctx);
+      return;
+    }
+    if (!outcome.reply) {
+      // An intelligent-robot stream must be closed; everything else may stay silent.
+      if (pc.channel === 'aibot' && msg.kind !== 'event') send(ctx, pc, { type: 'answer', content: '' });
+      else empty(ctx);
+      return;
+    }
+    await sendReply(ctx, pc, outcome.reply, (part) => push(msg, `reply:${key}:rest`, part), pc.channel === 'aibot' && msg.kind === 'event');
+  }
+
+  async function onStreamRefresh(ctx: Context, pc: PassiveContext, streamId: string) {
+    const state = await answerer.streamState(streamId);
+    if (state.kind === 'pending') return send(ctx, pc, { type: 'pending' });
+    if (state.kind === 'unknown') return send(ctx, pc, { type: 'answer', content: '' });
+    if (state.kind === 'abandoned') return send(ctx, pc, { type: 'answer', content: ABANDONED_TEXT });
+    if (state.pushed) return send(ctx, pc, { type: 'answer', content: PUSHED_TEXT });
+    if (!state.reply) return send(ctx, pc, { type: 'answer', content: '' });
+    const responseUrl = state.responseUrl;
+    await sendReply(ctx, pc, state.reply, async (part) => {
+      if (!responseUrl) return;
+      await outbox.enqueue({ dedupeKey: `reply:${state.key}:rest`, target: { kind: 'response_url', url: responseUrl }, payload: payloadFor('aibot', part) });
+    });
+  }
+
+  function reject(ctx: Context, channel: Channel, err: unknown): void {
+    if (!(err instanceof CallbackRejected)) throw err;
+    log.warn({ channel, status: err.status, path: ctx.path }, err.message);
+    ctx.status = err.status;
+    ctx.body = '';
+  }
+
+  function parse(channel: Channel, plaintext: string, format: 'xml' | 'json'): ParsedCallback {
+    if (channel === 'aibot') return parseAibot(plaintext, now());
+    if (channel === 'bot') return parseBot(plaintext, format, now());
+    return parseApp(plaintext);
+  }
+
+  const router = new Router();
+  for (const channel of CHANNELS) {
+    // URL verification (path/101033 验证URL有效性, path/91144): answer the decrypted echostr
+    // as plain text, without quotes, BOM or newline.
+    router.get(WECOM_PATHS[channel], (ctx) => {
+      try {
+        const query = readQuery(ctx.query);
+        const echostr = typeof ctx.query.echostr === 'string' ? ctx.query.echostr.replaceAll(' ', '+') : '';
+        if (!echostr) throw new CallbackRejected(400, 'URL verification without echostr');
+        const plain = openCiphertext(keysFor(channel), query, echostr, now());
+        ctx.type = 'text/plain';
+        ctx.body = plain;
+        log.info({ channel }, 'WeCom URL verification answered');
+      } catch (err) {
+        reject(ctx, channel, err);
+      }
+    });
+
+    router.post(WECOM_PATHS[channel], async (ctx) => {
+      const format = channel === 'aibot' || (channel === 'bot' && ctx.query.robot_callback_format === 'json') ? 'json' : 'xml';
+      let query: CallbackQuery;
+      let parsed: ParsedCallback;
+      try {
+        query = readQuery(ctx.query);
+        const ciphertext = extractCiphertext(await readBody(ctx.req), format);
+        parsed = parse(channel, openCiphertext(keysFor(channel), query, ciphertext, now()), format);
+      } catch (err) {
+        return reject(ctx, channel, err);
+      }
+      const pc: PassiveContext = { channel, format, keys: keysFor(channel), nonce: query.nonce, now: now(), corpId: config.wecom.corpId };
+      if (parsed.kind === 'ignored') {
+        log.debug({ channel, what: parsed.what }, 'callback ignored');
+        return empty(ctx);
+      }
+      if (parsed.kind === 'stream-refresh') return onStreamRefresh(ctx, { ...pc, streamId: parsed.streamId }, parsed.streamId);
+
+      const msg = parsed.message;
+      const key = `${channel}:${msg.msgId}`;
+      await recordGroup(conn, msg, now());
+      const outcome = await answerer.answer(msg, key);
+      log.info({ channel, msgId: msg.msgId, chatId: msg.chatId, outcome: outcome.kind }, 'callback answered');
+      await respond(ctx, { ...pc, streamId: streamIdFor(key), toUser: msg.sender.userId }, msg, key, outcome);
+    });
+  }
+  return router;
+}
