@@ -1,11 +1,43 @@
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, devCredentialsPath, loadConfig, type Config } from './config';
 import { connectMongoose, startStorage } from './db/connect';
 import { createApp } from './http/app';
 import { createLogger } from './log';
+import { createWeComClient } from './wecom/client';
+import { WECOM_PATHS, createWeComRouter } from './wecom/ingress/router';
+import type { MessageHandler } from './wecom/message';
+import { createOutbox } from './wecom/outbox';
 
-/** Composition root: config → storage → app → listen; clean shutdown on SIGINT/SIGTERM. */
+/**
+ * Until the command framework lands: `/帮助` lists what exists, anything else is unknown.
+ * (Replaced by the command router.)
+ */
+const placeholderHandler: MessageHandler = async (msg) => {
+  if (msg.kind !== 'text' || msg.text === '') return null;
+  const command = msg.text.replace(/^／/, '/').split(/\s+/)[0] ?? '';
+  if (command === '/帮助' || command === '/help') {
+    return { markdown: '**楼院通** 命令集开发中。\n目前可用的命令：\n`/帮助` 查看本说明' };
+  }
+  return { markdown: `未知命令：${command}\n发送 \`/帮助\` 查看可用的命令。` };
+};
+
+/** What `npm start` prints in local mode: where to send callbacks and how to talk to the bot. */
+function localBanner(config: Config): string {
+  const base = `http://localhost:${config.port}`;
+  return [
+    '',
+    '楼院通 — 本地模式（未配置企业微信凭据 WECOM_TOKEN / WECOM_ENCODING_AES_KEY / WECOM_CORP_ID）',
+    `  回调地址：${base}${WECOM_PATHS.aibot}（智能机器人） ${base}${WECOM_PATHS.bot}（群机器人） ${base}${WECOM_PATHS.app}（自建应用）`,
+    `  开发用凭据（${devCredentialsPath(config.dataDir)}）：`,
+    `    Token=${config.wecom.token}  EncodingAESKey=${config.wecom.encodingAesKey}  CorpID=${config.wecom.corpId}`,
+    `  推送发往 ${config.wecom.apiBase}（模拟器的 webhook 接收端）`,
+    '  在另一个终端运行 `npm run chat`，扮演企业微信群与机器人对话。',
+    '',
+  ].join('\n');
+}
+
+/** Composition root: config → storage → mongoose → WeCom client and outbox → app → listen. */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
@@ -20,15 +52,28 @@ async function main(): Promise<void> {
   log.info({ engine: storage.engine }, `storage engine: ${storage.engine}`);
   const conn = await connectMongoose(storage.uri);
 
+  const client = createWeComClient({
+    apiBase: config.wecom.apiBase,
+    corpId: config.wecom.corpId,
+    corpSecret: config.wecom.corpSecret,
+    agentId: config.wecom.agentId,
+    log,
+  });
+  const outbox = createOutbox({ conn, client, log, perMinute: config.push.perMinute, maxAttempts: config.push.maxAttempts });
+  outbox.start();
+
+  const wecom = createWeComRouter({ config, log, conn, handle: placeholderHandler, outbox });
   const app = createApp({
     log,
     engine: storage.engine,
     pingDb: async () => {
       await conn.db!.admin().ping();
     },
+    routers: [wecom],
   });
   const server = app.listen(config.port, config.host, () => {
-    log.info({ port: config.port }, `楼院通 listening on http://localhost:${config.port}`);
+    log.info({ port: config.port, mode: config.mode }, `楼院通 listening on http://localhost:${config.port}`);
+    if (config.mode === 'local') process.stdout.write(localBanner(config) + '\n');
   });
 
   let stopping = false;
@@ -36,7 +81,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    server.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await outbox.stop().catch((err: unknown) => log.error({ err }, 'outbox did not stop cleanly'));
     await conn.close().catch(() => {});
     await storage.stop().catch(() => {});
     process.exit(0);
