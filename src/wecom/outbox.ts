@@ -258,18 +258,26 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     return recent[recent.length - perMinute]! + PACE_WINDOW_MS - t;
   }
 
+  /**
+   * Takes the lane if it is free and not resting (out of quota, or its first push waiting for
+   * a retry). One findOneAndUpdate: when the lane exists but is taken, the upsert collides
+   * with its _id and nothing is claimed.
+   */
   async function claimLane(lane: string, token: string): Promise<OutboxLane | null> {
     const t = now();
     try {
-      await Lane.updateOne({ _id: lane }, { $setOnInsert: { sendTimes: [] } }, { upsert: true });
+      return await Lane.findOneAndUpdate(
+        {
+          _id: lane,
+          $and: [{ $or: [{ leaseUntil: null }, { leaseUntil: { $lte: t } }] }, { $or: [{ resumeAt: null }, { resumeAt: { $lte: t } }] }],
+        },
+        { $set: { owner: token, leaseUntil: new Date(t.getTime() + leaseMs) }, $setOnInsert: { sendTimes: [] } },
+        { upsert: true, returnDocument: 'after' },
+      ).lean<OutboxLane>();
     } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err; // another process created it at the same moment
+      if (isDuplicateKeyError(err)) return null;
+      throw err;
     }
-    return Lane.findOneAndUpdate(
-      { _id: lane, $or: [{ leaseUntil: null }, { leaseUntil: { $lte: t } }] },
-      { $set: { owner: token, leaseUntil: new Date(t.getTime() + leaseMs) } },
-      { returnDocument: 'after' },
-    ).lean<OutboxLane>();
   }
 
   interface LaneState {
@@ -324,55 +332,69 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     );
   }
 
-  type Outcome = 'sent' | 'dead' | 'blocked';
+  /** After a push: go on with the lane, or stop because another process has taken it over. */
+  type Outcome = 'next' | 'lost';
 
+  /** Records a failed attempt: retry later, give up, or retire the robot. */
   async function fail(state: LaneState, item: { _id: unknown; attempts: number; target: PushTarget }, err: unknown, counts: Counts): Promise<Outcome> {
     const reason = describeError(err);
     const t = now();
     if (item.target.kind === 'webhook' && err instanceof WeComApiError && RETIRE_ERRCODES.has(err.errcode)) {
       await retireWebhook(state, item.target.url, reason, counts);
-      return 'blocked';
+      return 'next';
     }
     const attempts = item.attempts + 1;
     const retryable = err instanceof WeComNetworkError || (err instanceof WeComApiError && RETRY_ERRCODES.has(err.errcode));
     if (retryable && attempts < maxAttempts) {
       const delay = backoffMs(attempts, err);
-      await Item.updateOne(
+      const res = await Item.updateOne(
         { _id: item._id, 'lease.owner': state.token },
         { $set: { status: 'pending', attempts, lastError: reason, nextAttemptAt: new Date(t.getTime() + delay) }, $unset: { lease: 1 } },
       );
+      if (res.matchedCount === 0) return 'lost';
       counts.retried++;
-      log.warn({ lane: laneLabel(state.lane), attempts, delayMs: delay }, `push failed (attempt ${attempts}/${maxAttempts}), retrying in ${Math.round(delay / 1000)} s: ${reason}`);
-      return 'blocked';
+      log.warn(
+        { lane: laneLabel(state.lane), attempts, delayMs: delay },
+        `push failed (attempt ${attempts}/${maxAttempts}), retrying in ${Math.round(delay / 1000)} s: ${reason}`,
+      );
+      return 'next';
     }
-    await Item.updateOne(
+    const res = await Item.updateOne(
       { _id: item._id, 'lease.owner': state.token },
       { $set: { status: 'dead', attempts, lastError: reason, diedAt: t }, $unset: { lease: 1 } },
     );
+    if (res.matchedCount === 0) return 'lost';
     counts.dead++;
     log.error(
       { lane: laneLabel(state.lane), attempts },
-      retryable ? `push given up after ${attempts} attempts: ${reason}` : `push refused by WeCom, not retried: ${reason}`,
+      retryable
+        ? `push given up after ${attempts} attempts: ${reason} — see it with /查询; check that WeCom is reachable`
+        : `push refused by WeCom, not retried: ${reason}`,
     );
-    return 'dead';
+    return 'next';
   }
 
-  /** Sends the remaining parts of a claimed push. */
+  /** Sends the remaining parts of a claimed push (each part reserved against the robot's quota). */
   async function sendItem(state: LaneState, doc: OutboxItem & { _id: unknown }, counts: Counts): Promise<Outcome> {
     const target = targetOf(doc);
     const parts = pushParts(target, payloadOf(doc));
+    const lost = () => {
+      log.warn({ lane: laneLabel(state.lane) }, 'another process took over this lane while a push was under way (lease shorter than a send?)');
+      return 'lost' as const;
+    };
     for (let i = doc.partsSent; i < parts.length; i++) {
       const t = now().getTime();
       if (state.paced && paceWait(state.sendTimes, t) > 0) {
-        // Mid-push and out of quota: hand the push back; the rest of its parts go later, in order.
-        await Item.updateOne({ _id: doc._id, 'lease.owner': state.token }, { $set: { status: 'pending' }, $unset: { lease: 1 } });
-        return 'blocked';
+        // Out of quota in the middle of a long push: hand it back; its other parts follow later, in order.
+        const res = await Item.updateOne({ _id: doc._id, 'lease.owner': state.token }, { $set: { status: 'pending' }, $unset: { lease: 1 } });
+        return res.matchedCount === 0 ? lost() : 'next';
       }
-      if (!(await reserve(state, t))) return 'blocked';
+      if (!(await reserve(state, t))) return lost();
       try {
         await deliver(target, parts[i]!);
       } catch (err) {
-        return fail(state, { _id: doc._id, attempts: doc.attempts, target }, err, counts);
+        const outcome = await fail(state, { _id: doc._id, attempts: doc.attempts, target }, err, counts);
+        return outcome === 'lost' ? lost() : outcome;
       }
       doc.attempts = 0;
       const last = i === parts.length - 1;
@@ -382,62 +404,70 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           ? { $set: { partsSent: i + 1, attempts: 0, status: 'sent', sentAt: now() }, $unset: { lease: 1 } }
           : { $set: { partsSent: i + 1, attempts: 0 } },
       );
-      if (res.matchedCount === 0) {
-        log.warn({ lane: laneLabel(state.lane) }, 'lost the lease on a push while sending it (lease too short for the network?)');
-        return 'blocked';
-      }
+      if (res.matchedCount === 0) return lost();
+      if (last) counts.sent++;
     }
     if (doc.partsSent >= parts.length) {
+      // Nothing left to send (cannot happen unless the split changed between versions): close it, or the lane would stall.
       await Item.updateOne({ _id: doc._id, 'lease.owner': state.token }, { $set: { status: 'sent', sentAt: now() }, $unset: { lease: 1 } });
     }
-    counts.sent++;
-    return 'sent';
+    return 'next';
   }
 
-  /** Holds one lane and sends its due pushes in order until it is empty, waits, or is out of quota. */
+  /**
+   * Holds one lane and sends its due pushes in order until it is empty, out of quota, or its
+   * first push waits for a retry; then lets it rest until it can go on.
+   */
   async function drainLane(lane: string, counts: Counts): Promise<void> {
     const token = randomUUID();
     const claimed = await claimLane(lane, token);
-    if (!claimed) return; // another process holds it
+    if (!claimed) return; // another process holds it, or it rests
     const state: LaneState = {
       lane,
       token,
       paced: lane.startsWith('webhook:'),
       sendTimes: (claimed.sendTimes ?? []).map((d) => new Date(d).getTime()),
     };
+    let resumeAt: number | null = null;
     try {
       while (!stopped) {
-        const t = now();
-        const head = await Item.findOne({ lane, status: { $in: OPEN }, notBefore: { $lte: t } })
+        const t = now().getTime();
+        const head = await Item.findOne({ lane, status: { $in: OPEN }, notBefore: { $lte: new Date(t) } })
           .sort({ notBefore: 1, createdAt: 1, seq: 1 })
           .select({ _id: 1, nextAttemptAt: 1 })
           .lean();
-        // Nothing due, or the first push is waiting for its retry: later ones wait behind it.
-        if (!head || head.nextAttemptAt.getTime() > t.getTime()) return;
-        if (state.paced && paceWait(state.sendTimes, t.getTime()) > 0) return;
+        if (!head) break;
+        // The first push is waiting for its retry: later ones wait behind it, to keep the order.
+        if (head.nextAttemptAt.getTime() > t) {
+          resumeAt = head.nextAttemptAt.getTime();
+          break;
+        }
+        const wait = state.paced ? paceWait(state.sendTimes, t) : 0;
+        if (wait > 0) {
+          resumeAt = t + wait;
+          break;
+        }
         const item = await Item.findOneAndUpdate(
           { _id: head._id, status: { $in: OPEN } },
-          { $set: { status: 'sending', lease: { owner: token, until: new Date(t.getTime() + leaseMs) } } },
+          { $set: { status: 'sending', lease: { owner: token, until: new Date(t + leaseMs) } } },
           { returnDocument: 'after' },
         );
         if (!item) continue;
-        const outcome = await sendItem(state, item.toObject() as OutboxItem & { _id: unknown }, counts);
-        if (outcome === 'blocked') return;
+        // After each push the loop head looks again: next push, its retry time, the quota, or an empty lane.
+        if ((await sendItem(state, item.toObject() as OutboxItem & { _id: unknown }, counts)) === 'lost') return;
       }
     } finally {
-      await Lane.updateOne({ _id: lane, owner: token }, { $unset: { owner: 1, leaseUntil: 1 } });
+      await Lane.updateOne(
+        { _id: lane, owner: token },
+        resumeAt === null ? { $unset: { owner: 1, leaseUntil: 1, resumeAt: 1 } } : { $set: { resumeAt: new Date(resumeAt) }, $unset: { owner: 1, leaseUntil: 1 } },
+      );
     }
   }
 
   async function runOnce(): Promise<Counts> {
     await whenReady();
     const counts: Counts = { sent: 0, retried: 0, dead: 0 };
-    const due = await Item.find({ status: { $in: OPEN }, nextAttemptAt: { $lte: now() } })
-      .sort({ nextAttemptAt: 1 })
-      .limit(2000)
-      .select({ lane: 1 })
-      .lean();
-    const lanes = [...new Set(due.map((d) => d.lane))];
+    const lanes: string[] = await Item.distinct('lane', { status: { $in: OPEN }, nextAttemptAt: { $lte: now() } });
     let next = 0;
     const worker = async () => {
       while (next < lanes.length && !stopped) await drainLane(lanes[next++]!, counts);

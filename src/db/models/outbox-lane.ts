@@ -11,6 +11,8 @@ export interface OutboxLane {
   /** A random token of the current holder; absent when free. */
   owner?: string;
   leaseUntil?: Date;
+  /** Nothing can go before this (quota used up, or the first push waits for its retry). */
+  resumeAt?: Date;
   /** Robot lanes: when each of the last sends was reserved (oldest first). */
   sendTimes: Date[];
 }
@@ -21,6 +23,7 @@ const outboxLaneSchema = new Schema<OutboxLane>(
     _id: { type: String, required: true },
     owner: { type: String },
     leaseUntil: { type: Date },
+    resumeAt: { type: Date },
     sendTimes: { type: [Date], default: [] },
   },
   { collection: 'outbox_lanes', versionKey: false },
