@@ -29,9 +29,12 @@ const processedMessageSchema = new Schema({
   reply: { type: Schema.Types.Mixed },
   /** Set when the answer was pushed (through the outbox) instead of a passive reply. */
   pushedAt: { type: Date },
+  /** When the message was first claimed, by the application's clock. */
   createdAt: { type: Date, required: true },
+  /** Housekeeping by the database's own clock (a TTL index), so a test's fake clock cannot expire claims early. */
+  expireAt: { type: Date, required: true, default: () => new Date(Date.now() + PROCESSED_MESSAGE_TTL_SECONDS * 1000) },
 });
-processedMessageSchema.index({ createdAt: 1 }, { expireAfterSeconds: PROCESSED_MESSAGE_TTL_SECONDS });
+processedMessageSchema.index({ expireAt: 1 }, { expireAfterSeconds: 0 });
 processedMessageSchema.index({ streamId: 1 }, { sparse: true });
 
 export type ProcessedMessage = InferSchemaType<typeof processedMessageSchema>;

@@ -118,12 +118,7 @@ export function createWeComRouter(deps: WeComRouterDeps): Router {
       else empty(ctx);
       return;
     }
-    if (!outcome.reply) {
-      // An intelligent-robot stream must be closed; everything else may stay silent.
-      if (pc.channel === 'aibot' && msg.kind !== 'event') send(ctx, pc, { type: 'answer', content: '' });
-      else empty(ctx);
-      return;
-    }
+    if (!outcome.reply) return empty(ctx);
     await sendReply(ctx, pc, outcome.reply, (part) => push(msg, `reply:${key}:rest`, part), pc.channel === 'aibot' && msg.kind === 'event');
   }
 
