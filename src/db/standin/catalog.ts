@@ -1,0 +1,117 @@
+import { deserialize, type Document } from 'bson';
+import { Collection } from './collection';
+import { fail } from './errors';
+import type { JournalOp } from './journal-format';
+
+/**
+ * All databases and their collections. Commands change it synchronously; the changes of the
+ * command running are collected (`takeOps`) for the journal.
+ */
+export class Catalog {
+  private readonly dbs = new Map<string, Map<string, Collection>>();
+  private ops: JournalOp[] = [];
+  private recording = true;
+  private readonly recorder = (op: JournalOp) => {
+    if (this.recording) this.ops.push(op);
+  };
+
+  /** The changes made since the last call. */
+  takeOps(): JournalOp[] {
+    const ops = this.ops;
+    this.ops = [];
+    return ops;
+  }
+
+  databaseNames(): string[] {
+    return [...this.dbs.keys()];
+  }
+
+  collections(db: string): Collection[] {
+    return [...(this.dbs.get(db)?.values() ?? [])];
+  }
+
+  get(db: string, name: string): Collection | undefined {
+    return this.dbs.get(db)?.get(name);
+  }
+
+  /** The collection, created (as mongod does implicitly on first write) when missing. */
+  ensure(db: string, name: string): Collection {
+    return this.get(db, name) ?? this.create(db, name, {});
+  }
+
+  create(db: string, name: string, options: Document): Collection {
+    validateName(db, name);
+    if (this.get(db, name)) throw fail('NamespaceExists', `Collection ${db}.${name} already exists.`);
+    let colls = this.dbs.get(db);
+    if (!colls) this.dbs.set(db, (colls = new Map()));
+    const coll = new Collection(db, name, options, this.recorder);
+    colls.set(name, coll);
+    this.recorder({ op: 'create', db, coll: name, options });
+    return coll;
+  }
+
+  drop(db: string, name: string): boolean {
+    const colls = this.dbs.get(db);
+    if (!colls?.delete(name)) return false;
+    if (colls.size === 0) this.dbs.delete(db);
+    this.recorder({ op: 'drop', db, coll: name });
+    return true;
+  }
+
+  dropDatabase(db: string): void {
+    if (!this.dbs.delete(db)) return;
+    this.recorder({ op: 'dropDatabase', db });
+  }
+
+  /** Applies a journaled change (replay at start-up), without journaling it again. */
+  replay(op: JournalOp): void {
+    this.recording = false;
+    try {
+      switch (op.op) {
+        case 'create':
+          if (!this.get(op.db, op.coll)) this.create(op.db, op.coll, op.options);
+          break;
+        case 'drop':
+          this.drop(op.db, op.coll);
+          break;
+        case 'dropDatabase':
+          this.dropDatabase(op.db);
+          break;
+        case 'createIndex':
+          this.ensure(op.db, op.coll).addIndex(op.spec);
+          break;
+        case 'dropIndex':
+          this.get(op.db, op.coll)?.dropIndex(op.name);
+          break;
+        case 'insert': {
+          const coll = this.ensure(op.db, op.coll);
+          coll.insert(deserialize(op.doc), op.doc);
+          break;
+        }
+        case 'replace': {
+          const coll = this.ensure(op.db, op.coll);
+          const doc = deserialize(op.doc);
+          const rid = coll.ridById(doc._id);
+          if (rid === undefined) coll.insert(doc, op.doc);
+          else coll.replace(rid, coll.decode(rid)!, doc, op.doc);
+          break;
+        }
+        case 'delete': {
+          const coll = this.get(op.db, op.coll);
+          const rid = coll?.ridById(op.id);
+          if (coll && rid !== undefined) coll.remove(rid);
+          break;
+        }
+      }
+    } finally {
+      this.recording = true;
+    }
+  }
+}
+
+function validateName(db: string, name: string): void {
+  if (!db || /[/\\. "$\0]/.test(db)) throw fail('InvalidNamespace', `Invalid database name: '${db}'`);
+  if (!name || name.includes('\0') || name.startsWith('.') || name.includes('$')) {
+    throw fail('InvalidNamespace', `Invalid collection name: '${name}'`);
+  }
+}

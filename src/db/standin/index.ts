@@ -1,0 +1,57 @@
+import type { Logger } from '../../log';
+import { silentLogger } from '../../log';
+import { Catalog } from './catalog';
+import { openPersistence } from './persistence';
+import { StandinServer } from './server';
+
+export interface StandinOptions {
+  /** Where the journal and snapshots live; without it the data is in memory only. */
+  dataDir?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  log?: Logger;
+  /** Journal size that triggers a snapshot (compaction); for tests. */
+  compactBytes?: number;
+}
+
+export interface RunningStandin {
+  uri: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the MongoDB-wire-compatible stand-in in this process: for development and tests
+ * where no mongod binary is available. Not for production.
+ */
+export async function startStandin(opts: StandinOptions = {}): Promise<RunningStandin> {
+  const log = opts.log ?? silentLogger;
+  const host = opts.host ?? '127.0.0.1';
+  const catalog = new Catalog();
+  const persistence = opts.dataDir ? await openPersistence(opts.dataDir, catalog, log, { compactBytes: opts.compactBytes }) : undefined;
+  const server = new StandinServer({
+    catalog,
+    log,
+    persistent: persistence !== undefined,
+    commit: persistence ? (ops) => persistence.commit(ops) : async () => {},
+  });
+  let port: number;
+  try {
+    port = await server.listen(opts.port ?? 0, host);
+  } catch (err) {
+    await persistence?.close();
+    throw err;
+  }
+  const uriHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  let stopping: Promise<void> | undefined;
+  return {
+    uri: `mongodb://${uriHost}:${port}`,
+    port,
+    stop: () =>
+      (stopping ??= (async () => {
+        await server.close();
+        await persistence?.close();
+      })()),
+  };
+}

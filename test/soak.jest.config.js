@@ -1,0 +1,9 @@
+// `npm run test:soak`: the long-running tests under test/soak, on the same database set-up.
+const base = require('../package.json').jest;
+
+module.exports = {
+  ...base,
+  rootDir: '..',
+  roots: ['<rootDir>/test/soak'],
+  testTimeout: 30 * 60_000,
+};
