@@ -1,4 +1,4 @@
-import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
 
 /** A WeCom group chat the bot is in; `/绑定` gives it a scope and a purpose. */
 const groupSchema = new Schema(
@@ -29,6 +29,7 @@ const groupSchema = new Schema(
 groupSchema.index({ 'scope.kind': 1, 'scope.refId': 1, purpose: 1 });
 
 export type Group = InferSchemaType<typeof groupSchema>;
+export type GroupDoc = HydratedDocument<Group>;
 export type GroupModel = Model<Group>;
 
 export function groupModel(conn: Connection): GroupModel {

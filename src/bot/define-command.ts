@@ -1,0 +1,109 @@
+import type { z } from 'zod';
+import type { Reply } from '../wecom/message';
+import type { CommandContext } from './context';
+import type { Allow } from './permissions';
+
+/** What `run` may return: markdown text, a Reply (with mentions), or null for no answer. */
+export type CommandResult = string | Reply | null;
+
+/** The argument schema of a command: a zod object whose fields are filled from the words typed. */
+export type ArgsSchema = z.ZodObject;
+
+/** A command that does one thing. */
+export interface CommandSpec<S extends ArgsSchema> {
+  /** The Chinese name typed after the slash: `进度`. */
+  name: string;
+  /** Other names, Chinese first, then English: `['progress']`. */
+  aliases?: readonly string[];
+  /** One line for /帮助. */
+  summary: string;
+  /** Who may run it; the target's scope is checked in `run` with `ctx.assertInScope`. */
+  allow: Allow;
+  /** Examples, each a full command line starting with `/name` (or an alias); the first is the main form. */
+  usage: readonly string[];
+  /**
+   * Arguments. Words typed are assigned to the fields in declaration order; `key=value`
+   * (or `key：value`) fills a field by its name or by a key from `keys`. A field made with
+   * `arg.text()` or `arg.words()` (last) takes the rest of the line. Optional fields should
+   * come after required ones.
+   */
+  args?: S;
+  /** Chinese (or other) keys for `key=value`: `{ 类别: 'category', 截止: 'deadline' }`; the first key of a field is its label in errors. */
+  keys?: Readonly<Record<string, keyof z.output<S> & string>>;
+  run(ctx: CommandContext, args: z.output<S>): Promise<CommandResult>;
+}
+
+/** A command made of subcommands chosen by its first word: `/绑定 楼院 …`, `/项目 新建 …`. */
+export interface CommandGroupSpec {
+  name: string;
+  aliases?: readonly string[];
+  summary: string;
+  /** Each made with `defineCommand`; its `name` and `aliases` are the words after the command. */
+  subcommands: readonly Command[];
+  /** The subcommand run when nothing follows the command (otherwise the list of subcommands is shown). */
+  defaultSubcommand?: string;
+}
+
+/** A declared command, as the registry and dispatcher see it. */
+export interface Command {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly summary: string;
+  readonly allow: Allow;
+  readonly usage: readonly string[];
+  readonly args?: ArgsSchema;
+  readonly keys: Readonly<Record<string, string>>;
+  readonly run?: (ctx: CommandContext, args: unknown) => Promise<CommandResult>;
+  readonly subcommands: readonly Command[];
+  readonly defaultSubcommand?: string;
+}
+
+function unionAllow(subs: readonly Command[]): Allow {
+  if (subs.some((s) => s.allow === 'anyone')) return 'anyone';
+  return [...new Set(subs.flatMap((s) => s.allow as readonly string[]))] as unknown as Allow;
+}
+
+/**
+ * Declares a command (one file in `commands/`, listed in `commands/index.ts`):
+ *
+ * ```ts
+ * export default defineCommand({
+ *   name: '进度',
+ *   aliases: ['progress'],
+ *   summary: '报告项目进度',
+ *   allow: ['cadre'],
+ *   usage: ['/进度 #12 80% 主路已硬化'],
+ *   args: z.object({ project: arg.project(), percent: arg.percent(), note: arg.text().optional() }),
+ *   keys: { 项目: 'project', 进度: 'percent', 备注: 'note' },
+ *   run: async (ctx, { project, percent, note }) => { … return '✅ …'; },
+ * });
+ * ```
+ * or, with subcommands, `defineCommand({ name, aliases, summary, subcommands: [defineCommand({…}), …] })`.
+ */
+export function defineCommand<S extends ArgsSchema = z.ZodObject<{}>>(spec: CommandSpec<S>): Command;
+export function defineCommand(spec: CommandGroupSpec): Command;
+export function defineCommand(spec: CommandSpec<ArgsSchema> | CommandGroupSpec): Command {
+  if ('subcommands' in spec) {
+    return {
+      name: spec.name,
+      aliases: spec.aliases ?? [],
+      summary: spec.summary,
+      allow: unionAllow(spec.subcommands),
+      usage: spec.subcommands.flatMap((s) => s.usage),
+      keys: {},
+      subcommands: spec.subcommands,
+      defaultSubcommand: spec.defaultSubcommand,
+    };
+  }
+  return {
+    name: spec.name,
+    aliases: spec.aliases ?? [],
+    summary: spec.summary,
+    allow: spec.allow,
+    usage: spec.usage,
+    args: spec.args,
+    keys: spec.keys ?? {},
+    run: spec.run as Command['run'],
+    subcommands: [],
+  };
+}

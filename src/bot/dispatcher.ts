@@ -1,0 +1,196 @@
+import { allCommands } from '../../commands';
+import type { Config } from '../config';
+import type { CourtyardDoc, Models } from '../db/models';
+import { PermissionError, UserError } from '../errors';
+import type { Logger } from '../log';
+import { createAudit } from '../services/audit';
+import { createCalendar, type WorkingCalendar } from '../services/calendar';
+import { resolveGroupScope, type Scope } from '../services/scope';
+import type { IncomingMessage, MessageHandler, Reply } from '../wecom/message';
+import type { Outbox } from '../wecom/outbox';
+import { bindArgs } from './bind-args';
+import { resolveCaller, type Caller } from './caller';
+import type { CommandContext } from './context';
+import type { Command, CommandResult } from './define-command';
+import { commandPath, usageCard } from './help-text';
+import { fitReply } from './markdown';
+import { allowCovers, describeRoles, holdsRole, whoMay, type Allow, type ScopeTarget } from './permissions';
+import { createRegistry, type Registry } from './registry';
+import { parseCommandLine, type Token } from './tokenize';
+
+export interface DispatcherDeps {
+  models: Models;
+  config: Config;
+  log: Logger;
+  /** The clock; default the real one. */
+  now?: () => Date;
+  /** Default: the shipped calendar plus DATA_DIR/holidays.json. */
+  calendar?: WorkingCalendar;
+  /** Handed to commands that push (ctx.outbox). */
+  outbox?: Pick<Outbox, 'enqueue'>;
+  /** Default: every command of commands/index.ts. */
+  commands?: readonly Command[];
+}
+
+/** The answer to anything that is not the user's fault; the error itself goes to the log. */
+export const SYSTEM_BUSY_TEXT = '系统繁忙，请稍后重试';
+
+const HINT = '发送 `/帮助` 查看可用的命令';
+
+/** A UserError as chat text: the message, then the usage lines. */
+export function userErrorReply(err: UserError): Reply {
+  const mark = err instanceof PermissionError ? '🚫' : '❌';
+  const usage = err.usage?.length ? ['用法：' + err.usage.map((u) => `\`${u}\``).join('  ')] : [];
+  return { markdown: [`${mark} ${err.message}`, ...usage].join('\n') };
+}
+
+function toReply(result: CommandResult): Reply | null {
+  if (result === null) return null;
+  const reply = typeof result === 'string' ? { markdown: result } : result;
+  return { ...reply, markdown: fitReply(reply.markdown) };
+}
+
+/** The scope target matching a group's binding (for "who may" in refusals). */
+function scopeTarget(scope: Scope): ScopeTarget | undefined {
+  if (scope.kind === 'courtyard') return { courtyard: scope.courtyard };
+  if (scope.kind === 'street') return { street: scope.street._id };
+  return undefined;
+}
+
+async function targetLabel(models: Models, target: ScopeTarget): Promise<string> {
+  if (target.courtyard) {
+    const c = await models.Courtyard.findById(target.courtyard._id, { name: 1 });
+    return c ? `「${c.name}」` : '该楼院';
+  }
+  if (target.street) {
+    const s = await models.Street.findById(target.street, { name: 1 });
+    return s ? `「${s.name}」` : '该街道';
+  }
+  return '全区';
+}
+
+/**
+ * The command router: a MessageHandler for the WeCom gateway. For each text message it
+ * resolves the caller and the group's scope, finds the command, checks the caller's role,
+ * binds the arguments, runs the command and turns the result into a Reply. A UserError
+ * becomes a short Chinese answer (with the usage); any other error is logged and answered
+ * "系统繁忙，请稍后重试". Group messages without a slash get no answer, unless they are a bare
+ * @mention or a command word without its slash (then a hint).
+ *
+ * Throws at creation when the command declarations are inconsistent (duplicate names …).
+ */
+export function createDispatcher(deps: DispatcherDeps): MessageHandler & { registry: Registry } {
+  const registry = createRegistry(deps.commands ?? allCommands);
+  const { models, config, log } = deps;
+  const clock = deps.now ?? (() => new Date());
+  const calendar = deps.calendar ?? createCalendar({ dataDir: config.dataDir, log });
+
+  async function refuse(allow: Allow, path: string, caller: Caller, target: ScopeTarget | undefined, where: string): Promise<never> {
+    const who = await whoMay(models, allow, target, 3);
+    const lines = [`${path} 仅限${where}${describeRoles(allow)}使用。`];
+    if (!caller.cadre) lines.push('你还没有登记：发送 `/登记 姓名 单位` 关联花名册。');
+    if (who.length) lines.push(`可以找：${who.join('、')}`);
+    throw new PermissionError(lines.join('\n'));
+  }
+
+  function noCommand(msg: IncomingMessage): Reply | null {
+    const text = msg.text.trim();
+    if (msg.chatType === 'single' || text === '') return { markdown: `你好，我是**楼院通**。${HINT}` };
+    const first = text.split(/\s+/)[0] ?? '';
+    if (registry.find(first)) return { markdown: `命令前要加斜杠，例如 \`/${first}\`。${HINT}` };
+    return null;
+  }
+
+  function unknownCommand(name: string): Reply {
+    const near = registry.suggest(name);
+    const guess = near.length ? `你是不是要找 ${near.map((c) => `\`/${c.name}\``).join('、')}？` : '';
+    return { markdown: `❓ 没有「/${name}」这个命令。${guess}\n${HINT}` };
+  }
+
+  async function handle(msg: IncomingMessage, now: Date): Promise<Reply | null> {
+    if (msg.kind !== 'text') return msg.chatType === 'single' ? { markdown: `暂时只能处理文字命令。${HINT}` } : null;
+    const line = parseCommandLine(msg.text);
+    if (!line) return noCommand(msg);
+    if (line.name === '') return { markdown: HINT };
+
+    let tokens: Token[] = line.args;
+    let command = registry.find(line.name);
+    if (!command) {
+      const split = registry.splitName(line.name);
+      if (!split) return unknownCommand(line.name);
+      command = split.command;
+      const start = line.nameStart + line.name.length - split.rest.length;
+      tokens = [{ text: split.rest, start, end: start + split.rest.length, quoted: false, keySep: -1 }, ...tokens];
+    }
+
+    const caller = await resolveCaller(models, config, msg.sender);
+    const group = msg.chatType === 'group' ? await models.Group.findOne({ chatId: msg.chatId }) : null;
+    const scope = await resolveGroupScope(models, group);
+
+    let parent: Command | undefined;
+    if (command.subcommands.length) {
+      parent = command;
+      const word = tokens[0];
+      const sub = word ? registry.findSub(parent, word.text) : parent.defaultSubcommand ? registry.findSub(parent, parent.defaultSubcommand) : undefined;
+      if (!word && !sub) return { markdown: usageCard(parent, caller) };
+      if (!sub) {
+        const names = parent.subcommands.map((s) => s.name).join('、');
+        throw new UserError(`「/${parent.name}」后面应为 ${names} 之一，收到「${word!.text}」`, [...parent.usage]);
+      }
+      if (word) tokens = tokens.slice(1);
+      command = sub;
+    }
+    const path = commandPath(command, parent);
+    if (!holdsRole(caller, command.allow)) await refuse(command.allow, path, caller, scopeTarget(scope), '');
+
+    let defaultCourtyard: CourtyardDoc | null = scope.kind === 'courtyard' ? scope.courtyard : null;
+    if (!defaultCourtyard && msg.chatType === 'single' && caller.courtyardIds.length === 1) {
+      defaultCourtyard = await models.Courtyard.findById(caller.courtyardIds[0]);
+    }
+    const current = command;
+    const fail = (message: string): never => {
+      throw new UserError(message, [...current.usage]);
+    };
+    const ctx: CommandContext = {
+      msg,
+      text: msg.text.trim(),
+      now,
+      models,
+      config,
+      log,
+      calendar,
+      outbox: deps.outbox,
+      caller,
+      group,
+      scope,
+      registry,
+      audit: createAudit({ models, actor: caller.userId, actorName: caller.name, command: msg.text.trim(), msgId: `${msg.channel}:${msg.msgId}`, now }),
+      command: { name: command.name, path, allow: command.allow, usage: command.usage },
+      defaultCourtyard,
+      courtyardOrDefault(given) {
+        const courtyard = given ?? defaultCourtyard;
+        if (!courtyard) return fail('请写明楼院（本群没有绑定楼院）');
+        return courtyard;
+      },
+      async assertInScope(target) {
+        if (allowCovers(caller, current.allow, target)) return;
+        await refuse(current.allow, path, caller, target, `${await targetLabel(models, target)}的`);
+      },
+      fail,
+    };
+    const args = await bindArgs(command, tokens, msg.text, { now, models, scope });
+    log.debug({ command: path, userId: caller.userId, msgId: msg.msgId }, 'running command');
+    return toReply(await command.run!(ctx, args));
+  }
+
+  const dispatch = async (msg: IncomingMessage): Promise<Reply | null> => {
+    try {
+      return await handle(msg, clock());
+    } catch (err) {
+      if (err instanceof UserError) return userErrorReply(err);
+      log.error({ err, msgId: msg.msgId, channel: msg.channel, text: msg.text }, 'command failed');
+      return { markdown: SYSTEM_BUSY_TEXT };
+    }
+  };
+  return Object.assign(dispatch, { registry });
+}

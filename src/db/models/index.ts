@@ -1,0 +1,69 @@
+import type { Connection } from 'mongoose';
+import { auditEntryModel, type AuditEntryModel } from './audit-entry';
+import { cadreModel, type CadreModel } from './cadre';
+import { communityModel, type CommunityModel } from './community';
+import { courtyardModel, type CourtyardModel } from './courtyard';
+import { groupModel, type GroupModel } from './group';
+import { inspectionScoreModel, type InspectionScoreModel } from './inspection-score';
+import { milestoneModel, type MilestoneModel } from './milestone';
+import { progressReportModel, type ProgressReportModel } from './progress-report';
+import { projectModel, type ProjectModel } from './project';
+import { residentRequestModel, type ResidentRequestModel } from './resident-request';
+import { sequenceModel, type SequenceModel } from './sequence';
+import { streetModel, type StreetModel } from './street';
+import { visitModel, type VisitModel } from './visit';
+
+/** Every domain model on one connection; what commands, services and jobs receive. */
+export interface Models {
+  Street: StreetModel;
+  Community: CommunityModel;
+  Courtyard: CourtyardModel;
+  Cadre: CadreModel;
+  Group: GroupModel;
+  Project: ProjectModel;
+  ProgressReport: ProgressReportModel;
+  Visit: VisitModel;
+  ResidentRequest: ResidentRequestModel;
+  Milestone: MilestoneModel;
+  InspectionScore: InspectionScoreModel;
+  AuditEntry: AuditEntryModel;
+  Sequence: SequenceModel;
+}
+
+/** Registers (once per connection) and returns the domain models. */
+export function createModels(conn: Connection): Models {
+  return {
+    Street: streetModel(conn),
+    Community: communityModel(conn),
+    Courtyard: courtyardModel(conn),
+    Cadre: cadreModel(conn),
+    Group: groupModel(conn),
+    Project: projectModel(conn),
+    ProgressReport: progressReportModel(conn),
+    Visit: visitModel(conn),
+    ResidentRequest: residentRequestModel(conn),
+    Milestone: milestoneModel(conn),
+    InspectionScore: inspectionScoreModel(conn),
+    AuditEntry: auditEntryModel(conn),
+    Sequence: sequenceModel(conn),
+  };
+}
+
+/** Builds every index the models declare (what `autoIndex` does lazily); for start-up and tests. */
+export async function syncIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models)) await model.createIndexes();
+}
+
+export * from './audit-entry';
+export * from './cadre';
+export * from './community';
+export * from './courtyard';
+export * from './group';
+export * from './inspection-score';
+export * from './milestone';
+export * from './progress-report';
+export * from './project';
+export * from './resident-request';
+export * from './sequence';
+export * from './street';
+export * from './visit';

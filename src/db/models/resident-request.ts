@@ -1,0 +1,63 @@
+import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
+
+/**
+ * The 四联单 steps: 居民点单 (logged) › 干部接单 (taken) › 反馈 (feedback given) › 办结 (closed);
+ * the resident's rating (群众评单) is `rating`, given once closed.
+ */
+export const REQUEST_STATUSES = ['点单', '已接单', '已反馈', '已办结'] as const;
+/** Statuses still waiting for feedback (the 2-working-day rule applies to these). */
+export const UNANSWERED_REQUEST_STATUSES = ['点单', '已接单'] as const;
+export const RATINGS = ['满意', '基本满意', '不满意'] as const;
+
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+export type Rating = (typeof RATINGS)[number];
+
+/**
+ * A resident request (民情诉求), numbered `#7` from the 'request' sequence. Feedback is due
+ * within 2 working days: `dueAt` is the last millisecond of the 2nd working day after
+ * `createdAt` (calendar.dueAfterWorkingDays); late when unanswered and `now > dueAt`.
+ */
+const residentRequestSchema = new Schema({
+  no: { type: Number, required: true },
+  courtyard: { type: Schema.Types.ObjectId, ref: 'Courtyard', required: true },
+  street: { type: Schema.Types.ObjectId, ref: 'Street', required: true },
+  text: { type: String, required: true },
+  /** Who logged it (a resident, or a cadre on a resident's behalf). */
+  reporter: {
+    type: new Schema({ userId: { type: String, required: true }, name: { type: String } }, { _id: false }),
+    required: true,
+  },
+  status: { type: String, enum: REQUEST_STATUSES, default: '点单', required: true },
+  /** The cadre who took it (/接单). */
+  assignee: { type: Schema.Types.ObjectId, ref: 'Cadre' },
+  createdAt: { type: Date, required: true },
+  dueAt: { type: Date, required: true },
+  acceptedAt: { type: Date },
+  feedbackAt: { type: Date },
+  feedback: { type: String },
+  closedAt: { type: Date },
+  resolution: { type: String },
+  rating: { type: String, enum: RATINGS },
+  ratedAt: { type: Date },
+  /** WeCom userid of who rated it. */
+  ratedBy: { type: String },
+  msgId: { type: String },
+});
+residentRequestSchema.index({ no: 1 }, { unique: true });
+residentRequestSchema.index({ msgId: 1 }, { unique: true, sparse: true });
+residentRequestSchema.index({ street: 1, status: 1, dueAt: 1 });
+residentRequestSchema.index({ courtyard: 1, status: 1 });
+residentRequestSchema.index({ status: 1, dueAt: 1 });
+residentRequestSchema.index({ assignee: 1, status: 1 });
+residentRequestSchema.index({ street: 1, createdAt: 1 });
+
+export type ResidentRequest = InferSchemaType<typeof residentRequestSchema>;
+export type ResidentRequestDoc = HydratedDocument<ResidentRequest>;
+export type ResidentRequestModel = Model<ResidentRequest>;
+
+export function residentRequestModel(conn: Connection): ResidentRequestModel {
+  return (
+    (conn.models.ResidentRequest as ResidentRequestModel | undefined) ??
+    conn.model<ResidentRequest>('ResidentRequest', residentRequestSchema)
+  );
+}

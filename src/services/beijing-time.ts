@@ -1,0 +1,77 @@
+/**
+ * Calendar-day helpers in Beijing time (Asia/Shanghai), whatever the machine's time zone.
+ * A "day" value (a project's deadline, a visit's date) is stored as 00:00 Beijing time of
+ * that day.
+ */
+import { tz } from '@date-fns/tz';
+import { addDays, endOfDay, endOfMonth, format, startOfDay, startOfMonth, startOfWeek } from 'date-fns';
+import { TIME_ZONE } from '../config';
+
+const inBeijing = { in: tz(TIME_ZONE) };
+
+/** 00:00 Beijing time of the day of `d`. */
+export function startOfBeijingDay(d: Date): Date {
+  return new Date(startOfDay(d, inBeijing).getTime());
+}
+
+/** 23:59:59.999 Beijing time of the day of `d`. */
+export function endOfBeijingDay(d: Date): Date {
+  return new Date(endOfDay(d, inBeijing).getTime());
+}
+
+/** Monday 00:00 Beijing time of the week of `d` (weeks run Monday to Sunday). */
+export function startOfBeijingWeek(d: Date): Date {
+  return new Date(startOfWeek(d, { ...inBeijing, weekStartsOn: 1 }).getTime());
+}
+
+/** 00:00 Beijing time on the 1st of the month of `d`. */
+export function startOfBeijingMonth(d: Date): Date {
+  return new Date(startOfMonth(d, inBeijing).getTime());
+}
+
+/** 00:00 Beijing time of the last day of the month of `d`. */
+export function lastDayOfBeijingMonth(d: Date): Date {
+  return startOfBeijingDay(endOfMonth(d, inBeijing));
+}
+
+/** `d` plus `n` calendar days, keeping the Beijing wall-clock time. */
+export function addBeijingDays(d: Date, n: number): Date {
+  return new Date(addDays(d, n, inBeijing).getTime());
+}
+
+/** The 00:00 Beijing instant of a calendar date; `month` is 1–12. Undefined for a date that does not exist (2月30日). */
+export function beijingDate(year: number, month: number, day: number): Date | undefined {
+  if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day)) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || year < 1970 || year > 9999) return undefined;
+  const utc = new Date(Date.UTC(year, month - 1, day));
+  if (utc.getUTCMonth() !== month - 1 || utc.getUTCDate() !== day) return undefined;
+  // Beijing has been UTC+8 without daylight saving since 1991.
+  return new Date(utc.getTime() - 8 * 3600_000);
+}
+
+/** Beijing year, month (1–12), day and weekday (1 = Monday … 7 = Sunday) of `d`. */
+export function beijingParts(d: Date): { year: number; month: number; day: number; weekday: number } {
+  const [year, month, day, weekday] = format(d, 'yyyy M d i', inBeijing).split(' ').map(Number);
+  return { year: year!, month: month!, day: day!, weekday: weekday! };
+}
+
+/** 'YYYY-MM' of `d` in Beijing time (the key of monthly inspection scores). */
+export function beijingMonthKey(d: Date): string {
+  return format(d, 'yyyy-MM', inBeijing);
+}
+
+/** 'YYYY-MM-DD' of `d` in Beijing time. */
+export function beijingDayKey(d: Date): string {
+  return format(d, 'yyyy-MM-dd', inBeijing);
+}
+
+/** How a day is shown in chat: '9月20日', with the year when it is not the year of `now`. */
+export function formatDay(d: Date, now?: Date): string {
+  const sameYear = !now || beijingParts(d).year === beijingParts(now).year;
+  return format(d, sameYear ? 'M月d日' : 'yyyy年M月d日', inBeijing);
+}
+
+/** How an instant is shown in chat: '9月20日 14:05'. */
+export function formatDateTime(d: Date, now?: Date): string {
+  return `${formatDay(d, now)} ${format(d, 'HH:mm', inBeijing)}`;
+}

@@ -1,0 +1,13 @@
+import type { Models } from '../db/models';
+
+/** The counters in use: project numbers (`#12`) and request numbers (`#7`). */
+export type SequenceName = 'project' | 'request';
+
+/**
+ * The next number of a counter, atomically across processes (`$inc` with upsert). A number
+ * taken by a command that then fails is skipped, never reused.
+ */
+export async function nextSequence(models: Models, name: SequenceName): Promise<number> {
+  const doc = await models.Sequence.findOneAndUpdate({ _id: name }, { $inc: { value: 1 } }, { upsert: true, new: true }).lean();
+  return doc!.value;
+}
