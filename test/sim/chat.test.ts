@@ -1,0 +1,91 @@
+import type { Server } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { PassThrough, Writable } from 'node:stream';
+import { silentLogger } from '../../src/log';
+import { chatCli } from '../../src/sim/chat';
+import { createWeComClient } from '../../src/wecom/client';
+import type { MessageHandler } from '../../src/wecom/message';
+import { createOutbox, type Outbox } from '../../src/wecom/outbox';
+import { openTestDb } from '../helpers/db';
+import { TEST_CREDS, createTestApp, testConfig } from '../helpers/wecom';
+
+let db: Awaited<ReturnType<typeof openTestDb>>;
+let server: Server;
+let outbox: Outbox;
+let sinkPort: number;
+
+/** A port nothing listens on right now (for the simulator's sink). */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((resolve) => s.close(resolve));
+  return port;
+}
+
+const handle: MessageHandler = async (msg) => {
+  if (msg.text === '/帮助') return { markdown: '可用命令：/帮助 /慢' };
+  if (msg.text === '/慢') {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    return { markdown: '慢慢来的答复' };
+  }
+  return { markdown: `未知命令：${msg.text}` };
+};
+
+beforeAll(async () => {
+  db = await openTestDb();
+  sinkPort = await freePort();
+  const client = createWeComClient({ apiBase: `http://127.0.0.1:${sinkPort}`, corpId: TEST_CREDS.corpId, log: silentLogger });
+  outbox = createOutbox({ conn: db.conn, client, log: silentLogger, pollMs: 50 });
+  outbox.start();
+  const { app } = createTestApp({ conn: db.conn, handle, outbox, config: testConfig({ REPLY_BUDGET_MS: '100' }) });
+  server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+});
+
+afterAll(async () => {
+  await outbox.stop();
+  await new Promise((resolve) => server.close(resolve));
+  await db.close();
+});
+
+async function until(condition: () => boolean) {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+it('npm run chat reads a script from stdin, shows the bot’s replies, and the pushes that reach its sink', async () => {
+  let shown = '';
+  const output = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      shown += chunk.toString();
+      done();
+    },
+  });
+  const input = new PassThrough();
+  const { port } = server.address() as AddressInfo;
+  const running = chatCli(['--url', `http://127.0.0.1:${port}`, '--user', '张三', '--group', '东方花园工作群'], {
+    input,
+    output,
+    interactive: false,
+    env: {
+      PORT: String(port),
+      SIM_SINK_PORT: String(sinkPort),
+      WECOM_TOKEN: TEST_CREDS.token,
+      WECOM_ENCODING_AES_KEY: TEST_CREDS.encodingAesKey,
+      WECOM_CORP_ID: TEST_CREDS.corpId,
+    },
+  });
+
+  input.write('# 先看帮助\n/帮助\n');
+  await until(() => shown.includes('楼院通：可用命令：/帮助 /慢'));
+  input.write(':channel bot\n/慢\n');
+  await until(() => shown.includes('[推送 → 东方花园工作群] 慢慢来的答复'));
+  input.write(':webhook\n');
+  await until(() => shown.includes(`http://127.0.0.1:${sinkPort}/cgi-bin/webhook/send?key=`));
+  input.end();
+
+  expect(await running).toBe(0);
+  expect(shown).toContain('[东方花园工作群] 张三：/帮助');
+  expect(shown).toContain('（机器人已确认收到，答复将推送到群里）');
+  expect(shown).not.toContain('先看帮助');
+});
