@@ -1,24 +1,12 @@
+import { createDispatcher } from './bot/dispatcher';
 import { ConfigError, devCredentialsPath, loadConfig, type Config } from './config';
 import { connectMongoose, startStorage } from './db/connect';
+import { createModels, syncIndexes } from './db/models';
 import { createApp } from './http/app';
 import { createLogger } from './log';
 import { createWeComClient } from './wecom/client';
 import { WECOM_PATHS, createWeComRouter } from './wecom/ingress/router';
-import type { MessageHandler } from './wecom/message';
 import { createOutbox } from './wecom/outbox';
-
-/**
- * Until the command framework lands: `/帮助` lists what exists, anything else is unknown.
- * (Replaced by the command router.)
- */
-const placeholderHandler: MessageHandler = async (msg) => {
-  if (msg.kind !== 'text' || msg.text === '') return null;
-  const command = msg.text.replace(/^／/, '/').split(/\s+/)[0] ?? '';
-  if (command === '/帮助' || command === '/help') {
-    return { markdown: '**楼院通** 命令集开发中。\n目前可用的命令：\n`/帮助` 查看本说明' };
-  }
-  return { markdown: `未知命令：${command}\n发送 \`/帮助\` 查看可用的命令。` };
-};
 
 /** What `npm start` prints in local mode: where to send callbacks and how to talk to the bot. */
 function localBanner(config: Config): string {
@@ -35,7 +23,7 @@ function localBanner(config: Config): string {
   ].join('\n');
 }
 
-/** Composition root: config → storage → mongoose → WeCom client and outbox → app → listen. */
+/** Composition root: config → storage → mongoose → WeCom client and outbox → commands → app → listen. */
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -62,7 +50,10 @@ async function main(): Promise<void> {
   const outbox = createOutbox({ conn, client, log, perMinute: config.push.perMinute, maxAttempts: config.push.maxAttempts });
   outbox.start();
 
-  const wecom = createWeComRouter({ config, log, conn, handle: placeholderHandler, outbox });
+  const models = createModels(conn);
+  await syncIndexes(models);
+  const handle = createDispatcher({ models, config, log, outbox });
+  const wecom = createWeComRouter({ config, log, conn, handle, outbox });
   const app = createApp({
     log,
     engine: storage.engine,

@@ -40,7 +40,8 @@ export interface AnswererDeps {
  */
 const STREAM_WINDOW_MS = 5.5 * 60_000;
 
-export const SYSTEM_BUSY: Reply = { markdown: '系统繁忙，请稍后再试。' };
+/** The same words as the command dispatcher's, for errors that escape it. */
+export const SYSTEM_BUSY: Reply = { markdown: '系统繁忙，请稍后重试' };
 
 /** The stream id of a message's passive answer: derived, so every process agrees on it. */
 export function streamIdFor(key: string): string {

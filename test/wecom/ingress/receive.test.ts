@@ -153,7 +153,7 @@ describe('a message in, a reply out', () => {
       throw new Error('database exploded');
     });
     expect((await sendText(app, { user: 'u', text: '/进度', now: NOW })).replyText).toBe('缺少项目编号。\n`/进度 #12 80% 主路已硬化`');
-    expect((await sendText(app, { user: 'u', text: '/查询', now: NOW })).replyText).toBe('系统繁忙，请稍后再试。');
+    expect((await sendText(app, { user: 'u', text: '/查询', now: NOW })).replyText).toBe('系统繁忙，请稍后重试');
   });
 });
 
