@@ -98,7 +98,8 @@ export async function runChatSession(opts: ChatSessionOptions): Promise<void> {
     const res = await fetch(opts.baseUrl + cb.url, { method: 'POST', headers: { 'content-type': cb.contentType }, body: cb.body });
     const body = await res.text();
     if (res.status !== 200) {
-      say(`（机器人返回 HTTP ${res.status}）`);
+      const hint = res.status === 401 || res.status === 403 ? '：模拟器与机器人的凭据不一致，--data-dir 是否就是机器人的 DATA_DIR？' : '';
+      say(`（机器人返回 HTTP ${res.status}${hint}）`);
       return null;
     }
     return decodeReply(creds, fields.channel ?? 'aibot', body);
