@@ -28,8 +28,8 @@ export default defineCommand({
         const near = registry.suggest(name);
         return ctx.fail(`没有「${name}」这个命令${near.length ? `，你是不是要找 ${near.map((c) => '/' + c.name).join('、')}？` : ''}`);
       }
-      const card = usageCard(command, caller);
-      return holdsRole(caller, command.allow) ? card : `${card}\n${font('warning', '你目前没有使用这个命令的权限')}`;
+      if (holdsRole(caller, command.allow)) return usageCard(command, caller);
+      return `${usageCard(command)}\n${font('warning', '你目前没有使用这个命令的权限')}`;
     }
 
     const roles = [...caller.roles].map((r) => ROLE_LABELS[r]);

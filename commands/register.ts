@@ -4,6 +4,7 @@ import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font } from '../src/bot/markdown';
 import { nameKey } from '../src/bot/normalize';
 import type { CadreDoc } from '../src/db/models';
+import { UserError } from '../src/errors';
 
 const unitMatches = (entry: CadreDoc, unit: string) => {
   const a = nameKey(entry.unit);
@@ -42,10 +43,10 @@ export default defineCommand({
     }
     const entry = matches[0]!;
     if (caller.cadre && !caller.cadre._id.equals(entry._id)) {
-      return ctx.fail(`你的企业微信账号已登记为 ${show(caller.cadre)}；如需更改，请联系管理员`);
+      throw new UserError(`你的企业微信账号已登记为 ${show(caller.cadre)}；如需更改，请联系管理员`);
     }
     if (entry.userId && entry.userId !== caller.userId) {
-      return ctx.fail(`${show(entry)} 已由另一个企业微信账号登记；如果不是你本人登记的，请联系管理员`);
+      throw new UserError(`${show(entry)} 已由另一个企业微信账号登记；如果不是你本人登记的，请联系管理员`);
     }
 
     let linked = entry;
@@ -55,10 +56,10 @@ export default defineCommand({
         .update(models.Cadre, { _id: entry._id, userId: null }, { $set: { userId: caller.userId, userIdSource: 'register', linkedAt: ctx.now } })
         .catch((err: unknown) => {
           // The unique userId index: this account is linked to a deactivated roster entry.
-          if ((err as { code?: unknown }).code === 11000) return ctx.fail('你的企业微信账号已关联到花名册中的另一条记录（已停用），请联系管理员');
+          if ((err as { code?: unknown }).code === 11000) throw new UserError('你的企业微信账号已关联到花名册中的另一条记录（已停用），请联系管理员');
           throw err;
         });
-      if (!updated) return ctx.fail(`${show(entry)} 刚刚已由另一个企业微信账号登记；如有疑问，请联系管理员`);
+      if (!updated) throw new UserError(`${show(entry)} 刚刚已由另一个企业微信账号登记；如有疑问，请联系管理员`);
       linked = updated;
     }
 
