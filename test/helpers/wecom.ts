@@ -36,14 +36,18 @@ export const SAMPLE = {
 /** The sample credentials; every test app is configured with them. */
 export const TEST_CREDS: WeComCredentials = { token: SAMPLE.token, encodingAesKey: SAMPLE.encodingAesKey, corpId: SAMPLE.corpId };
 
-/** A Config in WeCom mode with the sample credentials (and a short reply budget), plus `env`. */
+/**
+ * A Config in WeCom mode with the sample credentials, plus `env`. The reply budget is generous
+ * (3 s) so that a loaded test machine never turns an answer into an acknowledgement; tests of
+ * slow answers set REPLY_BUDGET_MS low themselves.
+ */
 export function testConfig(env: NodeJS.ProcessEnv = {}): Config {
   return loadConfig({
     WECOM_TOKEN: TEST_CREDS.token,
     WECOM_ENCODING_AES_KEY: TEST_CREDS.encodingAesKey,
     WECOM_CORP_ID: TEST_CREDS.corpId,
     WECOM_API_BASE: 'http://127.0.0.1:9',
-    REPLY_BUDGET_MS: '500',
+    REPLY_BUDGET_MS: '3000',
     SCHEDULER: 'off',
     LOG_LEVEL: 'silent',
     ...env,

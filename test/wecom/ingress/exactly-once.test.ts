@@ -3,7 +3,7 @@ import { connectMongoose } from '../../../src/db/connect';
 import { processedMessageModel } from '../../../src/db/models/processed-message';
 import type { Channel, MessageHandler } from '../../../src/wecom/message';
 import { openTestDb } from '../../helpers/db';
-import { TEST_CREDS, buildCallback, createTestApp, decodeReply, postCallback, type SignedCallback } from '../../helpers/wecom';
+import { TEST_CREDS, buildCallback, createTestApp, decodeReply, postCallback, testConfig, type SignedCallback } from '../../helpers/wecom';
 
 const NOW = new Date('2020-09-28T01:00:00Z');
 const ts = NOW.getTime() / 1000;
@@ -101,7 +101,8 @@ describe('a claim left behind by a process that died', () => {
       leaseUntil: new Date(NOW.getTime() + 30_000),
       createdAt: NOW,
     });
-    const res = await postCallback(appOn(second, counter.handle), cb);
+    const { app } = createTestApp({ conn: second, handle: counter.handle, now: () => NOW, config: testConfig({ REPLY_BUDGET_MS: '100' }) });
+    const res = await postCallback(app, cb);
     expect(counter.runs()).toBe(0);
     expect(res).toEqual({ status: 200, body: '' });
   });
