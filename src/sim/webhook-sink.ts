@@ -238,8 +238,11 @@ export async function startWebhookSink(opts: WebhookSinkOptions = {}): Promise<W
   /** 20 in any 60 s per robot, by the sink's clock; only accepted pushes count. */
   function checkRate(key: string): void {
     const t = now().getTime();
-    const times = (windows.get(key) ?? []).filter((x) => x > t - WINDOW_MS);
-    windows.set(key, times);
+    let times = windows.get(key);
+    if (!times) windows.set(key, (times = []));
+    let expired = 0;
+    while (expired < times.length && times[expired]! <= t - WINDOW_MS) expired++;
+    if (expired > 0) times.splice(0, expired);
     if (times.length >= perMinute) throw new Refusal(45009, 'api freq out of limit');
   }
 
