@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from '../log';
@@ -18,7 +19,7 @@ export interface StorageOptions {
   mongodbUri?: string;
   dataDir: string;
   log: Logger;
-  /** Port for an embedded engine; 0 or absent picks a free one. */
+  /** Preferred port for an embedded engine (any free one when taken); 0 or absent: any. */
   port?: number;
   /**
    * How long a mongod download may take before the stand-in is used instead (default 5 s;
@@ -46,13 +47,14 @@ export async function startStorage(opts: StorageOptions): Promise<Storage> {
   }
 
   const found = await findMongod(opts.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS, log);
+  const port = opts.port && (await portIsFree(opts.port)) ? opts.port : 0;
   if (found.binary) {
     try {
       const { MongoMemoryServer } = await import('mongodb-memory-server');
       const dbPath = path.join(opts.dataDir, 'mongod');
       await import('node:fs').then((fs) => fs.mkdirSync(dbPath, { recursive: true }));
       const server = await MongoMemoryServer.create({
-        instance: { dbPath, storageEngine: 'wiredTiger', ip: '127.0.0.1', port: opts.port || undefined },
+        instance: { dbPath, storageEngine: 'wiredTiger', ip: '127.0.0.1', port: port || undefined },
       });
       log.info({ engine: 'mongod', binary: found.binary, dbPath }, `storage: embedded mongod (${found.why}); data in ${dbPath}`);
       return { uri: server.getUri(), engine: 'mongod', stop: async () => void (await server.stop({ doCleanup: false })) };
@@ -64,7 +66,7 @@ export async function startStorage(opts: StorageOptions): Promise<Storage> {
 
   const persist = opts.persistStandin !== false;
   const dataDir = persist ? path.join(opts.dataDir, 'standin') : undefined;
-  const standin = await startStandin({ dataDir, port: opts.port, log });
+  const standin = await startStandin({ dataDir, port, log });
   log.info(
     { engine: 'standin', dataDir: dataDir ?? '(memory only)', why: found.why },
     `storage: bundled stand-in (${found.why}); ${dataDir ? `data in ${dataDir}` : 'data in memory only'} — for development and tests, not for production`,
@@ -112,6 +114,14 @@ async function findMongod(timeoutMs: number, log: Logger): Promise<{ binary?: st
   } finally {
     clearTimeout(timer);
   }
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
 }
 
 /** Asks a server which engine it is: the stand-in marks its buildInfo. */

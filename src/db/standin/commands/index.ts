@@ -11,16 +11,18 @@ import { handshakeCommands } from './handshake';
 import { indexCommands } from './indexes';
 import { writeCommands } from './write';
 
+// Not mongod's IllegalOperation (20): for writes the driver replaces that message with a
+// misleading one about retryable writes.
 const NO_TRANSACTIONS =
-  'Transaction numbers are only allowed on a replica set member or mongos: ' +
-  'the stand-in is a standalone server without transactions (the app must not need them)';
+  'Transactions are not supported: the stand-in is a standalone server (transactions need a MongoDB replica set), ' +
+  'and the app must not need them';
 
 const transactionCommands: Record<string, CommandHandler> = {
   commitTransaction: () => {
-    throw fail('IllegalOperation', NO_TRANSACTIONS);
+    throw fail('OperationNotSupportedInTransaction', NO_TRANSACTIONS);
   },
   abortTransaction: () => {
-    throw fail('IllegalOperation', NO_TRANSACTIONS);
+    throw fail('OperationNotSupportedInTransaction', NO_TRANSACTIONS);
   },
 };
 
@@ -54,7 +56,7 @@ export async function runCommand(body: Document, ctx: CommandContext, commit: (o
   let reply: Document | Buffer;
   try {
     if (body.startTransaction === true || body.autocommit === false || body.txnNumber !== undefined) {
-      throw fail('IllegalOperation', NO_TRANSACTIONS);
+      throw fail('OperationNotSupportedInTransaction', NO_TRANSACTIONS);
     }
     const handler = Object.hasOwn(commands, name) ? commands[name] : undefined;
     if (!handler) throw fail('CommandNotFound', `no such command: '${name}'`);

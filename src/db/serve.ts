@@ -1,0 +1,44 @@
+/**
+ * `npm run db`: starts the embedded database on its own (the same resolver as the app: a
+ * mongod when one can be had, else the stand-in; data in DATA_DIR) and prints its URI, so
+ * that any MongoDB client — mongosh, Compass, a script, the app with MONGODB_URI — can use it.
+ * Runs until Ctrl-C.
+ */
+import { ConfigError, loadConfig } from '../config';
+import { createLogger } from '../log';
+import { startStorage } from './connect';
+
+/** The usual MongoDB port when it is free, else any. */
+const PREFERRED_PORT = 27017;
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  if (config.mongodbUri) log.info('MONGODB_URI is set, but npm run db always starts the embedded engine');
+  const storage = await startStorage({ dataDir: config.dataDir, log, port: PREFERRED_PORT });
+  process.stdout.write(`${storage.uri}\n`);
+  process.stderr.write(`${storage.engine} is serving ${config.dataDir}; connect with the URI above (e.g. MONGODB_URI=${storage.uri} npm start). Ctrl-C stops it.\n`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await storage.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
