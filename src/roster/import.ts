@@ -1,0 +1,66 @@
+/**
+ * `npm run import -- FILE…`: imports a roster (.xlsx with the sheets 街道/社区/楼院/干部, or
+ * CSV files, or a directory of them) into the database the app uses (MONGODB_URI, else the
+ * embedded one in DATA_DIR — stop `npm start` first, or run both against `npm run db`).
+ *
+ *   npm run import -- 花名册.xlsx            import
+ *   npm run import -- 花名册.xlsx --dry-run  check and count, write nothing
+ *   npm run import -- src/roster/sample      the demo roster
+ *   npm run import -- --template DIR         write the blank templates into DIR
+ *
+ * Exit status: 0 imported, 1 the roster has problems (each listed with its row; nothing
+ * written), 2 wrong usage.
+ */
+import { ConfigError, loadConfig } from '../config';
+import { connectMongoose, startStorage } from '../db/connect';
+import { createModels, syncIndexes } from '../db/models';
+import { createLogger } from '../log';
+import { formatImportResult, importRoster } from './import-roster';
+import { writeRosterTemplates } from './template';
+
+const USAGE = 'usage: npm run import -- FILE_OR_DIR… [--dry-run] | npm run import -- --template DIR';
+
+async function main(argv: string[]): Promise<number> {
+  const dryRun = argv.includes('--dry-run');
+  const templateAt = argv.indexOf('--template');
+  if (templateAt !== -1) {
+    const dir = argv[templateAt + 1];
+    if (!dir) return usage();
+    for (const file of await writeRosterTemplates(dir)) process.stdout.write(`wrote ${file}\n`);
+    return 0;
+  }
+  const paths = argv.filter((a) => !a.startsWith('--'));
+  if (paths.length === 0 || argv.some((a) => a.startsWith('--') && a !== '--dry-run')) return usage();
+
+  const config = loadConfig();
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const storage = await startStorage({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, log });
+  const conn = await connectMongoose(storage.uri);
+  try {
+    const models = createModels(conn);
+    await syncIndexes(models);
+    const result = await importRoster(models, paths, { dryRun });
+    process.stdout.write(formatImportResult(result) + '\n');
+    return result.problems.length ? 1 : 0;
+  } finally {
+    await conn.close().catch(() => {});
+    await storage.stop().catch(() => {});
+  }
+}
+
+function usage(): number {
+  process.stderr.write(USAGE + '\n');
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78);
+    }
+    console.error(err instanceof Error && 'code' in err && err.code === 'ENOENT' ? `file not found: ${(err as NodeJS.ErrnoException).path}` : err);
+    process.exit(1);
+  },
+);
