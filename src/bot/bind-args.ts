@@ -94,6 +94,9 @@ export async function bindArgs(command: Command, tokens: readonly Token[], raw: 
   const schema = command.args;
   const result = await withArgContext(ctx, () => schema.safeParseAsync(input, { reportInput: true }));
   if (result.success) return result.data;
-  const messages = [...new Set(result.error.issues.map((issue) => describeIssue(command, issue)))];
+  // Argument types resolve concurrently: report in the order the fields are declared.
+  const order = (issue: z.core.$ZodIssue) => fields.indexOf(String(issue.path[0] ?? ''));
+  const issues = [...result.error.issues].sort((a, b) => order(a) - order(b));
+  const messages = [...new Set(issues.map((issue) => describeIssue(command, issue)))];
   throw new UserError(messages.slice(0, 3).join('；'), [...command.usage]);
 }

@@ -1,3 +1,5 @@
+import { allCommands } from '../../commands';
+import { defineCommand } from '../../src/bot/define-command';
 import { createTestBot, type BasicFixture, type TestBot } from '../helpers/bot';
 
 let bot: TestBot;
@@ -51,5 +53,33 @@ describe('/帮助', () => {
   it('changes nothing in the database', async () => {
     await bot.send(f.users.admin, f.groups.dongfang, '/帮助');
     expect(await bot.models.AuditEntry.countDocuments()).toBe(0);
+  });
+});
+
+describe('/帮助 filtering by role', () => {
+  const only = (name: string, allow: ('cadre' | 'admin' | 'leader')[]) =>
+    defineCommand({ name, summary: `${name}用`, allow, usage: [`/${name}`], run: async () => null });
+  let roleBot: TestBot;
+  let g: BasicFixture;
+
+  beforeAll(async () => {
+    roleBot = await createTestBot({ commands: [...allCommands, only('干部命令', ['cadre']), only('领导命令', ['leader']), only('共用命令', ['cadre', 'leader'])] });
+    g = await roleBot.seed.basic();
+  });
+  afterAll(() => roleBot.close());
+
+  it('shows a cadre the cadre commands only', async () => {
+    const reply = await roleBot.send(g.users.zhangsan, g.groups.dongfang, '/帮助');
+    expect(reply).toContain('**/干部命令**');
+    expect(reply).toContain('**/共用命令**');
+    expect(reply).not.toContain('领导命令');
+  });
+
+  it('shows a leader the leader commands only', async () => {
+    const reply = await roleBot.send(g.users.leader, g.groups.dongfang, '/帮助');
+    expect(reply).toContain('**/领导命令**');
+    expect(reply).toContain('**/共用命令**');
+    expect(reply).not.toContain('干部命令');
+    expect(reply).not.toContain('/绑定');
   });
 });
