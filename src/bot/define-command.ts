@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Role } from '../db/models';
 import type { Reply } from '../wecom/message';
 import type { CommandContext } from './context';
 import type { Allow } from './permissions';
@@ -58,9 +59,14 @@ export interface Command {
   readonly defaultSubcommand?: string;
 }
 
+/** Who may run some subcommand: the parent's entry in /帮助 and its role gate. */
 function unionAllow(subs: readonly Command[]): Allow {
-  if (subs.some((s) => s.allow === 'anyone')) return 'anyone';
-  return [...new Set(subs.flatMap((s) => s.allow as readonly string[]))] as unknown as Allow;
+  const roles = new Set<Role>();
+  for (const { allow } of subs) {
+    if (allow === 'anyone') return 'anyone';
+    allow.forEach((r) => roles.add(r));
+  }
+  return [...roles];
 }
 
 /**
