@@ -11,9 +11,30 @@ export class Catalog {
   private readonly dbs = new Map<string, Map<string, Collection>>();
   private ops: JournalOp[] = [];
   private recording = true;
-  private readonly recorder = (op: JournalOp) => {
-    if (this.recording) this.ops.push(op);
+  private readonly recorder = (op: () => JournalOp) => {
+    if (this.recording) this.ops.push(op());
   };
+
+  /** While loading a snapshot: the collections whose indexes are built at the end. */
+  private bulk?: Set<string>;
+
+  /** Loading a snapshot (a consistent state): documents first, all indexes built at the end. */
+  startBulkLoad(): void {
+    this.bulk = new Set();
+  }
+
+  finishBulkLoad(): void {
+    const pending = this.bulk ?? new Set();
+    this.bulk = undefined;
+    this.recording = false;
+    try {
+      for (const db of this.databaseNames()) {
+        for (const coll of this.collections(db)) if (pending.has(coll.ns)) coll.rebuildIndexes();
+      }
+    } finally {
+      this.recording = true;
+    }
+  }
 
   /** The changes made since the last call. */
   takeOps(): JournalOp[] {
@@ -46,7 +67,7 @@ export class Catalog {
     if (!colls) this.dbs.set(db, (colls = new Map()));
     const coll = new Collection(db, name, options, this.recorder);
     colls.set(name, coll);
-    this.recorder({ op: 'create', db, coll: name, options });
+    this.recorder(() => ({ op: 'create', db, coll: name, options }));
     return coll;
   }
 
@@ -54,16 +75,50 @@ export class Catalog {
     const colls = this.dbs.get(db);
     if (!colls?.delete(name)) return false;
     if (colls.size === 0) this.dbs.delete(db);
-    this.recorder({ op: 'drop', db, coll: name });
+    this.recorder(() => ({ op: 'drop', db, coll: name }));
     return true;
   }
 
   dropDatabase(db: string): void {
     if (!this.dbs.delete(db)) return;
-    this.recorder({ op: 'dropDatabase', db });
+    this.recorder(() => ({ op: 'dropDatabase', db }));
   }
 
-  /** Applies a journaled change (replay at start-up), without journaling it again. */
+  /**
+   * Applies the changes of one journal or snapshot record, without journaling them again.
+   * Consecutive index creations on one collection are built together (one pass).
+   */
+  replayAll(ops: JournalOp[], onError: (err: unknown, op: JournalOp) => void): void {
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      try {
+        if (this.bulk && op.op === 'insert') {
+          this.ensure(op.db, op.coll).bulkAdd(op.doc);
+          this.bulk.add(`${op.db}.${op.coll}`);
+        } else if (this.bulk && op.op === 'createIndex') {
+          this.ensure(op.db, op.coll).declareIndex(op.spec);
+        } else if (op.op === 'createIndex') {
+          const specs = [op.spec];
+          while (ops[i + 1]?.op === 'createIndex' && ops[i + 1]!.db === op.db && (ops[i + 1] as typeof op).coll === op.coll) {
+            specs.push((ops[++i] as typeof op).spec);
+          }
+          this.recording = false;
+          try {
+            const coll = this.ensure(op.db, op.coll);
+            coll.addIndexes(specs.filter((s) => !coll.indexes.has(s.name)));
+          } finally {
+            this.recording = true;
+          }
+        } else {
+          this.replay(op);
+        }
+      } catch (err) {
+        onError(err, op);
+      }
+    }
+  }
+
+  /** Applies one journaled change (replay at start-up), without journaling it again. */
   replay(op: JournalOp): void {
     this.recording = false;
     try {
@@ -77,9 +132,11 @@ export class Catalog {
         case 'dropDatabase':
           this.dropDatabase(op.db);
           break;
-        case 'createIndex':
-          this.ensure(op.db, op.coll).addIndex(op.spec);
+        case 'createIndex': {
+          const coll = this.ensure(op.db, op.coll);
+          if (!coll.indexes.has(op.spec.name)) coll.addIndex(op.spec);
           break;
+        }
         case 'dropIndex':
           this.get(op.db, op.coll)?.dropIndex(op.name);
           break;

@@ -54,7 +54,19 @@ export class CollectionIndex {
     return !this.partial && !this.sparse;
   }
 
-  /** The keys of a document; empty when a sparse or partial index leaves it out. */
+  /** The keys of a document (without the values entriesFor also gives); the common, fast case. */
+  keysFor(doc: Document): string[] {
+    if (this.partial || this.sparse) return this.entriesFor(doc).map((e) => e.key);
+    let key = '';
+    for (const field of this.fields) {
+      const { values, multikey } = pathValues(doc, field);
+      if (multikey || values.length !== 1) return this.entriesFor(doc).map((e) => e.key);
+      key += encodeValue(values[0]);
+    }
+    return [key];
+  }
+
+  /** The keys of a document with their values; empty when a sparse or partial index leaves it out. */
   entriesFor(doc: Document): IndexEntry[] {
     if (this.partial && !this.partial.test(doc)) return [];
     if (this.sparse && !this.fields.some((f) => hasPath(doc, f))) return [];

@@ -6,8 +6,8 @@ import { describeKey } from './describe-key';
 import { encodeValue } from './key-encoding';
 import type { JournalOp } from './journal-format';
 
-/** Receives every change, for the journal (a no-op while replaying it). */
-export type Recorder = (op: JournalOp) => void;
+/** Receives every change, for the journal; built lazily, as nothing is recorded during replay. */
+export type Recorder = (op: () => JournalOp) => void;
 
 /**
  * One collection: documents as BSON in a DocStore, and its indexes. Every method either
@@ -59,11 +59,28 @@ export class Collection {
     if (doc._id === undefined) throw fail('InvalidIdField', 'document to insert has no _id');
     if (Array.isArray(doc._id)) throw fail('InvalidIdField', `can't use an array for _id`);
     const bytes = raw ?? serialize(doc);
-    const entries = this.entriesChecked(doc, undefined);
+    const keys = this.keysChecked(doc, undefined);
     const rid = this.docs.add(bytes);
-    for (const [index, list] of entries) for (const e of list) index.keys.insert(e.key, rid);
-    this.record({ op: 'insert', db: this.db, coll: this.name, doc: this.docs.get(rid)! });
+    for (const [index, list] of keys) for (const key of list) index.keys.insert(key, rid);
+    this.record(() => ({ op: 'insert', db: this.db, coll: this.name, doc: this.docs.get(rid)! }));
     return rid;
+  }
+
+  /** Adds a document without touching the indexes (loading a snapshot; see rebuildIndexes). */
+  bulkAdd(raw: Uint8Array): void {
+    this.docs.add(raw);
+  }
+
+  /** Registers an index without building it (loading a snapshot; see rebuildIndexes). */
+  declareIndex(spec: IndexSpec): void {
+    this.indexes.set(spec.name, new CollectionIndex(spec));
+  }
+
+  /** Builds every index from the documents in one pass (after bulkAdd/declareIndex). */
+  rebuildIndexes(): void {
+    const specs = [...this.indexes.values()].map((i) => i.spec);
+    this.indexes.clear();
+    this.addIndexes(specs);
   }
 
   /** Replaces the document at `rid` (whose current content is `old`) with `doc`. */
@@ -72,64 +89,88 @@ export class Collection {
       throw fail('ImmutableField', `Performing an update on the path '_id' would modify the immutable field '_id'`);
     }
     const bytes = raw ?? serialize(doc);
-    const next = this.entriesChecked(doc, rid);
+    const next = this.keysChecked(doc, rid);
     for (const index of this.indexes.values()) {
-      const before = new Set(index.entriesFor(old).map((e) => e.key));
-      const after = new Set(next.get(index)!.map((e) => e.key));
+      const before = new Set(index.keysFor(old));
+      const after = new Set(next.get(index)!);
       for (const key of before) if (!after.has(key)) index.keys.remove(key, rid);
       for (const key of after) if (!before.has(key)) index.keys.insert(key, rid);
     }
     this.docs.replace(rid, bytes);
-    this.record({ op: 'replace', db: this.db, coll: this.name, doc: this.docs.get(rid)! });
+    this.record(() => ({ op: 'replace', db: this.db, coll: this.name, doc: this.docs.get(rid)! }));
   }
 
   remove(rid: number, doc?: Document): void {
     const old = doc ?? this.decode(rid);
     if (!old) return;
-    for (const index of this.indexes.values()) for (const e of index.entriesFor(old)) index.keys.remove(e.key, rid);
+    for (const index of this.indexes.values()) for (const key of index.keysFor(old)) index.keys.remove(key, rid);
     this.docs.remove(rid);
-    this.record({ op: 'delete', db: this.db, coll: this.name, id: old._id });
+    this.record(() => ({ op: 'delete', db: this.db, coll: this.name, id: old._id }));
   }
 
-  /** Adds an index over the existing documents; refuses (changing nothing) on duplicates. */
   addIndex(spec: IndexSpec): void {
-    const index = new CollectionIndex(spec);
-    const pending: [string, number][] = [];
-    const seen = new Map<string, number>();
-    for (const rid of this.docs.rids()) {
-      const doc = this.decode(rid)!;
-      for (const e of index.entriesFor(doc)) {
-        if (index.unique) {
-          const other = seen.get(e.key);
-          if (other !== undefined && other !== rid) throw this.duplicate(index, e);
-          seen.set(e.key, rid);
-        }
-        pending.push([e.key, rid]);
+    this.addIndexes([spec]);
+  }
+
+  /**
+   * Builds indexes over the existing documents in one pass (keys collected, sorted, then
+   * loaded in order); refuses all of them, changing nothing, when a unique one finds duplicates.
+   */
+  addIndexes(specs: IndexSpec[]): void {
+    // Each entry is packed as key + rid in four latin1 chars: keys are prefix-free, so the
+    // plain (native, fast) string sort orders by key, then rid.
+    const built = specs.map((spec) => ({ index: new CollectionIndex(spec), pending: [] as string[] }));
+    if (this.docs.size > 0) {
+      for (const rid of this.docs.rids()) {
+        const doc = this.decode(rid)!;
+        const ridChars = String.fromCharCode((rid >>> 24) & 255, (rid >>> 16) & 255, (rid >>> 8) & 255, rid & 255);
+        for (const b of built) for (const key of b.index.keysFor(doc)) b.pending.push(key + ridChars);
       }
     }
-    pending.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
-    for (const [key, rid] of pending) index.keys.insert(key, rid);
-    this.indexes.set(spec.name, index);
-    this.record({ op: 'createIndex', db: this.db, coll: this.name, spec });
+    const unpack = (entry: string): [string, number] => {
+      const n = entry.length;
+      const rid = entry.charCodeAt(n - 4) * 0x1000000 + ((entry.charCodeAt(n - 3) << 16) | (entry.charCodeAt(n - 2) << 8) | entry.charCodeAt(n - 1));
+      return [entry.slice(0, -4), rid];
+    };
+    for (const { index, pending } of built) {
+      pending.sort();
+      if (index.unique) {
+        for (let i = 1; i < pending.length; i++) {
+          const [key, rid] = unpack(pending[i]!);
+          const [prevKey, prevRid] = unpack(pending[i - 1]!);
+          if (key === prevKey && rid !== prevRid) {
+            throw this.duplicate(index, index.entriesFor(this.decode(rid)!).find((e) => e.key === key)!);
+          }
+        }
+      }
+    }
+    for (const { index, pending } of built) {
+      for (const entry of pending) {
+        const [key, rid] = unpack(entry);
+        index.keys.append(key, rid);
+      }
+      this.indexes.set(index.name, index);
+      this.record(() => ({ op: 'createIndex', db: this.db, coll: this.name, spec: index.spec }));
+    }
   }
 
   dropIndex(name: string): void {
     this.indexes.delete(name);
-    this.record({ op: 'dropIndex', db: this.db, coll: this.name, name });
+    this.record(() => ({ op: 'dropIndex', db: this.db, coll: this.name, name }));
   }
 
   /** Each index's keys for `doc`, after checking no unique index holds one for another rid. */
-  private entriesChecked(doc: Document, self: number | undefined): Map<CollectionIndex, IndexEntry[]> {
-    const all = new Map<CollectionIndex, IndexEntry[]>();
+  private keysChecked(doc: Document, self: number | undefined): Map<CollectionIndex, string[]> {
+    const all = new Map<CollectionIndex, string[]>();
     for (const index of this.indexes.values()) {
-      const entries = index.entriesFor(doc);
+      const keys = index.keysFor(doc);
       if (index.unique) {
-        for (const e of entries) {
-          const holders = index.keys.ridsOf(e.key);
-          if (holders.some((rid) => rid !== self)) throw this.duplicate(index, e);
+        for (const key of keys) {
+          const holders = index.keys.ridsOf(key);
+          if (holders.some((rid) => rid !== self)) throw this.duplicate(index, index.entriesFor(doc).find((e) => e.key === key)!);
         }
       }
-      all.set(index, entries);
+      all.set(index, keys);
     }
     return all;
   }

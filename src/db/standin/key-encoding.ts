@@ -40,11 +40,10 @@ const bigEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 0;
 function encodeDouble(n: number): string {
   if (Number.isNaN(n)) return '\x00\x00\x00\x00\x00\x00\x00\x00'; // MongoDB sorts NaN below all numbers
   f64[0] = n === 0 ? 0 : n; // -0 equals 0
-  const bytes = new Array<number>(8);
-  for (let i = 0; i < 8; i++) bytes[i] = u8[bigEndian ? i : 7 - i]!;
-  if (bytes[0]! & 0x80) for (let i = 0; i < 8; i++) bytes[i] = 255 - bytes[i]!;
-  else bytes[0] = bytes[0]! | 0x80;
-  return String.fromCharCode(...bytes);
+  const b = bigEndian ? [u8[0]!, u8[1]!, u8[2]!, u8[3]!, u8[4]!, u8[5]!, u8[6]!, u8[7]!] : [u8[7]!, u8[6]!, u8[5]!, u8[4]!, u8[3]!, u8[2]!, u8[1]!, u8[0]!];
+  // Positive: set the sign bit; negative: invert everything (larger magnitude sorts lower).
+  if (b[0]! & 0x80) return String.fromCharCode(255 - b[0]!, 255 - b[1]!, 255 - b[2]!, 255 - b[3]!, 255 - b[4]!, 255 - b[5]!, 255 - b[6]!, 255 - b[7]!);
+  return String.fromCharCode(b[0]! | 0x80, b[1]!, b[2]!, b[3]!, b[4]!, b[5]!, b[6]!, b[7]!);
 }
 
 /** A string with \0 escaped, terminated by \0\x01 (so "ab" < "ab\0" < "abc"). */
@@ -56,10 +55,9 @@ function uint32(n: number): string {
   return String.fromCharCode((n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
 }
 
+/** One char per byte (latin1), so that string order is byte order. */
 function bytesToChars(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode(...bytes.subarray(i, i + 4096));
-  return s;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
 }
 
 interface BsonLike {

@@ -77,13 +77,7 @@ export async function openPersistence(
 
   const replayBody = (body: Buffer) => {
     const { seq: s, ops } = decodeBody(body);
-    for (const op of ops) {
-      try {
-        catalog.replay(op);
-      } catch (err) {
-        log.error({ err, op: op.op }, 'stand-in: could not replay a journaled change; skipped');
-      }
-    }
+    catalog.replayAll(ops, (err, op) => log.error({ err, op: op.op }, 'stand-in: could not replay a journaled change; skipped'));
     return s;
   };
 
@@ -91,9 +85,11 @@ export async function openPersistence(
   let seq = 0;
   const snapshotFile = path.join(dir, SNAPSHOT);
   if (fs.existsSync(snapshotFile)) {
+    catalog.startBulkLoad();
     const result = readRecords(snapshotFile, (body) => {
       seq = replayBody(body);
     });
+    catalog.finishBulkLoad();
     if (result.badBytes > 0) {
       throw new Error(`the stand-in snapshot ${snapshotFile} is corrupt at byte ${result.validEnd}; restore it from a backup or remove the data directory`);
     }
@@ -149,17 +145,20 @@ export async function openPersistence(
     for (const db of catalog.databaseNames()) {
       for (const coll of catalog.collections(db)) {
         push({ op: 'create', db, coll: coll.name, options: coll.options }, 64);
-        for (const index of coll.indexes.values()) {
-          if (index.name !== '_id_') push({ op: 'createIndex', db, coll: coll.name, spec: index.spec }, 64);
-        }
         for (const rid of coll.docs.rids()) {
           const doc = coll.docs.get(rid)!;
           push({ op: 'insert', db, coll: coll.name, doc }, doc.length);
         }
+        // Indexes after the documents, in one record: loading builds them in one sorted pass.
+        flush();
+        for (const index of coll.indexes.values()) {
+          if (index.name !== '_id_') push({ op: 'createIndex', db, coll: coll.name, spec: index.spec }, 64);
+        }
+        flush();
       }
     }
-    if (ops.length === 0) records.push(encodeRecord(atSeq, []));
     flush();
+    if (records.length === 0) records.push(encodeRecord(atSeq, [])); // still records the sequence number
     // Later records go to a new journal file; the old ones are deleted once the snapshot is in place.
     const old = journal;
     journal = new JournalFile(path.join(dir, journalName(atSeq + 1)));

@@ -76,6 +76,15 @@ export class SortedKeys {
     }
   }
 
+  /** Appends an entry known to sort after every entry present (bulk loading, no search). */
+  append(key: string, rid: number): void {
+    let c = this.chunks[this.chunks.length - 1];
+    if (!c || c.keys.length >= CHUNK_MAX / 2) this.chunks.push((c = { keys: [], rids: [] }));
+    c.keys.push(key);
+    c.rids.push(rid);
+    this.count++;
+  }
+
   remove(key: string, rid: number): boolean {
     const { chunk, index } = this.lowerBound(key, rid);
     const c = this.chunks[chunk];
