@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseScoreWeights, type ScoreWeights } from './services/score';
 
 /** The one time zone of the product: every date a user sees or types is Beijing time. */
 export const TIME_ZONE = 'Asia/Shanghai';
@@ -46,6 +47,14 @@ const schema = z.object({
   PUSH_MAX_ATTEMPTS: positiveInt.default(8),
   REPLY_BUDGET_MS: positiveInt.default(2000),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
+  SCORE_WEIGHTS: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const { weights, problems } = parseScoreWeights(s);
+      for (const message of problems) ctx.issues.push({ code: 'custom', message, input: s });
+      return weights;
+    }),
 });
 
 type Env = z.infer<typeof schema>;
@@ -77,6 +86,8 @@ export interface Config {
   push: { perMinute: number; maxAttempts: number };
   replyBudgetMs: number;
   scheduler: boolean;
+  /** Weights of the campaign score's parts (src/services/score.ts). */
+  scoreWeights: ScoreWeights;
 }
 
 /** Thrown with every bad variable listed, so one start-up tells the operator everything. */
@@ -157,5 +168,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     push: { perMinute: e.PUSH_PER_MINUTE, maxAttempts: e.PUSH_MAX_ATTEMPTS },
     replyBudgetMs: e.REPLY_BUDGET_MS,
     scheduler: e.SCHEDULER === 'on',
+    scoreWeights: e.SCORE_WEIGHTS,
   };
 }

@@ -1,0 +1,398 @@
+/**
+ * What the score measures, gathered from MongoDB for one scope and one period. Every query
+ * starts with a `$match` on indexed fields bounded by the period (or by what is still open),
+ * so its cost follows the period's data, not the size of the history:
+ * - projects: open ones (`status`) and those completed since the period began
+ *   (`status`, `completedAt`): the campaign's active set, whatever the age of the database;
+ * - progress reports: only those made after the period's end (`street`/`courtyard`, `at`),
+ *   to wind a project's percent back to what it was then;
+ * - requests: those falling due in the period (`street`, `status`, `dueAt`);
+ * - visits: the period's days (`street` or `cadre`, `date`).
+ * The scope's own lists (streets, courtyards, the cadres on the roster) are read whole: they
+ * are the things being ranked.
+ */
+import { Types, type PipelineStage } from 'mongoose';
+import type { Models } from '../db/models';
+import { OPEN_PROJECT_STATUSES } from '../db/models/project';
+import { REQUEST_STATUSES, UNANSWERED_REQUEST_STATUSES } from '../db/models/resident-request';
+import { addBeijingDays, startOfBeijingDay } from './beijing-time';
+import { weeksOf, type Period } from './period';
+import { VISIT_HOURS_PER_WEEK } from './score';
+
+const WEEK_MS = 7 * 86_400_000;
+/** Stands in for "never" in comparisons (a missing date is later than any deadline). */
+const NEVER = new Date('9999-12-31T00:00:00Z');
+/** Keeps `$in` lists well inside what a planner expands into index ranges. */
+const IN_CHUNK = 500;
+
+export interface StreetInfo {
+  id: string;
+  name: string;
+}
+
+export interface CourtyardInfo {
+  _id: Types.ObjectId;
+  id: string;
+  name: string;
+  streetId: string;
+  communityId?: string;
+  orgs: {
+    party: { status: string; builtAt?: Date | null };
+    selfGov: { status: string; builtAt?: Date | null };
+    volunteerTeams: number;
+  };
+}
+
+export interface CadreInfo {
+  _id: Types.ObjectId;
+  id: string;
+  name: string;
+  unit: string;
+  /** The courtyards of the scope this cadre is assigned to. */
+  courtyardIds: string[];
+}
+
+/** Filter on the `street` / `courtyard` field that projects, reports, requests and visits carry. */
+export type ActivityFilter = { street: Types.ObjectId | { $in: Types.ObjectId[] } } | { courtyard: Types.ObjectId };
+
+/** The things a scope ranks, and the filter that finds their activity. */
+export interface ScopeData {
+  kind: 'district' | 'street' | 'courtyard';
+  streets: Map<string, StreetInfo>;
+  /** By name. */
+  courtyards: CourtyardInfo[];
+  /** Assigned cadres (role cadre, active) of the scope's courtyards, by name. */
+  cadres: CadreInfo[];
+  filter: ActivityFilter;
+}
+
+function objectId(id: string, what: string): Types.ObjectId {
+  if (!Types.ObjectId.isValid(id)) throw new Error(`${what} is not an ObjectId: ${id}`);
+  return new Types.ObjectId(id);
+}
+
+const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name, 'zh-Hans-CN');
+
+/** Loads the streets, courtyards and cadres of the district, one street, or one courtyard. */
+export async function loadScope(models: Models, opts: { streetId?: string; courtyardId?: string }): Promise<ScopeData> {
+  let kind: ScopeData['kind'] = 'district';
+  let courtyardQuery: Record<string, unknown> = {};
+  if (opts.courtyardId) {
+    kind = 'courtyard';
+    courtyardQuery = { _id: objectId(opts.courtyardId, 'courtyardId') };
+  } else if (opts.streetId) {
+    kind = 'street';
+    courtyardQuery = { street: objectId(opts.streetId, 'streetId') };
+  }
+  const courtyardDocs = await models.Courtyard.find(courtyardQuery, { name: 1, street: 1, community: 1, orgs: 1 }).lean();
+  const courtyards: CourtyardInfo[] = courtyardDocs
+    .map((c) => ({
+      _id: c._id,
+      id: String(c._id),
+      name: c.name,
+      streetId: String(c.street),
+      communityId: c.community ? String(c.community) : undefined,
+      orgs: {
+        party: { status: c.orgs?.party?.status ?? '未建', builtAt: c.orgs?.party?.builtAt },
+        selfGov: { status: c.orgs?.selfGov?.status ?? '未建', builtAt: c.orgs?.selfGov?.builtAt },
+        volunteerTeams: c.orgs?.volunteerTeams ?? 0,
+      },
+    }))
+    .sort(byName);
+
+  const streetQuery =
+    kind === 'district' ? {} : { _id: { $in: [...new Set(courtyards.map((c) => c.streetId))].map((id) => new Types.ObjectId(id)) } };
+  const streetDocs = await models.Street.find(streetQuery, { name: 1 }).lean();
+  const streets = new Map(streetDocs.map((s) => [String(s._id), { id: String(s._id), name: s.name }]));
+
+  const inScope = new Set(courtyards.map((c) => c.id));
+  const cadreQuery: Record<string, unknown> = { roles: 'cadre', active: true };
+  const cadreDocs =
+    kind === 'district'
+      ? await models.Cadre.find(cadreQuery, { name: 1, unit: 1, courtyards: 1 }).lean()
+      : (
+          await Promise.all(
+            chunks(courtyards.map((c) => c._id)).map((ids) =>
+              models.Cadre.find({ ...cadreQuery, courtyards: { $in: ids } }, { name: 1, unit: 1, courtyards: 1 }).lean(),
+            ),
+          )
+        ).flat();
+  const seen = new Set<string>();
+  const cadres: CadreInfo[] = [];
+  for (const c of cadreDocs) {
+    const id = String(c._id);
+    const courtyardIds = (c.courtyards ?? []).map(String).filter((y) => inScope.has(y));
+    if (seen.has(id) || courtyardIds.length === 0) continue;
+    seen.add(id);
+    cadres.push({ _id: c._id, id, name: c.name, unit: c.unit, courtyardIds });
+  }
+  cadres.sort(byName);
+
+  let filter: ActivityFilter;
+  if (kind === 'courtyard') filter = { courtyard: courtyards[0]?._id ?? objectId(opts.courtyardId!, 'courtyardId') };
+  else if (kind === 'street') filter = { street: objectId(opts.streetId!, 'streetId') };
+  // The whole district: name every street, so that the street-led indexes serve the queries.
+  else filter = { street: { $in: [...streets.keys()].map((id) => new Types.ObjectId(id)) } };
+  return { kind, streets, courtyards, cadres, filter };
+}
+
+function chunks<T>(items: T[], size = IN_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out.length > 0 ? out : [[]];
+}
+
+/** What one courtyard or one cadre did in a period; the raw material of the score's parts. */
+export interface Measures {
+  /** Percent at the end of the period of each project active in it (done: 100). */
+  percents: number[];
+  /** Projects completed in the period plus projects still overdue at its end … */
+  timed: number;
+  /** … and how many of them were completed by their deadline in force. */
+  onTime: number;
+  /** Requests whose feedback fell due in the period … */
+  due: number;
+  /** … of them fed back (or closed) by their due time … */
+  fedBackOnTime: number;
+  /** … and closed by the end of the period. */
+  closed: number;
+  /** For each assigned cadre (a cadre: itself), the share (0–1) of the period's weeks with the half day done. */
+  visitShares: number[];
+  /** Whether each of the three organisations counts (courtyards only). */
+  orgs?: { party: boolean; selfGov: boolean; volunteerTeams: number };
+}
+
+export interface PeriodMeasures {
+  /** The instant the period is judged at: its end, or `now` while it runs. */
+  asOf: Date;
+  /** The weeks (Mondays) of the period that have begun by `asOf`. */
+  weeks: Date[];
+  courtyards: Map<string, Measures>;
+  cadres: Map<string, Measures>;
+  /** Per cadre: hours on site and weeks met in the period. */
+  visits: Map<string, { hours: number; weeksMet: number }>;
+}
+
+function emptyMeasures(): Measures {
+  return { percents: [], timed: 0, onTime: 0, due: 0, fedBackOnTime: 0, closed: 0, visitShares: [] };
+}
+
+interface ProjectRow {
+  _id: Types.ObjectId;
+  courtyard: Types.ObjectId;
+  owner?: Types.ObjectId;
+  percent: number;
+  status: string;
+  deadline?: Date;
+  postponements?: { from: Date; to: Date; at: Date }[];
+  completedAt?: Date;
+}
+
+/** The deadline that applied at `t`: the last postponement made by then, else the original one. */
+export function deadlineInForce(p: Pick<ProjectRow, 'deadline' | 'postponements'>, t: Date): Date | undefined {
+  const made = [...(p.postponements ?? [])].sort((a, b) => a.at.getTime() - b.at.getTime());
+  if (made.length === 0) return p.deadline ?? undefined;
+  const applied = made.filter((x) => x.at <= t);
+  return applied.length > 0 ? applied[applied.length - 1]!.to : made[0]!.from;
+}
+
+/** A deadline is a Beijing calendar day: late from the next day's 00:00. */
+function lateFrom(deadline: Date): Date {
+  return addBeijingDays(deadline, 1);
+}
+
+/** Measures every courtyard and cadre of `scope` for `period`, judged at min(end, now). */
+export async function measurePeriod(models: Models, scope: ScopeData, period: Period, now: Date): Promise<PeriodMeasures> {
+  const asOf = new Date(Math.min(period.end.getTime(), now.getTime()));
+  const courtyards = new Map(scope.courtyards.map((c) => [c.id, emptyMeasures()]));
+  const cadres = new Map(scope.cadres.map((c) => [c.id, emptyMeasures()]));
+  const weeks = weeksOf(period).filter((monday) => monday < asOf);
+  const result: PeriodMeasures = { asOf, weeks, courtyards, cadres, visits: new Map() };
+  for (const c of scope.courtyards) courtyards.get(c.id)!.orgs = orgsAt(c, asOf);
+  if (asOf <= period.start || scope.courtyards.length === 0) return result;
+
+  const [projects, percentThen, requests, visits] = await Promise.all([
+    activeProjects(models, scope.filter, period.start, asOf),
+    percentsBefore(models, scope.filter, asOf),
+    requestsDue(models, scope.filter, period.start, asOf),
+    visitWeeks(models, scope, weeks, asOf),
+  ]);
+
+  for (const p of projects) {
+    const targets = [courtyards.get(String(p.courtyard)), p.owner ? cadres.get(String(p.owner)) : undefined].filter(
+      (m): m is Measures => m !== undefined,
+    );
+    const done = p.status === '已完成' && p.completedAt !== undefined && p.completedAt < asOf;
+    if (done && p.completedAt! < period.start) continue;
+    const percent = done ? 100 : (percentThen.get(String(p._id)) ?? p.percent);
+    let timed = false;
+    let onTime = false;
+    if (done) {
+      const deadline = deadlineInForce(p, p.completedAt!);
+      timed = true;
+      onTime = !deadline || p.completedAt! < lateFrom(deadline);
+    } else {
+      const deadline = deadlineInForce(p, asOf);
+      timed = deadline !== undefined && lateFrom(deadline) <= asOf;
+    }
+    for (const m of targets) {
+      m.percents.push(percent);
+      if (timed) m.timed++;
+      if (onTime) m.onTime++;
+    }
+  }
+
+  for (const r of requests) {
+    const targets = [courtyards.get(String(r._id.courtyard)), r._id.assignee ? cadres.get(String(r._id.assignee)) : undefined];
+    for (const m of targets) {
+      if (!m) continue;
+      m.due += r.due;
+      m.fedBackOnTime += r.fedBackOnTime;
+      m.closed += r.closed;
+    }
+  }
+
+  result.visits = visits;
+  if (weeks.length > 0) {
+    for (const cadre of scope.cadres) {
+      const share = (visits.get(cadre.id)?.weeksMet ?? 0) / weeks.length;
+      cadres.get(cadre.id)!.visitShares.push(share);
+      for (const y of cadre.courtyardIds) courtyards.get(y)?.visitShares.push(share);
+    }
+  }
+  return result;
+}
+
+function orgsAt(c: CourtyardInfo, asOf: Date): NonNullable<Measures['orgs']> {
+  const built = (o: { status: string; builtAt?: Date | null }) => o.status === '已建' && (!o.builtAt || o.builtAt < asOf);
+  return { party: built(c.orgs.party), selfGov: built(c.orgs.selfGov), volunteerTeams: c.orgs.volunteerTeams };
+}
+
+/**
+ * Projects open now, or completed since `since`: everything that was active in a period
+ * starting at `since`. Each `$or` branch carries the scope so that each can use an index.
+ */
+async function activeProjects(models: Models, filter: ActivityFilter, since: Date, asOf: Date): Promise<ProjectRow[]> {
+  const pipeline: PipelineStage[] = [
+    {
+      $match: {
+        $or: [
+          { ...filter, status: { $in: [...OPEN_PROJECT_STATUSES] }, createdAt: { $lt: asOf } },
+          { ...filter, status: '已完成', completedAt: { $gte: since }, createdAt: { $lt: asOf } },
+        ],
+      },
+    },
+    { $project: { courtyard: 1, owner: 1, percent: 1, status: 1, deadline: 1, postponements: 1, completedAt: 1 } },
+  ];
+  return models.Project.aggregate<ProjectRow>(pipeline);
+}
+
+/**
+ * Each project's percent just before `asOf`, for the projects reported on since: the
+ * `previousPercent` of its first report at or after `asOf`. Projects absent kept their percent.
+ */
+async function percentsBefore(models: Models, filter: ActivityFilter, asOf: Date): Promise<Map<string, number>> {
+  const rows = await models.ProgressReport.aggregate<{ _id: Types.ObjectId; percent: number | null }>([
+    { $match: { ...filter, at: { $gte: asOf } } },
+    { $sort: { at: 1 } },
+    { $group: { _id: '$project', percent: { $first: '$previousPercent' } } },
+  ]);
+  return new Map(rows.map((r) => [String(r._id), r.percent ?? 0]));
+}
+
+interface RequestGroup {
+  _id: { courtyard: Types.ObjectId; assignee?: Types.ObjectId | null };
+  due: number;
+  fedBackOnTime: number;
+  closed: number;
+}
+
+/** Requests falling due in [start, asOf), counted per courtyard and assignee. */
+async function requestsDue(models: Models, filter: ActivityFilter, start: Date, asOf: Date): Promise<RequestGroup[]> {
+  const firstAnswer = { $ifNull: [{ $min: ['$feedbackAt', '$closedAt'] }, NEVER] };
+  return models.ResidentRequest.aggregate<RequestGroup>([
+    // Every status named, so that the (street, status, dueAt) index bounds the scan by dueAt.
+    { $match: { ...filter, status: { $in: [...REQUEST_STATUSES] }, dueAt: { $gte: start, $lt: asOf } } },
+    {
+      $group: {
+        _id: { courtyard: '$courtyard', assignee: '$assignee' },
+        due: { $sum: 1 },
+        fedBackOnTime: { $sum: { $cond: [{ $lte: [firstAnswer, '$dueAt'] }, 1, 0] } },
+        closed: { $sum: { $cond: [{ $lt: [{ $ifNull: ['$closedAt', NEVER] }, asOf] }, 1, 0] } },
+      },
+    },
+  ]);
+}
+
+/** Hours on site per cadre and week, and how many weeks reached the half day. */
+async function visitWeeks(
+  models: Models,
+  scope: ScopeData,
+  weeks: Date[],
+  asOf: Date,
+): Promise<Map<string, { hours: number; weeksMet: number }>> {
+  const out = new Map<string, { hours: number; weeksMet: number }>();
+  if (weeks.length === 0 || scope.cadres.length === 0) return out;
+  const first = weeks[0]!;
+  const end = new Date(Math.min(addBeijingDays(weeks[weeks.length - 1]!, 7).getTime(), asOf.getTime()));
+  const date = { $gte: first, $lt: end };
+  // A cadre's half day counts wherever in the district it was spent: outside the district
+  // scope, select the scope's cadres rather than the scope's courtyards.
+  const matches =
+    scope.kind === 'district'
+      ? [{ ...scope.filter, date }]
+      : chunks(scope.cadres.map((c) => c._id)).map((ids) => ({ cadre: { $in: ids }, date }));
+  const groups = await Promise.all(
+    matches.map((match) =>
+      models.Visit.aggregate<{ _id: Types.ObjectId; hours: number; weeksMet: number }>([
+        { $match: match },
+        {
+          $group: {
+            _id: { cadre: '$cadre', week: { $floor: { $divide: [{ $subtract: ['$date', first] }, WEEK_MS] } } },
+            hours: { $sum: '$hours' },
+          },
+        },
+        {
+          $group: {
+            _id: '$_id.cadre',
+            hours: { $sum: '$hours' },
+            weeksMet: { $sum: { $cond: [{ $gte: ['$hours', VISIT_HOURS_PER_WEEK] }, 1, 0] } },
+          },
+        },
+      ]),
+    ),
+  );
+  for (const g of groups.flat()) out.set(String(g._id), { hours: g.hours, weeksMet: g.weeksMet });
+  return out;
+}
+
+/** Overdue items now, per courtyard and per responsible cadre (project owner, request assignee). */
+export interface OverdueCounts {
+  courtyards: Map<string, number>;
+  cadres: Map<string, number>;
+}
+
+/**
+ * Counts what is overdue at `now`: open projects whose deadline day has passed, and requests
+ * still without feedback after their due time.
+ */
+export async function countOverdue(models: Models, scope: ScopeData, now: Date): Promise<OverdueCounts> {
+  type Group = { _id: { courtyard: Types.ObjectId; who?: Types.ObjectId | null }; n: number };
+  const [projects, requests] = await Promise.all([
+    models.Project.aggregate<Group>([
+      { $match: { ...scope.filter, status: { $in: [...OPEN_PROJECT_STATUSES] }, deadline: { $lt: startOfBeijingDay(now) } } },
+      { $group: { _id: { courtyard: '$courtyard', who: '$owner' }, n: { $sum: 1 } } },
+    ]),
+    models.ResidentRequest.aggregate<Group>([
+      { $match: { ...scope.filter, status: { $in: [...UNANSWERED_REQUEST_STATUSES] }, dueAt: { $lt: now } } },
+      { $group: { _id: { courtyard: '$courtyard', who: '$assignee' }, n: { $sum: 1 } } },
+    ]),
+  ]);
+  const out: OverdueCounts = { courtyards: new Map(), cadres: new Map() };
+  const add = (map: Map<string, number>, key: string, n: number) => map.set(key, (map.get(key) ?? 0) + n);
+  for (const g of [...projects, ...requests]) {
+    add(out.courtyards, String(g._id.courtyard), g.n);
+    if (g._id.who) add(out.cadres, String(g._id.who), g.n);
+  }
+  return out;
+}
