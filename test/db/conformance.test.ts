@@ -159,6 +159,31 @@ describe('aggregation', () => {
     ]);
   });
 
+  it('ranks by Beijing week: $dateTrunc to Monday and %G-W%V across New Year', async () => {
+    const Progress = model('WeekProgress', new Schema({ at: Date }));
+    await Progress.insertMany([
+      { at: new Date('2024-12-29T15:59:00Z') }, // Sunday 29 Dec 23:59 Beijing: 2024-W52
+      { at: new Date('2024-12-29T16:00:00Z') }, // Monday 30 Dec 00:00 Beijing: 2025-W01
+      { at: new Date('2025-01-05T15:00:00Z') }, // Sunday 5 Jan 23:00 Beijing: 2025-W01
+    ]);
+    const rows = await Progress.aggregate<{ _id: { monday: Date; week: string }; n: number }>([
+      {
+        $group: {
+          _id: {
+            monday: { $dateTrunc: { date: '$at', unit: 'week', startOfWeek: 'monday', timezone: 'Asia/Shanghai' } },
+            week: { $dateToString: { date: '$at', format: '%G-W%V', timezone: 'Asia/Shanghai' } },
+          },
+          n: { $sum: 1 },
+        },
+      },
+      { $sort: { '_id.monday': 1 } },
+    ]);
+    expect(rows).toEqual([
+      { _id: { monday: new Date('2024-12-22T16:00:00Z'), week: '2024-W52' }, n: 1 },
+      { _id: { monday: new Date('2024-12-29T16:00:00Z'), week: '2025-W01' }, n: 2 },
+    ]);
+  });
+
   it('joins another collection with $lookup', async () => {
     const Courtyard = model('LookupCourtyard', new Schema({ code: String, name: String }));
     const Task = model('LookupTask', new Schema({ courtyard: String, title: String }));

@@ -65,7 +65,9 @@ export function applyUpdate(doc: Document, spec: UpdateSpec, inserting: boolean)
   const { $setOnInsert, ...ops } = u;
   if (inserting && $setOnInsert) ops.$set = { ...(ops.$set as Document | undefined), ...($setOnInsert as Document) };
   const next = structuredCloneBson(doc);
-  const changed = Object.keys(ops).length > 0 ? applyOperators(next, ops, spec.arrayFilters, spec.q).length > 0 : false;
+  // The filter is only for the positional `$` (mingo applies nothing when it does not match).
+  const positional = !inserting && Object.values(ops).some((paths) => Object.keys(paths as Document).some((p) => /(^|\.)\$(\.|$)/.test(p)));
+  const changed = Object.keys(ops).length > 0 ? applyOperators(next, ops, spec.arrayFilters, positional ? spec.q : {}).length > 0 : false;
   return { doc: idFirst(next), changed };
 }
 
