@@ -2,7 +2,8 @@
  * mingo, the query/update/aggregation semantics of the stand-in, with one operator context
  * for everything: all of mingo's operators (query, projection, expression, accumulator,
  * pipeline, window: `$lookup`, `$facet`, `$setWindowFields`, `$dateToString`, …), with the
- * date operators mingo gets wrong replaced by ./mingo-dates.ts. The base classes are used
+ * date operators mingo gets wrong replaced by ./mingo-dates.ts and an index-aware `$lookup`
+ * (./mingo-lookup.ts). The base classes are used
  * (not mingo's default entry point) because a context merged over its defaults keeps theirs.
  */
 import { Aggregator } from 'mingo/aggregator';
@@ -17,13 +18,14 @@ import { Query as BaseQuery } from 'mingo/query';
 import type { AnyObject, CollectionResolver, Options } from 'mingo/types';
 import { update, updateOne } from 'mingo/updater';
 import * as dateFixes from './mingo-dates';
+import { $lookup } from './mingo-lookup';
 
 export type { AnyObject, CollectionResolver };
 
 const context = Context.init({
   accumulator: accumulatorOperators,
   expression: { ...expressionOperators, ...dateFixes } as never,
-  pipeline: pipelineOperators,
+  pipeline: { ...pipelineOperators, $lookup } as never,
   projection: projectionOperators,
   query: queryOperators,
   window: windowOperators,

@@ -5,15 +5,20 @@ import { cursorReply } from '../cursor-reply';
 import { fail } from '../errors';
 import { aggregator, Query, type AnyObject } from '../mingo';
 import { planQuery, scanPlan, type Plan } from '../query-plan';
-import { sortSpec } from '../query-run';
+import { runQuery, sortSpec } from '../query-run';
+import { encodeValue } from '../key-encoding';
+import type { IndexedResolver } from '../mingo-lookup';
 import { collectionName, type CommandHandler } from './context';
 
 const UNSUPPORTED_STAGES = new Set(['$out', '$merge', '$changeStream', '$currentOp', '$listSessions', '$indexStats', '$collStats', '$search', '$geoNear']);
 
-/** The collections `$lookup`/`$unionWith`/`$graphLookup` read, decoded once per command. */
-function resolver(catalog: Catalog, db: string): (name: string) => AnyObject[] {
+/**
+ * The collections `$lookup`/`$unionWith`/`$graphLookup` read, decoded once per command; and
+ * for `$lookup` on a field, just the documents with the wanted values (through indexes).
+ */
+export function collectionResolver(catalog: Catalog, db: string): IndexedResolver {
   const cache = new Map<string, AnyObject[]>();
-  return (name) => {
+  const resolve: IndexedResolver = (name) => {
     let docs = cache.get(name);
     if (!docs) {
       const coll = catalog.get(db, name);
@@ -22,6 +27,15 @@ function resolver(catalog: Catalog, db: string): (name: string) => AnyObject[] {
     }
     return docs;
   };
+  resolve.byField = (name, field, values) => {
+    const coll = catalog.get(db, name);
+    if (!coll) return [];
+    const unique = [...new Map(values.map((v) => [encodeValue(v), v ?? null])).values()];
+    if (unique.length === 0) return [];
+    const { rids } = runQuery(coll, { filter: { [field]: { $in: unique } } });
+    return rids.map((rid) => coll.decode(rid)!);
+  };
+  return resolve;
 }
 
 export interface PipelineInput {
@@ -82,7 +96,7 @@ const aggregate: CommandHandler = (cmd, ctx) => {
   const name = dbLevel ? '$cmd.aggregate' : collectionName(cmd, 'aggregate');
   const coll = dbLevel ? undefined : ctx.catalog.get(ctx.db, name);
   const input = pipelineInput(coll, pipeline);
-  const output = aggregator(input.rest as AnyObject[], resolver(ctx.catalog, ctx.db), cmd.let as AnyObject | undefined).stream(input.source);
+  const output = aggregator(input.rest as AnyObject[], collectionResolver(ctx.catalog, ctx.db), cmd.let as AnyObject | undefined).stream(input.source);
   const ns = `${ctx.db}.${name}`;
   const source = () => {
     const next = output.next();
