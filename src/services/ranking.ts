@@ -76,6 +76,19 @@ type Unranked = Omit<RankRow, 'rank' | 'previousRank' | 'previousScore'>;
  * Sorted best first; equal scores by name.
  */
 export async function computeRanking(models: Models, opts: RankingOptions): Promise<RankRow[]> {
+  return (await computeRankingDetail(models, opts)).rows;
+}
+
+/** The ranking with what it was computed from (for the progress table). */
+export interface RankingDetail {
+  rows: RankRow[];
+  scope: ScopeData;
+  /** What the period measured, per courtyard and cadre. */
+  current: PeriodMeasures;
+}
+
+/** {@link computeRanking}, keeping the scope and the period's measures. */
+export async function computeRankingDetail(models: Models, opts: RankingOptions): Promise<RankingDetail> {
   const weights = opts.weights ?? DEFAULT_SCORE_WEIGHTS;
   const scope = await loadScope(models, opts);
   const [current, previous, overdue] = await Promise.all([
@@ -93,7 +106,7 @@ export async function computeRanking(models: Models, opts: RankingOptions): Prom
       row.previousScore = then.score;
     }
   }
-  return rows;
+  return { rows, scope, current };
 }
 
 /** The score of one courtyard or cadre from what was measured. */

@@ -37,8 +37,8 @@ export interface CourtyardInfo {
   streetId: string;
   communityId?: string;
   orgs: {
-    party: { status: string; builtAt?: Date | null };
-    selfGov: { status: string; builtAt?: Date | null };
+    party: { status: string; kind?: string; builtAt?: Date | null };
+    selfGov: { status: string; kind?: string; builtAt?: Date | null };
     volunteerTeams: number;
   };
 }
@@ -53,7 +53,7 @@ export interface CadreInfo {
 }
 
 /** Filter on the `street` / `courtyard` field that projects, reports, requests and visits carry. */
-export type ActivityFilter = { street: Types.ObjectId | { $in: Types.ObjectId[] } } | { courtyard: Types.ObjectId };
+export type ActivityFilter = { street: Types.ObjectId | { $in: Types.ObjectId[] }; courtyard?: Types.ObjectId };
 
 /** The things a scope ranks, and the filter that finds their activity. */
 export interface ScopeData {
@@ -93,8 +93,8 @@ export async function loadScope(models: Models, opts: { streetId?: string; court
       streetId: String(c.street),
       communityId: c.community ? String(c.community) : undefined,
       orgs: {
-        party: { status: c.orgs?.party?.status ?? '未建', builtAt: c.orgs?.party?.builtAt },
-        selfGov: { status: c.orgs?.selfGov?.status ?? '未建', builtAt: c.orgs?.selfGov?.builtAt },
+        party: { status: c.orgs?.party?.status ?? '未建', kind: c.orgs?.party?.kind ?? undefined, builtAt: c.orgs?.party?.builtAt },
+        selfGov: { status: c.orgs?.selfGov?.status ?? '未建', kind: c.orgs?.selfGov?.kind ?? undefined, builtAt: c.orgs?.selfGov?.builtAt },
         volunteerTeams: c.orgs?.volunteerTeams ?? 0,
       },
     }))
@@ -129,7 +129,12 @@ export async function loadScope(models: Models, opts: { streetId?: string; court
   cadres.sort(byName);
 
   let filter: ActivityFilter;
-  if (kind === 'courtyard') filter = { courtyard: courtyards[0]?._id ?? objectId(opts.courtyardId!, 'courtyardId') };
+  // One courtyard: its street too, so that the (street, date/at/createdAt) indexes can serve.
+  if (kind === 'courtyard') {
+    const c = courtyards[0];
+    if (!c) throw new Error(`no courtyard ${opts.courtyardId}`);
+    filter = { street: new Types.ObjectId(c.streetId), courtyard: c._id };
+  }
   else if (kind === 'street') filter = { street: objectId(opts.streetId!, 'streetId') };
   // The whole district: name every street, so that the street-led indexes serve the queries.
   else filter = { street: { $in: [...streets.keys()].map((id) => new Types.ObjectId(id)) } };
