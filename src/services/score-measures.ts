@@ -3,7 +3,7 @@
  * starts with a `$match` on indexed fields bounded by the period (or by what is still open),
  * so its cost follows the period's data, not the size of the history:
  * - projects: open ones (`status`) and those completed since the period began
- *   (`status`, `completedAt`): the campaign's active set, whatever the age of the database;
+ *   (`street`, `status`, `completedAt`): the campaign's active set, whatever the age of the database;
  * - progress reports: only those made after the period's end (`street`/`courtyard`, `at`),
  *   to wind a project's percent back to what it was then;
  * - requests: those falling due in the period (`street`, `status`, `dueAt`);

@@ -64,7 +64,7 @@ projectSchema.index({ courtyard: 1, status: 1 });
 projectSchema.index({ street: 1, status: 1, deadline: 1 });
 projectSchema.index({ status: 1, deadline: 1 });
 projectSchema.index({ owner: 1, status: 1 });
-projectSchema.index({ status: 1, completedAt: 1 });
+projectSchema.index({ street: 1, status: 1, completedAt: 1 });
 
 export type Project = InferSchemaType<typeof projectSchema>;
 export type ProjectDoc = HydratedDocument<Project>;
