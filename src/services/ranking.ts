@@ -41,8 +41,8 @@ export interface RankRow {
   score: number;
   /** Each 0–100, one decimal; an unmeasured part shows the score (its weight went to the others). */
   parts: Record<ScorePart, number>;
-  /** Parts with nothing to measure in the period (no requests due, …): shown as "—". */
-  unmeasured: ScorePart[];
+  /** Parts with nothing to measure in the period (no requests due, …), to show as "—"; always set by computeRanking. */
+  unmeasured?: ScorePart[];
   /** 1 = best; equal scores share a rank (1, 2, 2, 4). */
   rank: number;
   /** Rank and score in the previous period (last week / last month), when ranked then. */
