@@ -76,6 +76,25 @@ describe('atomic updates', () => {
     expect(doc).toMatchObject({ user: 'u1', first, count: 2 });
   });
 
+  it('an upsert starts from the equality fields of its filter', async () => {
+    const Duty = model('Duty', new Schema({ courtyard: String, week: String, meta: { source: String }, level: Number, done: Number }));
+    await Duty.updateOne(
+      { courtyard: 'C1', 'meta.source': 'import', $and: [{ week: { $eq: '2024-W10' } }], level: { $gte: 2 } },
+      { $inc: { done: 1 } },
+      { upsert: true },
+    );
+    const doc = await Duty.findOne().lean();
+    expect(doc).toMatchObject({ courtyard: 'C1', week: '2024-W10', meta: { source: 'import' }, done: 1 });
+    expect(doc).not.toHaveProperty('level');
+  });
+
+  it('refuses $inc on a field that is not a number, changing nothing', async () => {
+    const Cadre = model('IncCadre', new Schema({ name: String, score: Number }));
+    await Cadre.create({ name: '王', score: 1 });
+    await expect(Cadre.collection.updateOne({ name: '王' }, { $inc: { name: 1, score: 1 } })).rejects.toMatchObject({ code: 14 });
+    expect(await Cadre.findOne().lean()).toMatchObject({ name: '王', score: 1 });
+  });
+
   it('updates only the array elements arrayFilters select', async () => {
     const Plan = model('Plan', new Schema<{ name: string; items: { code: string; done: boolean }[] }>({ name: String, items: [{ code: String, done: Boolean }] }));
     await Plan.create({ name: 'p', items: [{ code: 'a', done: false }, { code: 'b', done: false }, { code: 'c', done: false }] });

@@ -30,6 +30,39 @@ function checkOperators(u: Document): void {
   }
 }
 
+function isNumeric(v: unknown): boolean {
+  if (typeof v === 'number') return true;
+  const t = (v as { _bsontype?: string } | null)?._bsontype;
+  return t === 'Long' || t === 'Int32' || t === 'Double' || t === 'Decimal128';
+}
+
+function plainPathValue(doc: Document, path: string): unknown {
+  let at: unknown = doc;
+  for (const part of path.split('.')) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string, unknown>)[part];
+  }
+  return at;
+}
+
+/** mingo skips a $inc/$mul on a non-number silently; mongod refuses the update. */
+function checkArithmetic(doc: Document, u: Document): void {
+  for (const op of ['$inc', '$mul']) {
+    const fields = u[op] as Document | undefined;
+    if (!fields) continue;
+    for (const [path, arg] of Object.entries(fields)) {
+      if (!isNumeric(arg)) {
+        throw fail('TypeMismatch', `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(arg)}}`);
+      }
+      if (path.includes('$')) continue;
+      const current = plainPathValue(doc, path);
+      if (current !== undefined && !isNumeric(current)) {
+        throw fail('TypeMismatch', `Cannot apply ${op} to a value of non-numeric type. {_id: ${String(doc._id)}} has the field '${path}' of non-numeric type ${current === null ? 'null' : typeof current}`);
+      }
+    }
+  }
+}
+
 function checkReplacement(u: Document): void {
   for (const key of Object.keys(u)) {
     if (key.startsWith('$')) throw fail('BadValue', `The dollar ($) prefixed field '${key}' in '${key}' is not allowed in the context of an update's replacement document.`);
@@ -62,6 +95,7 @@ export function applyUpdate(doc: Document, spec: UpdateSpec, inserting: boolean)
     return { doc: next, changed: encodeValue(next) !== encodeValue(doc) };
   }
   checkOperators(u);
+  checkArithmetic(doc, u);
   const { $setOnInsert, ...ops } = u;
   if (inserting && $setOnInsert) ops.$set = { ...(ops.$set as Document | undefined), ...($setOnInsert as Document) };
   const next = structuredCloneBson(doc);
