@@ -11,8 +11,10 @@ import { readRecords } from './record-file';
  * 1. every command's changes are one journal record, fsync'ed before the reply (group commit);
  * 2. at start the snapshot is loaded and the journal records after it are replayed; a torn
  *    or corrupt last record is dropped;
- * 3. when the journal grows past `compactBytes`, a snapshot of the whole catalog is written
- *    (temp file, fsync, rename) and the journal files it covers are deleted.
+ * 3. when the journal grows past `compactBytes` and past the size of the last snapshot (so
+ *    that rewriting the snapshot costs no more than the journal it replaces), a snapshot of the
+ *    whole catalog is written (temp file, fsync, rename) and the journal files it covers are
+ *    deleted.
  *
  * Files: `snapshot.bin`, `journal-<first seq>.log`, `LOCK` (the owning pid).
  */
@@ -95,6 +97,7 @@ export async function openPersistence(
     }
   }
   const snapshotSeq = seq;
+  let snapshotBytes = fs.existsSync(snapshotFile) ? fs.statSync(snapshotFile).size : 0;
 
   // 2. The journal files, oldest first; records already in the snapshot are skipped.
   const journals = fs
@@ -173,6 +176,7 @@ export async function openPersistence(
       await fh.close();
     }
     await fs.promises.rename(tmp, snapshotFile);
+    snapshotBytes = records.reduce((n, r) => n + r.length, 0);
     fsyncDir(dir);
     for (const name of fs.readdirSync(dir)) {
       const first = journalSeq(name);
@@ -194,7 +198,7 @@ export async function openPersistence(
     async commit(ops) {
       seq++;
       await journal.append(encodeRecord(seq, ops));
-      if (!closed && !compacting && journal.size > compactBytes) void compact();
+      if (!closed && !compacting && journal.size > Math.max(compactBytes, snapshotBytes)) void compact();
     },
     compact,
     async close() {
