@@ -145,10 +145,10 @@ export class Collection {
       }
     }
     for (const { index, pending } of built) {
-      for (const entry of pending) {
-        const [key, rid] = unpack(entry);
-        index.keys.append(key, rid);
-      }
+      const keys: string[] = new Array(pending.length);
+      const rids: number[] = new Array(pending.length);
+      pending.forEach((entry, i) => ([keys[i], rids[i]] = unpack(entry)));
+      index.keys.load(keys, rids);
       this.indexes.set(index.name, index);
       this.record(() => ({ op: 'createIndex', db: this.db, coll: this.name, spec: index.spec }));
     }

@@ -224,7 +224,7 @@ export function scanPlan(coll: Collection, plan: Plan, visit: (rid: number) => b
   }
   const seen = plan.kind === 'or' || plan.index.multikey || plan.ranges.length > 1 ? new Set<number>() : undefined;
   let go = true;
-  const each = (_key: string, rid: number) => {
+  const each = (rid: number) => {
     coll.stats.keysExamined++;
     if (seen) {
       if (seen.has(rid)) return true;

@@ -1,22 +1,106 @@
 /**
  * The sorted structure behind every index: (key, rid) entries ordered by key, then by rid,
- * held in chunks of at most CHUNK_MAX entries (a B+tree of height two). Inserting in the
- * middle moves at most one chunk's entries; lookups are two binary searches.
+ * held in chunks of at most CHUNK_MAX entries (a B+tree of height two). A chunk keeps its
+ * keys packed in one string with their end offsets, and its rids in a typed array: a handful
+ * of objects per chunk rather than one per entry, which keeps millions of index entries cheap
+ * for the garbage collector and the heap.
  */
-const CHUNK_MAX = 1024;
+const CHUNK_MAX = 128;
 
-interface Chunk {
-  keys: string[];
-  rids: number[];
+class Chunk {
+  text = '';
+  /** The last key, kept as its own string for the search across chunks. */
+  last = '';
+  ends = new Uint32Array(CHUNK_MAX + 1);
+  rids = new Int32Array(CHUNK_MAX + 1);
+  n = 0;
+
+  start(i: number): number {
+    return i === 0 ? 0 : this.ends[i - 1]!;
+  }
+
+  keyAt(i: number): string {
+    return this.text.slice(this.start(i), this.ends[i]);
+  }
+
+  /** Compares entry i with (key, rid): negative when the entry sorts first. */
+  compare(i: number, key: string, rid: number): number {
+    const k = this.text.slice(i === 0 ? 0 : this.ends[i - 1]!, this.ends[i]);
+    if (k !== key) return k < key ? -1 : 1;
+    return this.rids[i]! - rid;
+  }
+
+  /** First index whose entry is not before (key, rid). */
+  lowerBound(key: string, rid: number): number {
+    let a = 0;
+    let b = this.n;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (this.compare(mid, key, rid) < 0) a = mid + 1;
+      else b = mid;
+    }
+    return a;
+  }
+
+  insertAt(i: number, key: string, rid: number): void {
+    const s = this.start(i);
+    this.text = flatten(this.text.slice(0, s) + key + this.text.slice(s));
+    this.ends.copyWithin(i + 1, i, this.n);
+    this.rids.copyWithin(i + 1, i, this.n);
+    this.n++;
+    for (let j = i + 1; j < this.n; j++) this.ends[j] = this.ends[j]! + key.length;
+    this.ends[i] = s + key.length;
+    this.rids[i] = rid;
+    if (i === this.n - 1) this.last = flatten(key);
+  }
+
+  removeAt(i: number): void {
+    const s = this.start(i);
+    const len = this.ends[i]! - s;
+    this.text = flatten(this.text.slice(0, s) + this.text.slice(s + len));
+    this.ends.copyWithin(i, i + 1, this.n);
+    this.rids.copyWithin(i, i + 1, this.n);
+    this.n--;
+    for (let j = i; j < this.n; j++) this.ends[j] = this.ends[j]! - len;
+    if (i === this.n && this.n > 0) this.last = copy(this.keyAt(this.n - 1));
+  }
+
+  /** Moves the upper half of the entries into a new chunk. */
+  split(): Chunk {
+    const half = this.n >>> 1;
+    const cut = this.ends[half - 1]!;
+    const right = new Chunk();
+    right.n = this.n - half;
+    for (let j = 0; j < right.n; j++) {
+      right.ends[j] = this.ends[half + j]! - cut;
+      right.rids[j] = this.rids[half + j]!;
+    }
+    right.text = copy(this.text.slice(cut));
+    this.text = copy(this.text.slice(0, cut));
+    this.n = half;
+    right.last = this.last;
+    this.last = copy(this.keyAt(half - 1));
+    return right;
+  }
+}
+
+/**
+ * Makes V8 flatten a concatenation now (reading a char does), so the chunk holds one flat
+ * string rather than a growing tree of pieces that keeps every old key alive.
+ */
+function flatten(s: string): string {
+  if (s.length > 0) s.charCodeAt(0);
+  return s;
+}
+
+/** A copy that does not keep the (larger) string it was sliced from alive. */
+function copy(s: string): string {
+  return s.length < 16 ? s : flatten(' ' + s).slice(1);
 }
 
 interface Position {
   chunk: number;
   index: number;
-}
-
-function before(k1: string, r1: number, k2: string, r2: number): boolean {
-  return k1 < k2 || (k1 === k2 && r1 < r2);
 }
 
 export class SortedKeys {
@@ -35,63 +119,59 @@ export class SortedKeys {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const c = chunks[mid]!;
-      const last = c.keys.length - 1;
-      if (before(c.keys[last]!, c.rids[last]!, key, rid)) lo = mid + 1;
+      const last = c.last;
+      if (last < key || (last === key && c.rids[c.n - 1]! < rid)) lo = mid + 1;
       else hi = mid;
     }
     if (lo === chunks.length) return { chunk: lo, index: 0 };
-    const c = chunks[lo]!;
-    let a = 0;
-    let b = c.keys.length;
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      if (before(c.keys[mid]!, c.rids[mid]!, key, rid)) a = mid + 1;
-      else b = mid;
-    }
-    return { chunk: lo, index: a };
+    return { chunk: lo, index: chunks[lo]!.lowerBound(key, rid) };
   }
 
   insert(key: string, rid: number): void {
     this.count++;
     if (this.chunks.length === 0) {
-      this.chunks.push({ keys: [key], rids: [rid] });
+      const c = new Chunk();
+      c.insertAt(0, key, rid);
+      this.chunks.push(c);
       return;
     }
     let { chunk, index } = this.lowerBound(key, rid);
     if (chunk === this.chunks.length) {
       chunk--;
-      index = this.chunks[chunk]!.keys.length;
+      index = this.chunks[chunk]!.n;
     }
     const c = this.chunks[chunk]!;
-    if (index === c.keys.length) {
-      c.keys.push(key);
-      c.rids.push(rid);
-    } else {
-      c.keys.splice(index, 0, key);
-      c.rids.splice(index, 0, rid);
-    }
-    if (c.keys.length > CHUNK_MAX) {
-      const half = c.keys.length >>> 1;
-      this.chunks.splice(chunk + 1, 0, { keys: c.keys.splice(half), rids: c.rids.splice(half) });
-    }
+    c.insertAt(index, key, rid);
+    if (c.n > CHUNK_MAX) this.chunks.splice(chunk + 1, 0, c.split());
   }
 
-  /** Appends an entry known to sort after every entry present (bulk loading, no search). */
-  append(key: string, rid: number): void {
-    let c = this.chunks[this.chunks.length - 1];
-    if (!c || c.keys.length >= CHUNK_MAX / 2) this.chunks.push((c = { keys: [], rids: [] }));
-    c.keys.push(key);
-    c.rids.push(rid);
-    this.count++;
+  /** Replaces the content with entries already in order (bulk loading: no search, no copying). */
+  load(keys: string[], rids: number[]): void {
+    this.chunks = [];
+    const per = CHUNK_MAX / 2;
+    for (let from = 0; from < keys.length; from += per) {
+      const c = new Chunk();
+      const part = keys.slice(from, from + per);
+      let end = 0;
+      part.forEach((key, j) => {
+        end += key.length;
+        c.ends[j] = end;
+        c.rids[j] = rids[from + j]!;
+      });
+      c.n = part.length;
+      c.text = flatten(part.join(''));
+      c.last = part[part.length - 1]!;
+      this.chunks.push(c);
+    }
+    this.count = keys.length;
   }
 
   remove(key: string, rid: number): boolean {
     const { chunk, index } = this.lowerBound(key, rid);
     const c = this.chunks[chunk];
-    if (!c || c.keys[index] !== key || c.rids[index] !== rid) return false;
-    c.keys.splice(index, 1);
-    c.rids.splice(index, 1);
-    if (c.keys.length === 0) this.chunks.splice(chunk, 1);
+    if (!c || index >= c.n || c.compare(index, key, rid) !== 0) return false;
+    c.removeAt(index);
+    if (c.n === 0) this.chunks.splice(chunk, 1);
     this.count--;
     return true;
   }
@@ -99,59 +179,45 @@ export class SortedKeys {
   /** The rids of entries with exactly this key, in rid order. */
   ridsOf(key: string): number[] {
     const out: number[] = [];
-    this.scan(key, true, key, true, false, (_k, rid) => {
-      out.push(rid);
-      return true;
-    });
+    let { chunk, index } = this.lowerBound(key, -Infinity);
+    for (; chunk < this.chunks.length; chunk++, index = 0) {
+      const c = this.chunks[chunk]!;
+      for (; index < c.n; index++) {
+        if (c.keyAt(index) !== key) return out;
+        out.push(c.rids[index]!);
+      }
+    }
     return out;
   }
 
   /**
-   * Visits the entries with lo ≤ key ≤ hi (bounds exclusive when not inclusive), ascending
-   * or descending, until `visit` returns false.
+   * Visits the rids of the entries with lo ≤ key ≤ hi (bounds exclusive when not inclusive),
+   * ascending or descending, until `visit` returns false.
    */
-  scan(
-    lo: string,
-    loInclusive: boolean,
-    hi: string,
-    hiInclusive: boolean,
-    reverse: boolean,
-    visit: (key: string, rid: number) => boolean,
-  ): void {
+  scan(lo: string, loInclusive: boolean, hi: string, hiInclusive: boolean, reverse: boolean, visit: (rid: number) => boolean): void {
     if (lo > hi) return;
     const start = this.lowerBound(lo, loInclusive ? -Infinity : Infinity);
     const end = this.lowerBound(hi, hiInclusive ? Infinity : -Infinity); // first entry past the range
     if (!reverse) {
-      let { chunk, index } = start;
-      while (chunk < end.chunk || (chunk === end.chunk && index < end.index)) {
-        const c = this.chunks[chunk]!;
-        if (index >= c.keys.length) {
-          chunk++;
-          index = 0;
-          continue;
-        }
-        if (!visit(c.keys[index]!, c.rids[index]!)) return;
-        index++;
+      for (let ci = start.chunk; ci <= end.chunk && ci < this.chunks.length; ci++) {
+        const c = this.chunks[ci]!;
+        const from = ci === start.chunk ? start.index : 0;
+        const to = ci === end.chunk ? end.index : c.n;
+        for (let i = from; i < to; i++) if (!visit(c.rids[i]!)) return;
       }
     } else {
-      let { chunk, index } = end;
-      for (;;) {
-        index--;
-        if (index < 0) {
-          chunk--;
-          if (chunk < 0) return;
-          index = this.chunks[chunk]!.keys.length - 1;
-        }
-        if (chunk < start.chunk || (chunk === start.chunk && index < start.index)) return;
-        const c = this.chunks[chunk]!;
-        if (!visit(c.keys[index]!, c.rids[index]!)) return;
+      for (let ci = Math.min(end.chunk, this.chunks.length - 1); ci >= start.chunk; ci--) {
+        const c = this.chunks[ci]!;
+        const from = ci === start.chunk ? start.index : 0;
+        const to = ci === end.chunk ? end.index : c.n;
+        for (let i = to - 1; i >= from; i--) if (!visit(c.rids[i]!)) return;
       }
     }
   }
 
   /** Every entry in key order. */
   forEach(visit: (key: string, rid: number) => void): void {
-    for (const c of this.chunks) for (let i = 0; i < c.keys.length; i++) visit(c.keys[i]!, c.rids[i]!);
+    for (const c of this.chunks) for (let i = 0; i < c.n; i++) visit(c.keyAt(i), c.rids[i]!);
   }
 
   clear(): void {

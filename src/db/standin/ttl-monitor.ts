@@ -15,7 +15,7 @@ export function expireDocuments(catalog: Catalog, now: Date): number {
         if (secs === undefined) continue;
         const cutoff = encodeValue(new Date(now.getTime() - secs * 1000));
         const rids: number[] = [];
-        index.keys.scan(bracketStart(Tag.date), true, cutoff, false, false, (_k, rid) => {
+        index.keys.scan(bracketStart(Tag.date), true, cutoff, false, false, (rid) => {
           rids.push(rid);
           return true;
         });
