@@ -25,9 +25,9 @@ describe('SortedKeys', () => {
     keys.forEach((k, r) => all.push([k, r]));
     expect(all).toEqual(model);
 
-    const range: [string, number][] = [];
-    keys.scan('k100', true, 'k200', false, true, (k, r) => (range.push([k, r]), true));
-    expect(range).toEqual(model.filter(([k]) => k >= 'k100' && k < 'k200').reverse());
+    const range: number[] = [];
+    keys.scan('k100', true, 'k200', false, true, (r) => (range.push(r), true));
+    expect(range).toEqual(model.filter(([k]) => k >= 'k100' && k < 'k200').map(([, r]) => r).reverse());
     expect(keys.ridsOf('k150')).toEqual(model.filter(([k]) => k === 'k150').map(([, r]) => r));
   });
 });
