@@ -2,6 +2,8 @@ import { createDispatcher } from './bot/dispatcher';
 import { ConfigError, devCredentialsPath, loadConfig, type Config } from './config';
 import { connectMongoose, startStorage } from './db/connect';
 import { createModels, syncIndexes } from './db/models';
+import { importSampleRosterIfEmpty } from './roster/sample';
+import { createCalendar } from './services/calendar';
 import { createApp } from './http/app';
 import { createLogger } from './log';
 import { createWeComClient } from './wecom/client';
@@ -52,7 +54,9 @@ async function main(): Promise<void> {
 
   const models = createModels(conn);
   await syncIndexes(models);
-  const handle = createDispatcher({ models, config, log, outbox });
+  if (config.mode === 'local') await importSampleRosterIfEmpty(models, log);
+  const calendar = createCalendar({ dataDir: config.dataDir, log });
+  const handle = createDispatcher({ models, config, log, outbox, calendar });
   const wecom = createWeComRouter({ config, log, conn, handle, outbox });
   const app = createApp({
     log,
