@@ -1,7 +1,7 @@
 /**
  * `npm run import -- FILE…`: imports a roster (.xlsx with the sheets 街道/社区/楼院/干部, or
  * CSV files, or a directory of them) into the database the app uses (MONGODB_URI, else the
- * embedded one in DATA_DIR — stop `npm start` first, or run both against `npm run db`).
+ * embedded one in DATA_DIR — shared with a running `npm start` on the same DATA_DIR).
  *
  *   npm run import -- 花名册.xlsx            import
  *   npm run import -- 花名册.xlsx --dry-run  check and count, write nothing

@@ -3,6 +3,7 @@ import { silentLogger } from '../../log';
 import { Catalog } from './catalog';
 import { openPersistence } from './persistence';
 import { StandinServer } from './server';
+import { publishUri, runningStandinUri, withdrawUri } from './shared';
 
 export interface StandinOptions {
   /** Where the journal and snapshots live; without it the data is in memory only. */
@@ -19,6 +20,8 @@ export interface RunningStandin {
   uri: string;
   port: number;
   stop(): Promise<void>;
+  /** true: another process owns the data directory; this handle only borrows its server. */
+  shared?: boolean;
 }
 
 /**
@@ -28,6 +31,11 @@ export interface RunningStandin {
 export async function startStandin(opts: StandinOptions = {}): Promise<RunningStandin> {
   const log = opts.log ?? silentLogger;
   const host = opts.host ?? '127.0.0.1';
+  const running = opts.dataDir ? runningStandinUri(opts.dataDir) : undefined;
+  if (running) {
+    log.info({ pid: running.pid, uri: running.uri }, `stand-in: ${opts.dataDir} is served by process ${running.pid}; using it`);
+    return { uri: running.uri, port: Number(new URL(running.uri).port), shared: true, stop: async () => {} };
+  }
   const catalog = new Catalog();
   const persistence = opts.dataDir ? await openPersistence(opts.dataDir, catalog, log, { compactBytes: opts.compactBytes }) : undefined;
   const server = new StandinServer({
@@ -44,12 +52,15 @@ export async function startStandin(opts: StandinOptions = {}): Promise<RunningSt
     throw err;
   }
   const uriHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const uri = `mongodb://${uriHost}:${port}`;
+  if (opts.dataDir) publishUri(opts.dataDir, uri);
   let stopping: Promise<void> | undefined;
   return {
-    uri: `mongodb://${uriHost}:${port}`,
+    uri,
     port,
     stop: () =>
       (stopping ??= (async () => {
+        if (opts.dataDir) withdrawUri(opts.dataDir);
         await server.close();
         await persistence?.close();
       })()),
