@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildCallback, decodeReply, type CallbackFields, type DecodedReply, type WeComCredentials } from './callback-builder';
-import { simChatId, simWebhookKey } from './sim-identity';
+import { simChatId, simUserId, simWebhookKey } from './sim-identity';
 import type { SinkPush, WebhookSink } from './webhook-sink';
 
 /** The channels a simulated group can talk to the bot through. */
@@ -113,17 +113,17 @@ export async function runChatSession(opts: ChatSessionOptions): Promise<void> {
     if (channel === 'aibot') {
       const code = randomBytes(12).toString('hex');
       names.set(code, group);
-      reply = await post({ channel, user, chat: chatId, text, responseUrl: sink.responseUrl(code) });
+      reply = await post({ channel, user: simUserId(user), chat: chatId, text, responseUrl: sink.responseUrl(code) });
       if (reply?.kind === 'stream' && !reply.finished) {
         say(`楼院通：${indent(reply.text)}`);
         const until = Date.now() + STREAM_WINDOW_MS;
         while (reply && reply.kind === 'stream' && !reply.finished && Date.now() < until) {
           await sleep(refreshMs);
-          reply = await post({ channel, user, chat: chatId, streamRefresh: reply.streamId });
+          reply = await post({ channel, user: simUserId(user), chat: chatId, streamRefresh: reply.streamId });
         }
       }
     } else {
-      reply = await post({ channel, user, userName: user, chat: chatId, text, webhookUrl: sink.webhookUrl(key) });
+      reply = await post({ channel, user: simUserId(user), userName: user, chat: chatId, text, webhookUrl: sink.webhookUrl(key) });
     }
     if (!reply) return;
     if (reply.kind === 'empty' || reply.text === '') say('（机器人已确认收到，答复将推送到群里）');
@@ -134,7 +134,7 @@ export async function runChatSession(opts: ChatSessionOptions): Promise<void> {
     const chatId = simChatId(group);
     const key = simWebhookKey(chatId);
     names.set(key, group);
-    const reply = await post({ channel: 'bot', user, userName: user, chat: chatId, event: 'added', webhookUrl: sink.webhookUrl(key) });
+    const reply = await post({ channel: 'bot', user: simUserId(user), userName: user, chat: chatId, event: 'added', webhookUrl: sink.webhookUrl(key) });
     if (reply && reply.text) say(`楼院通：${indent(reply.text)}`);
   }
 

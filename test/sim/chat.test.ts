@@ -29,6 +29,7 @@ const handle: MessageHandler = async (msg) => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     return { markdown: '慢慢来的答复' };
   }
+  if (msg.text === '/我是谁') return { markdown: `账号 ${msg.sender.userId}` };
   return { markdown: `未知命令：${msg.text}` };
 };
 
@@ -80,6 +81,8 @@ it('npm run chat reads a script from stdin, shows the bot’s replies, and the p
   await until(() => shown.includes('楼院通：可用命令：/帮助 /慢'));
   input.write(':channel bot\n/慢\n');
   await until(() => shown.includes('[推送 → 东方花园工作群] 慢慢来的答复'));
+  input.write('/我是谁\n:user 王五\n/我是谁\n');
+  await until(() => /账号 sim_\w+/.test(shown));
   input.write(':webhook\n');
   await until(() => shown.includes(`http://127.0.0.1:${sinkPort}/cgi-bin/webhook/send?key=`));
   input.end();
@@ -88,4 +91,7 @@ it('npm run chat reads a script from stdin, shows the bot’s replies, and the p
   expect(shown).toContain('[东方花园工作群] 张三：/帮助');
   expect(shown).toContain('（机器人已确认收到，答复将推送到群里）');
   expect(shown).not.toContain('先看帮助');
+  // people of the sample roster speak with their roster accounts, so local mode knows them
+  expect(shown).toContain('账号 zhangsan');
+  expect(shown).not.toContain('账号 张三');
 });
