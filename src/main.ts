@@ -3,6 +3,7 @@ import { ConfigError, devCredentialsPath, loadConfig, type Config } from './conf
 import { connectMongoose, startStorage } from './db/connect';
 import { createModels, syncIndexes } from './db/models';
 import { importSampleRosterIfEmpty } from './roster/sample';
+import { LOCAL_GROUPS, bindLocalGroups } from './sim/local-groups';
 import { createCalendar } from './services/calendar';
 import { createApp } from './http/app';
 import { createLogger } from './log';
@@ -20,7 +21,8 @@ function localBanner(config: Config): string {
     `  开发用凭据（${devCredentialsPath(config.dataDir)}）：`,
     `    Token=${config.wecom.token}  EncodingAESKey=${config.wecom.encodingAesKey}  CorpID=${config.wecom.corpId}`,
     `  推送发往 ${config.wecom.apiBase}（模拟器的 webhook 接收端）`,
-    '  在另一个终端运行 `npm run chat`，扮演企业微信群与机器人对话。',
+    '  在另一个终端运行 `npm run chat`，扮演企业微信群与机器人对话（默认你是张三，在东方花园工作群）。',
+    `  示例花名册已导入，已绑定的群：${LOCAL_GROUPS.map((g) => g.name).join('、')}；换人换群：npm run chat -- --user 王管理 --group 区领导群`,
     '',
   ].join('\n');
 }
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
 
   const models = createModels(conn);
   await syncIndexes(models);
-  if (config.mode === 'local') await importSampleRosterIfEmpty(models, log);
+  if (config.mode === 'local' && (await importSampleRosterIfEmpty(models, log))) await bindLocalGroups(models, config.wecom.apiBase);
   const calendar = createCalendar({ dataDir: config.dataDir, log });
   const handle = createDispatcher({ models, config, log, outbox, calendar });
   const wecom = createWeComRouter({ config, log, conn, handle, outbox });
