@@ -1,0 +1,256 @@
+/**
+ * What is late in a scope: open projects past their deadline, requests with no feedback past
+ * their 2-working-day due time, milestones a courtyard has not ticked off by their deadline,
+ * and (from Thursday on) assigned cadres without their half day on site this week.
+ *
+ * One function for everyone: /逾期 formats its result for chat, the overdue-alerts job pushes
+ * it, the visit reminder reads its 'visit' items. It knows nothing of chat formatting.
+ *
+ * Every query starts from an index that only reaches what could be late: projects by
+ * (street|courtyard, status, deadline) or (status, deadline); requests by
+ * (street|courtyard, status, dueAt) or (status, dueAt); milestones by deadline; visits by
+ * (cadre, date) for this week only.
+ */
+import { Types } from 'mongoose';
+import type { Models } from '../db/models';
+import { OPEN_PROJECT_STATUSES } from '../db/models/project';
+import { UNANSWERED_REQUEST_STATUSES } from '../db/models/resident-request';
+import { addBeijingDays, beijingParts, startOfBeijingDay, startOfBeijingWeek } from './beijing-time';
+import type { WorkingCalendar } from './calendar';
+import type { Scope } from './scope';
+import { VISIT_HOURS_PER_WEEK } from './score';
+
+export const OVERDUE_KINDS = ['project', 'request', 'milestone', 'visit'] as const;
+/** project: past its deadline; request: no feedback after 2 working days; milestone: a courtyard missed it; visit: no half day this week. */
+export type OverdueKind = (typeof OVERDUE_KINDS)[number];
+
+/** Chinese names of the kinds, for chat and pushes. */
+export const OVERDUE_KIND_LABELS: Record<OverdueKind, string> = {
+  project: '项目逾期',
+  request: '诉求未反馈',
+  milestone: '节点未完成',
+  visit: '本周未下沉',
+};
+
+/** Beijing weekday (1 = Monday) from which a missing half day counts as late. */
+export const VISIT_LATE_FROM_WEEKDAY = 4;
+
+/** One late thing, with who answers for it. */
+export interface OverdueItem {
+  kind: OverdueKind;
+  /** ObjectId of the project, request, milestone, or (visit) the cadre. */
+  id: string;
+  /** `#no` of a project or request. */
+  no?: number;
+  /** The courtyard it belongs to (a cadre's first assigned courtyard in the scope, for 'visit'). */
+  courtyardId: string;
+  courtyardName: string;
+  /** For 'visit': every courtyard of the scope the cadre is assigned to; otherwise [courtyardId]. */
+  courtyardIds: string[];
+  streetId: string;
+  streetName: string;
+  /** Project title, request text, milestone title, or the cadre's name for 'visit'. */
+  title: string;
+  /**
+   * Who is responsible: the project's owner, the request's assignee, the cadre (visit);
+   * when nobody is named (unassigned request, project without owner, milestone), the
+   * courtyard's assigned cadres. `userIds` holds only those linked to WeCom (for @mentions).
+   */
+  responsible: { cadreIds: string[]; userIds: string[]; names: string[] };
+  /** When it became late: the deadline day (00:00 Beijing), the request's due time, or Thursday 00:00 of this week (visit). */
+  since: Date;
+  /** Whole calendar days late as of `now` (the deadline day itself is 0; a visit is 0 on Thursday). */
+  daysLate: number;
+  /** Hours logged this week (visit only). */
+  hours?: number;
+}
+
+/** Where to look: a group's scope, or ids (what the jobs hold). */
+export type OverdueScope = Scope | { streetId?: string | Types.ObjectId; courtyardId?: string | Types.ObjectId };
+
+export interface FindOverdueOptions {
+  scope: OverdueScope;
+  now: Date;
+  /** Requests carry their due time already worked out with it; kept for the shared signature with the jobs. */
+  calendar: WorkingCalendar;
+  /** Only these kinds (default: all; 'visit' only appears from Thursday on). */
+  kinds?: readonly OverdueKind[];
+}
+
+const DAY_MS = 86_400_000;
+const KIND_ORDER: Record<OverdueKind, number> = { project: 0, request: 1, milestone: 2, visit: 3 };
+
+type Filter = { street?: Types.ObjectId; courtyard?: Types.ObjectId };
+
+function toId(id: string | Types.ObjectId): Types.ObjectId {
+  return typeof id === 'string' ? new Types.ObjectId(id) : id;
+}
+
+/** The `street` / `courtyard` filter of projects and requests for a scope. */
+function activityFilter(scope: OverdueScope): Filter {
+  if ('kind' in scope) {
+    if (scope.kind === 'street') return { street: scope.street._id };
+    if (scope.kind === 'courtyard') return { courtyard: scope.courtyard._id };
+    return {};
+  }
+  if (scope.courtyardId) return { courtyard: toId(scope.courtyardId) };
+  if (scope.streetId) return { street: toId(scope.streetId) };
+  return {};
+}
+
+/** Whole calendar days from the Beijing day of `from` to that of `to`. */
+function daysBetween(from: Date, to: Date): number {
+  return Math.max(0, Math.round((startOfBeijingDay(to).getTime() - startOfBeijingDay(from).getTime()) / DAY_MS));
+}
+
+interface RawItem extends Omit<OverdueItem, 'courtyardName' | 'streetId' | 'streetName' | 'responsible'> {
+  /** Named cadre (owner / assignee / the cadre itself); absent → the courtyard's cadres. */
+  who?: Types.ObjectId | null;
+}
+
+/**
+ * Everything late in `scope` as of `now`, most late first (then projects, requests,
+ * milestones, visits; then by number). See {@link OverdueItem}.
+ */
+export async function findOverdue(models: Models, opts: FindOverdueOptions): Promise<OverdueItem[]> {
+  const { now } = opts;
+  const kinds = new Set(opts.kinds ?? OVERDUE_KINDS);
+  const filter = activityFilter(opts.scope);
+  const today = startOfBeijingDay(now);
+  const raw: RawItem[] = [];
+
+  const [projects, requests, missed, visits] = await Promise.all([
+    kinds.has('project')
+      ? models.Project.find({ ...filter, status: { $in: [...OPEN_PROJECT_STATUSES] }, deadline: { $lt: today } })
+          .select({ no: 1, courtyard: 1, title: 1, owner: 1, deadline: 1 })
+          .lean()
+      : [],
+    kinds.has('request')
+      ? models.ResidentRequest.find({ ...filter, status: { $in: [...UNANSWERED_REQUEST_STATUSES] }, dueAt: { $lt: now } })
+          .select({ no: 1, courtyard: 1, text: 1, assignee: 1, dueAt: 1 })
+          .lean()
+      : [],
+    kinds.has('milestone') ? missedMilestones(models, filter, today) : [],
+    kinds.has('visit') && beijingParts(now).weekday >= VISIT_LATE_FROM_WEEKDAY ? missingVisits(models, filter, now) : [],
+  ]);
+
+  for (const p of projects) {
+    const c = String(p.courtyard);
+    raw.push({ kind: 'project', id: String(p._id), no: p.no, courtyardId: c, courtyardIds: [c], title: p.title, who: p.owner, since: p.deadline!, daysLate: daysBetween(p.deadline!, now) });
+  }
+  for (const r of requests) {
+    const c = String(r.courtyard);
+    raw.push({ kind: 'request', id: String(r._id), no: r.no, courtyardId: c, courtyardIds: [c], title: r.text, who: r.assignee, since: r.dueAt, daysLate: daysBetween(r.dueAt, now) });
+  }
+  raw.push(...missed, ...visits);
+  if (raw.length === 0) return [];
+
+  const items = await describe(models, raw);
+  return items.sort(
+    (a, b) =>
+      b.daysLate - a.daysLate ||
+      KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+      a.since.getTime() - b.since.getTime() ||
+      (a.no ?? 0) - (b.no ?? 0) ||
+      a.courtyardName.localeCompare(b.courtyardName, 'zh-Hans-CN') ||
+      a.title.localeCompare(b.title, 'zh-Hans-CN'),
+  );
+}
+
+/** One item per courtyard of a past-deadline milestone's scope (within `filter`) that has not ticked it off. */
+async function missedMilestones(models: Models, filter: Filter, today: Date): Promise<RawItem[]> {
+  const milestones = await models.Milestone.find({ deadline: { $lt: today } }).lean();
+  if (milestones.length === 0) return [];
+  // The courtyards of the query scope; a milestone of the district or a street reaches those within it.
+  const yards = await models.Courtyard.find(filter.courtyard ? { _id: filter.courtyard } : filter.street ? { street: filter.street } : {})
+    .select({ _id: 1, street: 1 })
+    .lean();
+  const out: RawItem[] = [];
+  for (const m of milestones) {
+    const done = new Set(m.done.map((d) => String(d.courtyard)));
+    const ref = m.scope.refId ? String(m.scope.refId) : undefined;
+    for (const y of yards) {
+      const id = String(y._id);
+      const covered = m.scope.kind === 'district' || (m.scope.kind === 'street' ? String(y.street) === ref : id === ref);
+      if (!covered || done.has(id)) continue;
+      out.push({ kind: 'milestone', id: String(m._id), courtyardId: id, courtyardIds: [id], title: m.title, since: m.deadline, daysLate: daysBetween(m.deadline, today) });
+    }
+  }
+  return out;
+}
+
+/** Assigned cadres of the scope's courtyards with less than half a day logged this week. */
+async function missingVisits(models: Models, filter: Filter, now: Date): Promise<RawItem[]> {
+  const yardFilter = filter.courtyard ? { _id: filter.courtyard } : filter.street ? { street: filter.street } : {};
+  const yardIds = (await models.Courtyard.find(yardFilter).select({ _id: 1 }).lean()).map((y) => y._id);
+  if (yardIds.length === 0) return [];
+  const inScope = new Set(yardIds.map(String));
+  const cadres = await models.Cadre.find({ courtyards: { $in: yardIds }, roles: 'cadre', active: true })
+    .select({ name: 1, courtyards: 1 })
+    .lean();
+  if (cadres.length === 0) return [];
+  const monday = startOfBeijingWeek(now);
+  const logged = await models.Visit.aggregate<{ _id: Types.ObjectId; hours: number }>([
+    { $match: { cadre: { $in: cadres.map((c) => c._id) }, date: { $gte: monday, $lt: addBeijingDays(monday, 7) } } },
+    { $group: { _id: '$cadre', hours: { $sum: '$hours' } } },
+  ]);
+  const hoursOf = new Map(logged.map((l) => [String(l._id), l.hours]));
+  const thursday = addBeijingDays(monday, VISIT_LATE_FROM_WEEKDAY - 1);
+  const out: RawItem[] = [];
+  for (const c of cadres) {
+    const hours = hoursOf.get(String(c._id)) ?? 0;
+    if (hours >= VISIT_HOURS_PER_WEEK) continue;
+    const own = c.courtyards.map(String).filter((id) => inScope.has(id));
+    out.push({
+      kind: 'visit',
+      id: String(c._id),
+      courtyardId: own[0]!,
+      courtyardIds: own,
+      title: c.name,
+      who: c._id,
+      since: thursday,
+      daysLate: daysBetween(thursday, now),
+      hours,
+    });
+  }
+  return out;
+}
+
+/** Adds courtyard and street names and the responsible people. */
+async function describe(models: Models, raw: RawItem[]): Promise<OverdueItem[]> {
+  const yardIds = [...new Set(raw.map((r) => r.courtyardId))].map((id) => new Types.ObjectId(id));
+  const named = [...new Set(raw.filter((r) => r.who).map((r) => String(r.who)))].map((id) => new Types.ObjectId(id));
+  const needYardCadres = raw.some((r) => !r.who);
+  const [yards, people, yardCadres] = await Promise.all([
+    models.Courtyard.find({ _id: { $in: yardIds } }).select({ name: 1, street: 1 }).lean(),
+    named.length ? models.Cadre.find({ _id: { $in: named } }).select({ name: 1, userId: 1 }).lean() : [],
+    needYardCadres
+      ? models.Cadre.find({ courtyards: { $in: yardIds }, roles: 'cadre', active: true }).select({ name: 1, userId: 1, courtyards: 1 }).sort({ name: 1 }).lean()
+      : [],
+  ]);
+  const streets = await models.Street.find({ _id: { $in: [...new Set(yards.map((y) => String(y.street)))] } }).select({ name: 1 }).lean();
+  const yardOf = new Map(yards.map((y) => [String(y._id), y]));
+  const streetName = new Map(streets.map((s) => [String(s._id), s.name]));
+  const personOf = new Map(people.map((p) => [String(p._id), p]));
+
+  type Person = { _id: Types.ObjectId; name: string; userId?: string | null };
+  const responsible = (list: Person[]) => ({
+    cadreIds: list.map((p) => String(p._id)),
+    userIds: list.flatMap((p) => (p.userId ? [p.userId] : [])),
+    names: list.map((p) => p.name),
+  });
+
+  return raw.map(({ who, ...r }) => {
+    const yard = yardOf.get(r.courtyardId);
+    const streetId = yard ? String(yard.street) : '';
+    const person = who ? personOf.get(String(who)) : undefined;
+    const list: Person[] = person ? [person] : yardCadres.filter((c) => c.courtyards.some((id) => String(id) === r.courtyardId));
+    return {
+      ...r,
+      courtyardName: yard?.name ?? '?',
+      streetId,
+      streetName: streetName.get(streetId) ?? '',
+      responsible: responsible(list),
+    };
+  });
+}
