@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -30,6 +30,7 @@ const schema = z.object({
   DATA_DIR: z.string().default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PUBLIC_URL: optionalText.pipe(z.url().optional()),
+  DASHBOARD_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional()),
 
   WECOM_TOKEN: optionalText,
   WECOM_ENCODING_AES_KEY: optionalText.pipe(aesKey.optional()),
@@ -75,6 +76,11 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** Base URL users reach this service at (links in chat); defaults to localhost. */
   publicUrl: string;
+  /**
+   * Key of the dashboard links' HMAC signature: DASHBOARD_SECRET, else derived from the
+   * WeCom EncodingAESKey and token (a secret every process of a deployment already shares).
+   */
+  dashboardSecret: string;
   wecom: WeComCredentials & { apiBase: string };
   /**
    * `local`: no WeCom credentials were configured, so development values were generated
@@ -162,6 +168,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     logLevel: e.LOG_LEVEL,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    dashboardSecret:
+      e.DASHBOARD_SECRET ??
+      createHmac('sha256', `${creds.encodingAesKey}:${creds.token}`).update('louyuantong/dashboard-link/v1').digest('hex'),
     wecom: { ...creds, corpSecret: e.WECOM_CORP_SECRET, agentId: e.WECOM_AGENT_ID, apiBase: apiBase.replace(/\/$/, '') },
     mode,
     adminUserIds: e.ADMIN_USERIDS,
