@@ -1,0 +1,278 @@
+/**
+ * Callback path: signed, encrypted intelligent-robot callbacks carrying a command that writes,
+ * through the real app (src/main.ts as a child process: its own event loop, its own core
+ * when one is free) into the database, at concurrency 1, 16 and 64, with autocannon; beside
+ * it, in the same run, the baseline server (bench/baseline-server.ts: verify, decrypt, parse,
+ * encrypt a fixed reply, nothing else). Each request is a distinct message (its own MsgId)
+ * from a distinct user, built and signed before the run so the load generator only sends.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import autocannon from 'autocannon';
+import { connectMongoose } from '../src/db/connect';
+import { createModels, syncIndexes } from '../src/db/models';
+import { buildCallback, decodeReply, type WeComCredentials } from '../src/sim/callback-builder';
+import { summariseProfiles } from './cpu-profile';
+import { firstLine, spawnTs, startBenchDb, stopChild } from './database';
+import { fmt, type BenchResult, type Table, type Target } from './report';
+
+/** Made-up credentials in WeCom's formats (the app runs in WeCom mode with them). */
+const CREDS: WeComCredentials = { token: 'BenchToken2026', encodingAesKey: 'aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcdefg', corpId: 'wwbench0000000001' };
+const CHAT = 'wrbenchgroup0001';
+const CONCURRENCIES = [1, 16, 64] as const;
+const TARGET_P99_MS = 50;
+const TARGET_FRACTION = 1 / 3;
+
+/** The command each request carries: one that writes (links the sender to a roster entry, audited). */
+const commandText = (i: number) => `/登记 张${i} 区医保局`;
+const userOf = (i: number) => `bench${i}`;
+
+interface Level {
+  concurrency: number;
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  /** Replies that were not a finished answer (an acknowledgement or a pending stream). */
+  notAnswered: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(base: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`the app exited (${child.exitCode}) while starting`);
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the app did not answer ${base}/healthz within ${timeoutMs} ms`);
+}
+
+/** `mongodb://host:port/?x` → `mongodb://host:port/<db>?x`. */
+function withDatabase(uri: string, db: string): string {
+  const [base = '', query] = uri.split('?', 2);
+  const hosts = /^(mongodb(?:\+srv)?:\/\/[^/]+)/.exec(base)?.[1] ?? base;
+  return `${hosts}/${db}${query ? `?${query}` : ''}`;
+}
+
+/** Sends `bodies` at `concurrency` and reads the latencies and the replies. */
+async function load(base: string, concurrency: number, first: number, count: number): Promise<Level> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const built = Array.from({ length: count }, (_, k) =>
+    buildCallback(CREDS, { channel: 'aibot', user: userOf(first + k), chat: CHAT, text: commandText(first + k) }, { timestamp }),
+  );
+  let next = 0;
+  let notAnswered = 0;
+  const result = await autocannon({
+    url: base,
+    connections: concurrency,
+    amount: count,
+    timeout: 30,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => {
+          const cb = built[next++ % built.length]!;
+          return { ...req, path: cb.url, body: cb.body, headers: { 'content-type': cb.contentType } };
+        },
+        onResponse: (status, body) => {
+          if (status !== 200) return;
+          try {
+            const reply = decodeReply(CREDS, 'aibot', body);
+            if (reply.kind === 'empty' || !reply.finished) notAnswered++;
+          } catch {
+            notAnswered++;
+          }
+        },
+      },
+    ],
+  });
+  return {
+    concurrency,
+    requests: result.requests.total,
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    errors: result.errors + result.timeouts + result.non2xx,
+    notAnswered,
+  };
+}
+
+interface Sizes {
+  warmup: number;
+  perLevel: Record<(typeof CONCURRENCIES)[number], number>;
+}
+
+async function runLevels(base: string, sizes: Sizes, firstIndex: number): Promise<{ levels: Level[]; used: number }> {
+  let i = firstIndex;
+  await load(base, 16, i, sizes.warmup);
+  i += sizes.warmup;
+  const levels: Level[] = [];
+  for (const c of CONCURRENCIES) {
+    levels.push(await load(base, c, i, sizes.perLevel[c]));
+    i += sizes.perLevel[c];
+  }
+  return { levels, used: i - firstIndex };
+}
+
+interface AppProcess {
+  base: string;
+  stop(): Promise<void>;
+}
+
+async function startApp(mongodbUri: string, opts: { profileDir?: string } = {}): Promise<AppProcess> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'lyt-bench-app-'));
+  const child = spawnTs('src/main.ts', [], {
+    nodeArgs: opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [],
+    env: {
+      MONGODB_URI: mongodbUri,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      WECOM_TOKEN: CREDS.token,
+      WECOM_ENCODING_AES_KEY: CREDS.encodingAesKey,
+      WECOM_CORP_ID: CREDS.corpId,
+      WECOM_API_BASE: 'http://127.0.0.1:9',
+      SCHEDULER: 'off',
+      LOG_LEVEL: 'info',
+    },
+  });
+  // The app logs a line per callback (LOG_LEVEL=info, as in production): drain it.
+  child.stdout?.resume();
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHealth(base, child).catch((err: Error) => {
+    throw new Error(`${err.message}\n${stderr}`);
+  });
+  return {
+    base,
+    stop: async () => {
+      await stopChild(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startBaseline(): Promise<AppProcess> {
+  const child = spawnTs('bench/baseline-server.ts', [], {
+    env: { WECOM_TOKEN: CREDS.token, WECOM_ENCODING_AES_KEY: CREDS.encodingAesKey, WECOM_CORP_ID: CREDS.corpId },
+  });
+  const base = await firstLine(child, 'the baseline server');
+  return { base, stop: () => stopChild(child) };
+}
+
+const ms = (n: number) => fmt(n, 1);
+
+/** The benchmark. */
+export async function callbackPath(opts: { quick: boolean }): Promise<BenchResult> {
+  const sizes: Sizes = opts.quick
+    ? { warmup: 50, perLevel: { 1: 50, 16: 200, 64: 300 } }
+    : { warmup: 300, perLevel: { 1: 1000, 16: 4000, 64: 6000 } };
+  const total = sizes.warmup + CONCURRENCIES.reduce((n, c) => n + sizes.perLevel[c], 0);
+  const db = await startBenchDb({ heapMb: 2048 });
+  const notes: string[] = [];
+  let full: Level[];
+  let baseline: Level[];
+  let written = 0;
+  let profile: ReturnType<typeof summariseProfiles> | undefined;
+  try {
+    const uri = withDatabase(db.uri, 'bench_callback');
+    // The roster the commands link to: one entry per request (and for a profiled rerun).
+    const conn = await connectMongoose(uri);
+    await conn.dropDatabase();
+    const models = createModels(conn);
+    await syncIndexes(models);
+    const roster = Array.from({ length: total * 2 }, (_, i) => ({ name: `张${i}`, unit: '区医保局', roles: ['cadre'], courtyards: [] }));
+    for (let i = 0; i < roster.length; i += 5000) await models.Cadre.insertMany(roster.slice(i, i + 5000), { lean: true });
+
+    const app = await startApp(uri);
+    try {
+      full = (await runLevels(app.base, sizes, 0)).levels;
+    } finally {
+      await app.stop();
+    }
+    written = await models.Cadre.countDocuments({ userId: { $ne: null } });
+
+    const base = await startBaseline();
+    try {
+      baseline = (await runLevels(base.base, sizes, 0)).levels;
+    } finally {
+      await base.stop();
+    }
+
+    const at64 = full.find((l) => l.concurrency === 64)!;
+    const b64 = baseline.find((l) => l.concurrency === 64)!;
+    const missed = at64.p99 >= TARGET_P99_MS || at64.rps / b64.rps < TARGET_FRACTION;
+    if (missed && !opts.quick) {
+      // Where the time goes: the same load at 64 once more, with the app under --cpu-prof.
+      const profileDir = mkdtempSync(path.join(tmpdir(), 'lyt-bench-prof-'));
+      const profiled = await startApp(uri, { profileDir });
+      try {
+        await load(profiled.base, 64, total, sizes.perLevel[64]);
+      } finally {
+        await profiled.stop();
+      }
+      profile = summariseProfiles(profileDir);
+      notes.push(`CPU profile of the app at concurrency 64 (node --cpu-prof, kept in ${profileDir}) — self time by package or file:`);
+      for (const p of profile) notes.push(`  ${fmt(p.percent, 1)} % ${p.area} (${p.top.join(', ')})`);
+    }
+    await conn.close();
+  } finally {
+    await db.stop();
+  }
+
+  const table: Table = {
+    headers: ['concurrency', 'server', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'not answered', 'full / baseline req/s'],
+    rows: [],
+  };
+  for (const c of CONCURRENCIES) {
+    const f = full.find((l) => l.concurrency === c)!;
+    const b = baseline.find((l) => l.concurrency === c)!;
+    table.rows.push([c, 'full path', f.requests, fmt(f.rps, 0), ms(f.p50), ms(f.p99), ms(f.max), f.errors, f.notAnswered, fmt(f.rps / b.rps, 3)]);
+    table.rows.push([c, 'baseline', b.requests, fmt(b.rps, 0), ms(b.p50), ms(b.p99), ms(b.max), b.errors, b.notAnswered, '']);
+  }
+  const at64 = full.find((l) => l.concurrency === 64)!;
+  const b64 = baseline.find((l) => l.concurrency === 64)!;
+  const targets: Target[] = [
+    { what: `p99 under ${TARGET_P99_MS} ms at concurrency 64`, met: at64.p99 < TARGET_P99_MS, actual: `p99 ${ms(at64.p99)} ms` },
+    { what: 'full path at least 1/3 of the baseline\'s throughput at concurrency 64', met: at64.rps / b64.rps >= TARGET_FRACTION, actual: `${fmt(at64.rps / b64.rps, 3)} (${fmt(at64.rps, 0)} vs ${fmt(b64.rps, 0)} req/s)` },
+    { what: 'every request answered with 200 and a finished reply', met: full.every((l) => l.errors === 0 && l.notAnswered === 0), actual: `${full.reduce((n, l) => n + l.errors, 0)} errors, ${full.reduce((n, l) => n + l.notAnswered, 0)} not answered` },
+    { what: 'every command written to the database', met: written === total, actual: `${written} of ${total} roster entries linked` },
+  ];
+  return {
+    name: 'callback',
+    title: 'Callback path: signed, encrypted /登记 callbacks through the real app into the database, vs the baseline',
+    engine: db.engine,
+    command: `npm run bench -- callback${opts.quick ? ' --quick' : ''}`,
+    tables: [{ caption: `Each request a distinct message from a distinct user (intelligent-robot JSON channel, group chat); ${sizes.warmup} warm-up requests at 16 first (not counted):`, table }],
+    targets,
+    notes: [
+      `Command: \`/登记 张<i> 区医保局\` — links the sender to a roster entry (read by name, conditional update, audit entry, dedupe claim, group record). /进度 (issue 3) had not landed when this was written; switch commandText when it does.`,
+      `App: src/main.ts as a child process (same composition: createApp, createWeComRouter, createDispatcher, createOutbox), LOG_LEVEL=info as in production, SCHEDULER=off. Baseline: bench/baseline-server.ts, plain node:http, the ingress's own verify/decrypt/parse/encrypt functions. Load generator: autocannon in the bench process. App (or baseline), database and load generator share the machine's cores.`,
+      `Database: ${db.how}.`,
+      ...notes,
+    ],
+  };
+}
