@@ -123,7 +123,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   /** Plans the fire and, unless a dry run, queues its pushes and marks what must go once a day. */
   async function execute(job: Job, firedAt: Date, trigger: RunTrigger, dryRun: boolean): Promise<RunResult> {
-    const sendAt = calendar.nextWorkingMoment(firedAt, PUSH_HOURS);
+    // A fire run late (a catch-up at night) waits as much as one on time.
+    const sendAt = calendar.nextWorkingMoment(new Date(Math.max(firedAt.getTime(), now().getTime())), PUSH_HOURS);
     const result: RunResult = { job, firedAt, sendAt, trigger, dryRun, status: 'done', pushes: [], dedupeKeys: [], queued: 0, duplicate: 0 };
     // A job of working days does not fire on a day off; asked for by hand, its pushes wait for the next working morning.
     if (job.onDayOff === 'skip' && trigger !== 'manual' && !calendar.isWorkingDay(firedAt)) return { ...result, status: 'skipped' };
