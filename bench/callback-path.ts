@@ -6,10 +6,11 @@
  * encrypt a fixed reply, nothing else). Each request is a distinct message (its own MsgId)
  * from a distinct user, built and signed before the run so the load generator only sends.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import { connectMongoose } from '../src/db/connect';
@@ -40,6 +41,8 @@ interface Level {
   errors: number;
   /** Replies that were not a finished answer (an acknowledgement or a pending stream). */
   notAnswered: number;
+  /** CPU ms per request of the server (app or baseline), the database and the load generator. */
+  cpuPerRequest: { server?: number; db?: number; generator: number };
 }
 
 function freePort(): Promise<number> {
@@ -74,14 +77,29 @@ function withDatabase(uri: string, db: string): string {
   return `${hosts}/${db}${query ? `?${query}` : ''}`;
 }
 
-/** Sends `bodies` at `concurrency` and reads the latencies and the replies. */
-async function load(base: string, concurrency: number, first: number, count: number): Promise<Level> {
+/** CPU time (user + system) a process has used so far, in ms; undefined where /proc cannot tell. */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in USER_HZ (100)
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sends `count` distinct callbacks at `concurrency`; reads latencies, replies, and the CPU each process spent. */
+async function load(base: string, concurrency: number, first: number, count: number, pids: { server?: number; db?: number } = {}): Promise<Level> {
   const timestamp = Math.floor(Date.now() / 1000);
   const built = Array.from({ length: count }, (_, k) =>
     buildCallback(CREDS, { channel: 'aibot', user: userOf(first + k), chat: CHAT, text: commandText(first + k) }, { timestamp }),
   );
+  const cpuBefore = { server: cpuMs(pids.server), db: cpuMs(pids.db), generator: process.cpuUsage() };
   let next = 0;
   let notAnswered = 0;
+  // autocannon's own duration ends on its 1 s tick; time from the first send to the last answer instead.
+  let firstSent = 0;
+  let lastAnswered = 0;
   const result = await autocannon({
     url: base,
     connections: concurrency,
@@ -91,10 +109,12 @@ async function load(base: string, concurrency: number, first: number, count: num
       {
         method: 'POST',
         setupRequest: (req) => {
+          if (next === 0) firstSent = performance.now();
           const cb = built[next++ % built.length]!;
           return { ...req, path: cb.url, body: cb.body, headers: { 'content-type': cb.contentType } };
         },
         onResponse: (status, body) => {
+          lastAnswered = performance.now();
           if (status !== 200) return;
           try {
             const reply = decodeReply(CREDS, 'aibot', body);
@@ -106,10 +126,17 @@ async function load(base: string, concurrency: number, first: number, count: num
       },
     ],
   });
+  const perRequest = (before: number | undefined, after: number | undefined) => (before === undefined || after === undefined ? undefined : (after - before) / count);
+  const gen = process.cpuUsage(cpuBefore.generator);
   return {
     concurrency,
+    cpuPerRequest: {
+      server: perRequest(cpuBefore.server, cpuMs(pids.server)),
+      db: perRequest(cpuBefore.db, cpuMs(pids.db)),
+      generator: (gen.user + gen.system) / 1000 / count,
+    },
     requests: result.requests.total,
-    rps: result.requests.total / result.duration,
+    rps: result.requests.total / ((lastAnswered - firstSent) / 1000),
     p50: result.latency.p50,
     p99: result.latency.p99,
     max: result.latency.max,
@@ -123,13 +150,13 @@ interface Sizes {
   perLevel: Record<(typeof CONCURRENCIES)[number], number>;
 }
 
-async function runLevels(base: string, sizes: Sizes, firstIndex: number): Promise<{ levels: Level[]; used: number }> {
+async function runLevels(base: string, sizes: Sizes, firstIndex: number, pids: { server?: number; db?: number }): Promise<{ levels: Level[]; used: number }> {
   let i = firstIndex;
   await load(base, 16, i, sizes.warmup);
   i += sizes.warmup;
   const levels: Level[] = [];
   for (const c of CONCURRENCIES) {
-    levels.push(await load(base, c, i, sizes.perLevel[c]));
+    levels.push(await load(base, c, i, sizes.perLevel[c], pids));
     i += sizes.perLevel[c];
   }
   return { levels, used: i - firstIndex };
@@ -137,6 +164,7 @@ async function runLevels(base: string, sizes: Sizes, firstIndex: number): Promis
 
 interface AppProcess {
   base: string;
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -168,6 +196,7 @@ async function startApp(mongodbUri: string, opts: { profileDir?: string } = {}):
   });
   return {
     base,
+    pid: child.pid,
     stop: async () => {
       await stopChild(child);
       rmSync(dataDir, { recursive: true, force: true });
@@ -180,7 +209,7 @@ async function startBaseline(): Promise<AppProcess> {
     env: { WECOM_TOKEN: CREDS.token, WECOM_ENCODING_AES_KEY: CREDS.encodingAesKey, WECOM_CORP_ID: CREDS.corpId },
   });
   const base = await firstLine(child, 'the baseline server');
-  return { base, stop: () => stopChild(child) };
+  return { base, pid: child.pid, stop: () => stopChild(child) };
 }
 
 const ms = (n: number) => fmt(n, 1);
@@ -189,7 +218,7 @@ const ms = (n: number) => fmt(n, 1);
 export async function callbackPath(opts: { quick: boolean }): Promise<BenchResult> {
   const sizes: Sizes = opts.quick
     ? { warmup: 50, perLevel: { 1: 50, 16: 200, 64: 300 } }
-    : { warmup: 300, perLevel: { 1: 1000, 16: 4000, 64: 6000 } };
+    : { warmup: 200, perLevel: { 1: 300, 16: 1500, 64: 3000 } };
   const total = sizes.warmup + CONCURRENCIES.reduce((n, c) => n + sizes.perLevel[c], 0);
   const db = await startBenchDb({ heapMb: 2048 });
   const notes: string[] = [];
@@ -204,12 +233,12 @@ export async function callbackPath(opts: { quick: boolean }): Promise<BenchResul
     await conn.dropDatabase();
     const models = createModels(conn);
     await syncIndexes(models);
-    const roster = Array.from({ length: total * 2 }, (_, i) => ({ name: `张${i}`, unit: '区医保局', roles: ['cadre'], courtyards: [] }));
+    const roster = Array.from({ length: total * 2 }, (_, i) => ({ name: `张${i}`, unit: '区医保局', roles: ['cadre'], courtyards: [], scope: { kind: 'district' }, active: true }));
     for (let i = 0; i < roster.length; i += 5000) await models.Cadre.insertMany(roster.slice(i, i + 5000), { lean: true });
 
     const app = await startApp(uri);
     try {
-      full = (await runLevels(app.base, sizes, 0)).levels;
+      full = (await runLevels(app.base, sizes, 0, { server: app.pid, db: db.pid })).levels;
     } finally {
       await app.stop();
     }
@@ -217,7 +246,7 @@ export async function callbackPath(opts: { quick: boolean }): Promise<BenchResul
 
     const base = await startBaseline();
     try {
-      baseline = (await runLevels(base.base, sizes, 0)).levels;
+      baseline = (await runLevels(base.base, sizes, 0, { server: base.pid })).levels;
     } finally {
       await base.stop();
     }
@@ -244,14 +273,15 @@ export async function callbackPath(opts: { quick: boolean }): Promise<BenchResul
   }
 
   const table: Table = {
-    headers: ['concurrency', 'server', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'not answered', 'full / baseline req/s'],
+    headers: ['concurrency', 'server', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'not answered', 'full / baseline req/s', 'CPU ms/req server', 'CPU ms/req DB', 'CPU ms/req load gen'],
     rows: [],
   };
   for (const c of CONCURRENCIES) {
     const f = full.find((l) => l.concurrency === c)!;
     const b = baseline.find((l) => l.concurrency === c)!;
-    table.rows.push([c, 'full path', f.requests, fmt(f.rps, 0), ms(f.p50), ms(f.p99), ms(f.max), f.errors, f.notAnswered, fmt(f.rps / b.rps, 3)]);
-    table.rows.push([c, 'baseline', b.requests, fmt(b.rps, 0), ms(b.p50), ms(b.p99), ms(b.max), b.errors, b.notAnswered, '']);
+    const cpu = (n?: number) => (n === undefined ? '—' : fmt(n, 2));
+    table.rows.push([c, 'full path', f.requests, fmt(f.rps, 0), ms(f.p50), ms(f.p99), ms(f.max), f.errors, f.notAnswered, fmt(f.rps / b.rps, 3), cpu(f.cpuPerRequest.server), cpu(f.cpuPerRequest.db), cpu(f.cpuPerRequest.generator)]);
+    table.rows.push([c, 'baseline', b.requests, fmt(b.rps, 0), ms(b.p50), ms(b.p99), ms(b.max), b.errors, b.notAnswered, '', cpu(b.cpuPerRequest.server), '—', cpu(b.cpuPerRequest.generator)]);
   }
   const at64 = full.find((l) => l.concurrency === 64)!;
   const b64 = baseline.find((l) => l.concurrency === 64)!;
