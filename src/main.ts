@@ -1,4 +1,5 @@
 import { createDispatcher } from './bot/dispatcher';
+import { createDashboardRouter } from './dashboard/router';
 import { ConfigError, devCredentialsPath, loadConfig, type Config } from './config';
 import { connectMongoose, startStorage } from './db/connect';
 import { createModels, syncIndexes } from './db/models';
@@ -60,13 +61,14 @@ async function main(): Promise<void> {
   const calendar = createCalendar({ dataDir: config.dataDir, log });
   const handle = createDispatcher({ models, config, log, outbox, calendar });
   const wecom = createWeComRouter({ config, log, conn, handle, outbox });
+  const dashboard = createDashboardRouter({ models, config, log, calendar });
   const app = createApp({
     log,
     engine: storage.engine,
     pingDb: async () => {
       await conn.db!.admin().ping();
     },
-    routers: [wecom],
+    routers: [wecom, dashboard],
   });
   const server = app.listen(config.port, config.host, () => {
     log.info({ port: config.port, mode: config.mode }, `楼院通 listening on http://localhost:${config.port}`);

@@ -1,0 +1,161 @@
+/**
+ * One courtyard's card (GET /dashboard/api/courtyard/:id): the three organisations, its
+ * projects with progress and deadlines, its requests with their 2-working-day status, and
+ * the cadres' time on site this week.
+ */
+import { Types } from 'mongoose';
+import type { CourtyardDoc, Models } from '../db/models';
+import { addBeijingDays, beijingDayKey, startOfBeijingWeek } from '../services/beijing-time';
+import type { WorkingCalendar } from '../services/calendar';
+import { cadreNames, daysUntil, isOpen, isOverdue, onTime } from '../services/projects';
+import { computeRanking, weekPeriod } from '../services/ranking';
+import { isOnTime } from '../services/requests';
+import { VISIT_HOURS_PER_WEEK, type ScoreWeights } from '../services/score';
+import type { CourtyardCard, RequestState } from './types';
+
+/** Requests closed longer ago than this drop off the card (open ones always show). */
+const RECENT_DAYS = 30;
+const MAX_REQUESTS = 60;
+const MAX_PROJECTS = 100;
+
+export interface CourtyardCardOptions {
+  now: Date;
+  calendar: WorkingCalendar;
+  weights?: ScoreWeights;
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Where a request stands against its 2-working-day deadline. */
+export function requestState(
+  r: { dueAt: Date; feedbackAt?: Date | null; closedAt?: Date | null },
+  now: Date,
+  calendar: WorkingCalendar,
+): { state: RequestState; label: string } {
+  // Closing a request answers it too.
+  const answers = [r.feedbackAt, r.closedAt].filter((d): d is Date => d instanceof Date);
+  if (answers.length > 0) {
+    const first = new Date(Math.min(...answers.map((d) => d.getTime())));
+    return isOnTime(r, first) ? { state: 'on-time', label: '按期反馈' } : { state: 'late', label: '超期反馈' };
+  }
+  if (now > r.dueAt) {
+    const late = calendar.workingDaysBetween(r.dueAt, now);
+    return { state: 'overdue', label: late > 0 ? `已超期 ${late} 个工作日` : '已超期' };
+  }
+  const left = calendar.workingDaysBetween(now, r.dueAt);
+  return { state: 'pending', label: left > 0 ? `还剩 ${left} 个工作日` : '今天内反馈' };
+}
+
+/** The card of `courtyard` as of `now`; the caller has checked that the link may see it. */
+export async function buildCourtyardCard(models: Models, courtyard: CourtyardDoc, opts: CourtyardCardOptions): Promise<CourtyardCard> {
+  const { now, calendar } = opts;
+  const id = courtyard._id;
+  const weekStart = startOfBeijingWeek(now);
+  const weekEnd = addBeijingDays(weekStart, 7);
+  const recent = addBeijingDays(now, -RECENT_DAYS);
+
+  const [street, community, ranking, projects, requests, assigned, visitsHere] = await Promise.all([
+    models.Street.findById(courtyard.street, { name: 1 }).lean(),
+    courtyard.community ? models.Community.findById(courtyard.community, { name: 1 }).lean() : null,
+    computeRanking(models, { level: 'courtyard', streetId: String(courtyard.street), period: weekPeriod(now), calendar, now, weights: opts.weights }),
+    models.Project.find({ courtyard: id, status: { $ne: '已取消' } }).lean(),
+    models.ResidentRequest.find({ courtyard: id, $or: [{ status: { $ne: '已办结' } }, { closedAt: { $gte: recent } }] })
+      .sort({ createdAt: -1 })
+      .limit(MAX_REQUESTS)
+      .lean(),
+    models.Cadre.find({ courtyards: id, roles: 'cadre', active: true }, { name: 1, unit: 1 }).sort({ name: 1 }).lean(),
+    models.Visit.find({ courtyard: id, date: { $gte: weekStart, $lt: weekEnd } }).lean(),
+  ]);
+
+  const assignedIds = assigned.map((c) => c._id);
+  const visitorIds = [...new Set(visitsHere.map((v) => String(v.cadre)))].filter((v) => !assignedIds.some((a) => String(a) === v));
+  const [visitsWeek, visitors, names] = await Promise.all([
+    models.Visit.find({ cadre: { $in: [...assignedIds, ...visitorIds.map((v) => new Types.ObjectId(v))] }, date: { $gte: weekStart, $lt: weekEnd } }, { cadre: 1, hours: 1 }).lean(),
+    visitorIds.length ? models.Cadre.find({ _id: { $in: visitorIds } }, { name: 1, unit: 1 }).sort({ name: 1 }).lean() : [],
+    cadreNames(models, [...projects.map((p) => p.owner), ...requests.map((r) => r.assignee)]),
+  ]);
+
+  const row = ranking.find((r) => r.id === String(id));
+  const hoursWeek = new Map<string, number>();
+  for (const v of visitsWeek) hoursWeek.set(String(v.cadre), (hoursWeek.get(String(v.cadre)) ?? 0) + v.hours);
+  const cadreVisits = (c: { _id: Types.ObjectId; name: string; unit: string }, isAssigned: boolean) => {
+    const here = visitsHere.filter((v) => v.cadre.equals(c._id));
+    const week = round2(hoursWeek.get(String(c._id)) ?? 0);
+    return {
+      name: c.name,
+      unit: c.unit,
+      assigned: isAssigned,
+      hoursHere: round2(here.reduce((s, v) => s + v.hours, 0)),
+      hoursWeek: week,
+      met: week >= VISIT_HOURS_PER_WEEK,
+      activities: [...new Set(here.flatMap((v) => v.activities ?? []))],
+    };
+  };
+
+  // Late ones first, then open by deadline, then the finished ones, latest first.
+  const order = (p: (typeof projects)[number]) => (isOverdue(p, now) ? 0 : isOpen(p) ? 1 : 2);
+  const sortedProjects = [...projects].sort(
+    (a, b) =>
+      order(a) - order(b) ||
+      (order(a) < 2
+        ? (a.deadline?.getTime() ?? Infinity) - (b.deadline?.getTime() ?? Infinity)
+        : (b.completedAt?.getTime() ?? 0) - (a.completedAt?.getTime() ?? 0)) ||
+      a.no - b.no,
+  );
+
+  return {
+    id: String(id),
+    name: courtyard.name,
+    streetName: street?.name ?? '',
+    communityName: community?.name,
+    households: courtyard.households ?? undefined,
+    management: courtyard.management,
+    score: {
+      score: row?.score ?? 0,
+      previousScore: row?.previousScore,
+      rank: row?.rank,
+      of: ranking.length,
+      parts: row?.parts ?? { progress: 0, onTime: 0, requests: 0, visits: 0, orgs: 0 },
+      unmeasured: row?.unmeasured ?? [],
+    },
+    orgs: {
+      party: { status: courtyard.orgs.party.status, kind: courtyard.orgs.party.kind ?? undefined },
+      selfGov: { status: courtyard.orgs.selfGov.status, kind: courtyard.orgs.selfGov.kind ?? undefined },
+      volunteerTeams: courtyard.orgs.volunteerTeams,
+    },
+    projects: sortedProjects.slice(0, MAX_PROJECTS).map((p) => ({
+      no: p.no,
+      title: p.title,
+      category: p.category,
+      area: p.area ?? undefined,
+      percent: p.status === '已完成' ? 100 : p.percent,
+      status: p.status,
+      deadline: p.deadline ? beijingDayKey(p.deadline) : undefined,
+      postponed: (p.postponements ?? []).length > 0,
+      overdue: isOverdue(p, now),
+      daysLeft: isOpen(p) && p.deadline ? daysUntil(p.deadline, now) : undefined,
+      owner: p.owner ? names.get(String(p.owner)) : undefined,
+      completedAt: p.completedAt ? beijingDayKey(p.completedAt) : undefined,
+      completedOnTime: p.status === '已完成' && p.completedAt ? onTime(p.deadline, p.completedAt) : undefined,
+    })),
+    requests: requests.map((r) => {
+      const { state, label } = requestState(r, now, calendar);
+      return {
+        no: r.no,
+        text: r.text,
+        status: r.status,
+        createdAt: beijingDayKey(r.createdAt),
+        dueDay: beijingDayKey(r.dueAt),
+        state,
+        stateLabel: label,
+        assignee: r.assignee ? names.get(String(r.assignee)) : undefined,
+        rating: r.rating ?? undefined,
+      };
+    }),
+    visits: {
+      weekLabel: weekPeriod(now).label,
+      dutyHours: VISIT_HOURS_PER_WEEK,
+      cadres: [...assigned.map((c) => cadreVisits(c, true)), ...visitors.map((c) => cadreVisits(c, false))],
+    },
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * The dashboard's HTTP routes (read-only):
+ * - GET /dashboard?t=<token>                 the page (the HTML shell; data comes from the API)
+ * - GET /dashboard/api/data?t=<token>        the overview of the link's scope
+ * - GET /dashboard/api/courtyard/:id?t=…     one courtyard's card, if inside the scope
+ * - GET /dashboard/assets/<file>             the bundle (no token: it holds no data)
+ * A missing, malformed, tampered or expired token, a scope whose record is gone, or a
+ * courtyard outside the scope gets 403 and no data.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { Types } from 'mongoose';
+import type { Config } from '../config';
+import type { Models } from '../db/models';
+import type { Logger } from '../log';
+import type { WorkingCalendar } from '../services/calendar';
+import { dashboardPaths, ensureDashboard, type DashboardManifest, type DashboardPaths } from './build';
+import { buildCourtyardCard } from './courtyard-card';
+import { buildDashboardData } from './data';
+import { verifyDashboardToken } from './link';
+import { courtyardVisible, resolveDashboardScope, type ResolvedScope } from './scope';
+
+export interface DashboardRouterDeps {
+  models: Models;
+  config: Pick<Config, 'dashboardSecret' | 'scoreWeights'>;
+  log: Logger;
+  calendar: WorkingCalendar;
+  /** The clock (links expire by it; figures are as of it). */
+  now?: () => Date;
+  /** Where the page's sources and bundle live; default src/dashboard/web and dist/dashboard. */
+  paths?: DashboardPaths;
+  /** Bundle the page right away (default) instead of on the first page request. */
+  buildAtStart?: boolean;
+}
+
+const PAGE_HEADERS = {
+  // Everything from this origin; the token in the address must never leave it as a Referer.
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Robots-Tag': 'noindex, nofollow',
+};
+
+const REFUSED_PAGE = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>无法打开看板</title></head>
+<body style="font-family:system-ui,sans-serif;padding:24px;line-height:1.6"><h1 style="font-size:20px">链接无效或已过期</h1><p>请在工作群里发送 <b>/看板</b> 获取新的链接（有效期 7 天）。</p></body></html>`;
+
+const CONTENT_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+
+/** The Koa router of the dashboard; mount it with createApp's `routers`. */
+export function createDashboardRouter(deps: DashboardRouterDeps): Router {
+  const { models, config, log, calendar } = deps;
+  const now = deps.now ?? (() => new Date());
+  const paths = deps.paths ?? dashboardPaths();
+  const router = new Router();
+
+  let bundle: Promise<{ manifest: DashboardManifest; html: string }> | undefined;
+  const assets = () => {
+    bundle ??= ensureDashboard(paths)
+      .then(async (manifest) => ({ manifest, html: await readFile(path.join(paths.outDir, 'index.html'), 'utf8') }))
+      .catch((err: unknown) => {
+        bundle = undefined;
+        log.error({ err }, 'dashboard page could not be bundled — run `npm run build` (it needs the esbuild devDependency) and check src/dashboard/web');
+        throw err;
+      });
+    return bundle;
+  };
+  if (deps.buildAtStart ?? true) assets().catch(() => {});
+
+  /** The link's scope, or null after answering 403. */
+  async function authorise(ctx: Context, kind: 'page' | 'api'): Promise<{ scope: ResolvedScope; expiresAt: Date } | null> {
+    const token = typeof ctx.query.t === 'string' ? ctx.query.t : undefined;
+    const check = verifyDashboardToken(config.dashboardSecret, token, now());
+    const scope = check.ok ? await resolveDashboardScope(models, check.scope) : null;
+    if (check.ok && scope) return { scope, expiresAt: check.expiresAt };
+    // Never log the token: it is a credential.
+    log.info({ reason: check.ok ? 'scope-gone' : check.reason, path: ctx.path }, 'dashboard link refused');
+    refuse(ctx, kind);
+    return null;
+  }
+
+  function refuse(ctx: Context, kind: 'page' | 'api'): void {
+    ctx.status = 403;
+    ctx.set(PAGE_HEADERS);
+    if (kind === 'page') {
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = REFUSED_PAGE;
+    } else {
+      ctx.body = { error: '链接无效或已过期' };
+    }
+  }
+
+  router.get('/dashboard', async (ctx) => {
+    if (!(await authorise(ctx, 'page'))) return;
+    let html: string;
+    try {
+      html = (await assets()).html;
+    } catch {
+      ctx.status = 503;
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = '看板页面尚未构建，请联系管理员（npm run build）';
+      return;
+    }
+    ctx.set(PAGE_HEADERS);
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = html;
+  });
+
+  router.get('/dashboard/api/data', async (ctx) => {
+    const auth = await authorise(ctx, 'api');
+    if (!auth) return;
+    ctx.set(PAGE_HEADERS);
+    ctx.body = await buildDashboardData(models, { scope: auth.scope, now: now(), calendar, weights: config.scoreWeights, linkExpiresAt: auth.expiresAt });
+  });
+
+  router.get('/dashboard/api/courtyard/:id', async (ctx) => {
+    const auth = await authorise(ctx, 'api');
+    if (!auth) return;
+    const id = ctx.params.id ?? '';
+    // Unknown and out-of-scope courtyards are refused alike, so a link cannot probe what exists.
+    const courtyard = Types.ObjectId.isValid(id) && /^[0-9a-f]{24}$/i.test(id) ? await models.Courtyard.findById(id) : null;
+    if (!courtyard || !courtyardVisible(auth.scope, courtyard)) {
+      log.info({ reason: 'courtyard-outside-scope', scope: auth.scope.kind }, 'dashboard link refused');
+      refuse(ctx, 'api');
+      return;
+    }
+    ctx.set(PAGE_HEADERS);
+    ctx.body = await buildCourtyardCard(models, courtyard, { now: now(), calendar, weights: config.scoreWeights });
+  });
+
+  router.get('/dashboard/assets/:file', async (ctx) => {
+    const file = ctx.params.file ?? '';
+    let manifest: DashboardManifest;
+    try {
+      manifest = (await assets()).manifest;
+    } catch {
+      ctx.status = 503;
+      return;
+    }
+    if (!manifest.assets.includes(file) || file.endsWith('.gz')) {
+      ctx.status = 404;
+      return;
+    }
+    const gzip = ctx.acceptsEncodings('gzip', 'identity') === 'gzip';
+    ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.vary('Accept-Encoding');
+    ctx.type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
+    if (gzip) ctx.set('Content-Encoding', 'gzip');
+    ctx.body = await readFile(path.join(paths.outDir, gzip ? `${file}.gz` : file));
+  });
+
+  return router;
+}

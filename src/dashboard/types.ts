@@ -1,0 +1,129 @@
+/**
+ * The JSON the dashboard API sends and the page reads (src/dashboard/web imports these
+ * types; nothing here runs). Dates are 'YYYY-MM-DD' Beijing days or ISO instants as named.
+ */
+import type { ScorePart } from '../services/score';
+
+export type { ScorePart };
+
+/** One bar of the chart, one row of a ranking. */
+export interface ScoreRow {
+  id: string;
+  name: string;
+  /** 0–100, one decimal. */
+  score: number;
+  /** Last week's score, when ranked then. */
+  previousScore?: number;
+  rank?: number;
+  previousRank?: number;
+}
+
+/** One tile of the courtyard grid and one row of the weekly table. */
+export interface CourtyardTile extends ScoreRow {
+  streetId: string;
+  streetName: string;
+  rank: number;
+  parts: Record<ScorePart, number>;
+  /** Parts with nothing to measure this week (shown as —). */
+  unmeasured: ScorePart[];
+  /** Late items now (projects and requests). */
+  overdue: number;
+}
+
+/** One late thing (src/services/overdue.ts), ready to show. */
+export interface OverdueEntry {
+  kind: 'project' | 'request' | 'milestone' | 'visit';
+  /** 项目逾期, 诉求未反馈, 节点未完成, 本周未下沉. */
+  kindLabel: string;
+  no?: number;
+  title: string;
+  courtyardId: string;
+  courtyardName: string;
+  streetName: string;
+  /** Names of who answers for it. */
+  responsible: string[];
+  daysLate: number;
+  /** 'YYYY-MM-DD' it became late. */
+  since: string;
+}
+
+/** GET /dashboard/api/data. */
+export interface DashboardData {
+  scope: {
+    kind: 'district' | 'street' | 'courtyard';
+    /** 全区, 济源路街道, 东方花园. */
+    label: string;
+  };
+  /** ISO instant the figures were computed at. */
+  generatedAt: string;
+  /** 'YYYY-MM-DD' until which the link is valid. */
+  linkExpires: string;
+  period: { label: string; previousLabel: string };
+  /** The scope's own score this week and last, and its place among its peers (its street's courtyards, the district's streets). */
+  summary: { score?: number; previousScore?: number; rank?: number; of?: number; peers?: string };
+  /** The bar chart: the district's streets, a street's courtyards, or a courtyard's score parts. */
+  chart: { title: string; rows: ScoreRow[] };
+  /** Every courtyard of the scope, by street then name. */
+  courtyards: CourtyardTile[];
+  /** Everything late now, most late first (the first few hundred); `total` counts all. */
+  overdue: { items: OverdueEntry[]; total: number };
+  /** Labels of the five score parts, in order. */
+  parts: { key: ScorePart; label: string }[];
+}
+
+/** The 2-working-day status of a request. */
+export type RequestState = 'pending' | 'overdue' | 'on-time' | 'late';
+
+/** GET /dashboard/api/courtyard/:id. */
+export interface CourtyardCard {
+  id: string;
+  name: string;
+  streetName: string;
+  communityName?: string;
+  households?: number;
+  management: string;
+  score: { score: number; previousScore?: number; rank?: number; of?: number; parts: Record<ScorePart, number>; unmeasured: ScorePart[] };
+  orgs: {
+    party: { status: string; kind?: string };
+    selfGov: { status: string; kind?: string };
+    volunteerTeams: number;
+  };
+  projects: {
+    no: number;
+    title: string;
+    category: string;
+    area?: string;
+    percent: number;
+    status: string;
+    /** Deadline in force, 'YYYY-MM-DD'. */
+    deadline?: string;
+    postponed: boolean;
+    overdue: boolean;
+    /** Open: days to the deadline (negative: late). */
+    daysLeft?: number;
+    owner?: string;
+    /** 'YYYY-MM-DD'. */
+    completedAt?: string;
+    completedOnTime?: boolean;
+  }[];
+  requests: {
+    no: number;
+    text: string;
+    status: string;
+    /** 'YYYY-MM-DD'. */
+    createdAt: string;
+    /** 'YYYY-MM-DD': the last day feedback is on time. */
+    dueDay: string;
+    state: RequestState;
+    /** 按期反馈 / 超期反馈 / 已超期 N 个工作日 / 还剩 N 个工作日 / 今天内反馈. */
+    stateLabel: string;
+    assignee?: string;
+    rating?: string;
+  }[];
+  visits: {
+    weekLabel: string;
+    /** Hours a cadre owes each week (4 = half a day). */
+    dutyHours: number;
+    cadres: { name: string; unit: string; assigned: boolean; hoursHere: number; hoursWeek: number; met: boolean; activities: string[] }[];
+  };
+}

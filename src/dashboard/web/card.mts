@@ -1,0 +1,157 @@
+/// <reference lib="dom" />
+/**
+ * The courtyard card, in an overlay: score, the three organisations, projects with progress
+ * bars and deadlines, requests with their 2-working-day status, cadres on site this week.
+ */
+import type { CourtyardCard, DashboardData } from '../types.js';
+import { bandOf } from './bands.mjs';
+import { byId, fill, h } from './dom.mjs';
+import { change, day, score } from './format.mjs';
+
+const REQUEST_STATE_CLASS = { pending: 'state-pending', overdue: 'state-overdue', 'on-time': 'state-ok', late: 'state-late' } as const;
+
+function orgLine(label: string, o: { status: string; kind?: string }) {
+  const built = o.status === '已建';
+  return h('li', { class: built ? 'org ok' : 'org missing' }, h('span', { class: 'org-mark', 'aria-hidden': 'true' }, built ? '✔' : o.status === '筹建中' ? '…' : '✘'), `${label}：${o.status}${o.kind ? `（${o.kind}）` : ''}`);
+}
+
+function bar(percent: number, late: boolean) {
+  const fillEl = h('span', { class: 'bar-fill' });
+  // A style property, not a style attribute: the page's CSP allows no inline style attributes.
+  fillEl.style.width = `${Math.max(0, Math.min(100, percent))}%`;
+  return h(
+    'span',
+    { class: `bar${late ? ' bar-late' : ''}`, role: 'progressbar', 'aria-valuenow': percent, 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-label': `进度 ${percent}%` },
+    fillEl,
+    h('span', { class: 'bar-text' }, `${percent}%`),
+  );
+}
+
+function deadlineText(p: CourtyardCard['projects'][number]): string {
+  if (p.status === '已完成') return `已完成 ${day(p.completedAt)}${p.completedOnTime === false ? '（逾期完成）' : '（按时）'}`;
+  if (!p.deadline) return '未定截止日期';
+  const left = p.daysLeft ?? 0;
+  const when = left > 0 ? `还有 ${left} 天` : left === 0 ? '今天到期' : `逾期 ${-left} 天`;
+  return `截止 ${day(p.deadline)} · ${when}${p.postponed ? ' · 已延期' : ''}`;
+}
+
+function render(card: CourtyardCard, parts: DashboardData['parts']): HTMLElement[] {
+  const band = bandOf(card.score.score);
+  const s = card.score;
+  return [
+    h(
+      'header',
+      { class: 'card-head' },
+      h('h2', { id: 'card-title' }, card.name),
+      h('p', { class: 'card-sub' }, [card.streetName, card.communityName, card.households ? `${card.households} 户` : '', `管理方式：${card.management}`].filter(Boolean).join(' · ')),
+      h(
+        'p',
+        { class: 'card-score' },
+        h('span', { class: `swatch ${band.cls}`, 'aria-hidden': 'true' }, band.mark),
+        h('strong', { id: 'card-score' }, score(s.score)),
+        ` 分 ${change(s.score, s.previousScore)}`,
+        s.previousScore !== undefined ? `（上周 ${score(s.previousScore)}）` : '',
+        s.rank ? ` · 街道内第 ${s.rank}/${s.of} 名` : '',
+      ),
+      h('ul', { class: 'parts' }, ...parts.map((p) => h('li', {}, `${p.label} `, h('b', {}, s.unmeasured.includes(p.key) ? '—' : score(s.parts[p.key]))))),
+    ),
+    h(
+      'section',
+      {},
+      h('h3', {}, '三类组织'),
+      h('ul', { class: 'orgs' }, orgLine('党组织', card.orgs.party), orgLine('自治组织', card.orgs.selfGov), orgLine('志愿服务队', { status: card.orgs.volunteerTeams > 0 ? '已建' : '未建', kind: `${card.orgs.volunteerTeams} 支` })),
+    ),
+    h(
+      'section',
+      {},
+      h('h3', {}, `整治项目（${card.projects.length}）`),
+      card.projects.length === 0
+        ? h('p', { class: 'empty' }, '还没有项目')
+        : h(
+            'ul',
+            { class: 'projects' },
+            ...card.projects.map((p) =>
+              h(
+                'li',
+                { class: p.overdue ? 'project late-item' : 'project' },
+                h('div', { class: 'project-title' }, h('span', { class: 'no' }, `#${p.no}`), ` ${p.title}`, h('span', { class: 'tag' }, `${p.category}${p.area ? `·${p.area}` : ''}`)),
+                bar(p.percent, p.overdue),
+                h('div', { class: 'project-meta' }, deadlineText(p), p.owner ? ` · 责任人 ${p.owner}` : ''),
+              ),
+            ),
+          ),
+    ),
+    h(
+      'section',
+      {},
+      h('h3', {}, `民情诉求（${card.requests.length}）`),
+      h('p', { class: 'hint' }, '要求 2 个工作日内反馈'),
+      card.requests.length === 0
+        ? h('p', { class: 'empty' }, '近 30 天没有诉求')
+        : h(
+            'ul',
+            { class: 'requests' },
+            ...card.requests.map((r) =>
+              h(
+                'li',
+                { class: `request ${REQUEST_STATE_CLASS[r.state]}` },
+                h('div', {}, h('span', { class: 'no' }, `#${r.no}`), ` ${r.text}`),
+                h(
+                  'div',
+                  { class: 'request-meta' },
+                  h('span', { class: 'state' }, r.stateLabel),
+                  ` · ${r.status} · ${day(r.createdAt)}登记 · 反馈期限 ${day(r.dueDay)}`,
+                  r.assignee ? ` · ${r.assignee}` : '',
+                  r.rating ? ` · 评价：${r.rating}` : '',
+                ),
+              ),
+            ),
+          ),
+    ),
+    h(
+      'section',
+      {},
+      h('h3', {}, `本周干部下沉（${card.visits.weekLabel}）`),
+      card.visits.cadres.length === 0
+        ? h('p', { class: 'empty' }, '没有分包干部')
+        : h(
+            'ul',
+            { class: 'visits' },
+            ...card.visits.cadres.map((c) =>
+              h(
+                'li',
+                { class: c.met ? 'visit ok' : 'visit missing' },
+                h('span', { class: 'org-mark', 'aria-hidden': 'true' }, c.met ? '✔' : '✘'),
+                `${c.name}（${c.unit}）${c.assigned ? '' : ' · 非分包'}：本楼院 ${c.hoursHere} 小时，本周共 ${c.hoursWeek} 小时 · ${c.met ? '已达标' : `未满 ${card.visits.dutyHours} 小时`}`,
+                c.activities.length ? h('span', { class: 'tag' }, c.activities.join('、')) : null,
+              ),
+            ),
+          ),
+    ),
+  ];
+}
+
+let lastFocus: Element | null = null;
+
+/** Shows `card` in the overlay and moves focus into it. */
+export function showCard(card: CourtyardCard, parts: DashboardData['parts']): void {
+  const overlay = byId('card');
+  lastFocus = document.activeElement;
+  fill(byId('card-body'), ...render(card, parts));
+  overlay.hidden = false;
+  document.body.classList.add('card-open');
+  byId('card-close').focus();
+}
+
+/** A message in the overlay instead of a card (loading, refused). */
+export function showCardMessage(text: string): void {
+  fill(byId('card-body'), h('p', { class: 'empty' }, text));
+  byId('card').hidden = false;
+  document.body.classList.add('card-open');
+}
+
+export function closeCard(): void {
+  byId('card').hidden = true;
+  document.body.classList.remove('card-open');
+  if (lastFocus instanceof HTMLElement) lastFocus.focus();
+}

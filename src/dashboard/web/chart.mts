@@ -1,0 +1,84 @@
+/// <reference lib="dom" />
+/**
+ * The ranking bar chart (ECharts, SVG renderer, only the parts used): this week's score
+ * against last week's, best on top. Last week's bars carry a pattern (ECharts' aria decals),
+ * so the two series differ by more than colour; a hidden table repeats the figures for
+ * screen readers.
+ */
+import { BarChart } from 'echarts/charts';
+import { AriaComponent, GridComponent, LegendComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+import type { ScoreRow } from '../types.js';
+import { fill, h } from './dom.mjs';
+import { change, score } from './format.mjs';
+
+echarts.use([BarChart, GridComponent, LegendComponent, AriaComponent, SVGRenderer]);
+
+const THIS_WEEK = '#1f5aa6';
+const LAST_WEEK = '#e8a33d';
+
+let chart: echarts.ECharts | undefined;
+
+/** Draws `rows` (best first) into `el`, and the same figures into `table`. */
+export function renderChart(el: HTMLElement, table: HTMLTableElement, rows: ScoreRow[], opts: { large: boolean }): void {
+  const rowHeight = opts.large ? 64 : 46;
+  el.style.height = `${Math.max(160, rows.length * rowHeight + 70)}px`;
+  chart?.dispose();
+  chart = echarts.init(el, undefined, { renderer: 'svg' });
+  const font = opts.large ? 20 : 13;
+  // Category axes draw the first category at the bottom: reverse so the best is on top.
+  const shown = [...rows].reverse();
+  chart.setOption({
+    animation: false,
+    aria: { enabled: true, decal: { show: true } },
+    textStyle: { fontFamily: 'inherit', fontSize: font },
+    legend: { top: 0, data: ['本周', '上周'], textStyle: { fontSize: font } },
+    grid: { left: 8, right: opts.large ? 70 : 48, top: opts.large ? 44 : 32, bottom: 8, containLabel: true },
+    xAxis: { type: 'value', min: 0, max: 100, axisLabel: { fontSize: font - 1 } },
+    yAxis: {
+      type: 'category',
+      data: shown.map((r) => (r.rank ? `${r.rank}. ${r.name}` : r.name)),
+      axisLabel: { fontSize: font, width: opts.large ? 260 : 110, overflow: 'truncate' },
+    },
+    series: [
+      {
+        name: '本周',
+        type: 'bar',
+        data: shown.map((r) => r.score),
+        itemStyle: { color: THIS_WEEK },
+        label: { show: true, position: 'right', fontSize: font - 1, formatter: (p: { value: unknown }) => score(p.value as number) },
+        barGap: '10%',
+        barMaxWidth: opts.large ? 26 : 18,
+        // No pattern on this week's bars: the decal marks last week's.
+        decal: { symbol: 'none' },
+      },
+      {
+        name: '上周',
+        type: 'bar',
+        data: shown.map((r) => r.previousScore ?? null),
+        itemStyle: { color: LAST_WEEK, decal: { symbol: 'rect', dashArrayX: [1, 0], dashArrayY: [2, 3], rotation: Math.PI / 4, color: 'rgba(0,0,0,0.35)' } },
+        label: { show: false },
+        barMaxWidth: opts.large ? 26 : 18,
+      },
+    ],
+  });
+
+  fill(
+    table,
+    h('caption', {}, '排名（本周与上周）'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '名次'), h('th', { scope: 'col' }, '名称'), h('th', { scope: 'col' }, '本周'), h('th', { scope: 'col' }, '上周'), h('th', { scope: 'col' }, '变化'))),
+    h(
+      'tbody',
+      {},
+      ...rows.map((r) =>
+        h('tr', {}, h('td', {}, r.rank ?? ''), h('td', {}, r.name), h('td', {}, score(r.score)), h('td', {}, score(r.previousScore)), h('td', {}, change(r.score, r.previousScore))),
+      ),
+    ),
+  );
+}
+
+/** Follows the window's size (phone rotation, screen resize). */
+export function resizeChart(): void {
+  chart?.resize();
+}

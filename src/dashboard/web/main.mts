@@ -1,0 +1,103 @@
+/// <reference lib="dom" />
+/**
+ * The dashboard page (挂图作战). Reads its signed token from the address (`?t=…`), fetches
+ * the overview from the app (never from anywhere else) and draws it; `&mode=screen` is the
+ * 大屏 mode, which refreshes itself every few minutes.
+ */
+import './styles.css';
+import type { CourtyardCard, DashboardData } from '../types.js';
+import { closeCard, showCard, showCardMessage } from './card.mjs';
+import { renderChart, resizeChart } from './chart.mjs';
+import { byId, fill, h } from './dom.mjs';
+import { beijingTime, change, score } from './format.mjs';
+import { renderGrid, renderLegend } from './grid.mjs';
+import { renderOverdue } from './overdue.mjs';
+import { renderWeeklyTable } from './table.mjs';
+
+/** How often the 大屏 mode fetches fresh figures. */
+const SCREEN_REFRESH_MS = 5 * 60_000;
+
+const params = new URLSearchParams(location.search);
+const token = params.get('t') ?? '';
+const screen = params.get('mode') === 'screen';
+let data: DashboardData | undefined;
+
+class Refused extends Error {}
+
+/** GETs JSON from the app, relative to the page (works under a path prefix too). */
+async function getJson<T>(path: string): Promise<T> {
+  const sep = path.includes('?') ? '&' : '?';
+  const res = await fetch(`${path}${sep}t=${encodeURIComponent(token)}`, { credentials: 'omit', cache: 'no-store' });
+  if (res.status === 403) throw new Refused();
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
+function showProblem(err: unknown): void {
+  const text = err instanceof Refused ? '链接无效或已过期。请在工作群里发送 /看板 获取新链接。' : '暂时无法获取数据，请稍后刷新。';
+  fill(byId('status'), text);
+  byId('status').hidden = false;
+}
+
+async function openCourtyard(id: string): Promise<void> {
+  showCardMessage('加载中…');
+  try {
+    const card = await getJson<CourtyardCard>(`dashboard/api/courtyard/${encodeURIComponent(id)}`);
+    showCard(card, data?.parts ?? []);
+  } catch (err) {
+    showCardMessage(err instanceof Refused ? '无权查看这个楼院，或链接已过期。' : '暂时无法获取这个楼院的数据。');
+  }
+}
+
+function render(d: DashboardData): void {
+  byId('status').hidden = true;
+  fill(byId('scope-label'), d.scope.label);
+  document.title = `挂图作战 · ${d.scope.label}`;
+  fill(byId('meta'), `${d.period.label} · 更新于 ${beijingTime(d.generatedAt)}${screen ? ' · 每 5 分钟自动刷新' : ''} · 链接有效至 ${d.linkExpires.replace(/-/g, '/')}`);
+  const s = d.summary;
+  fill(
+    byId('summary'),
+    h('div', { class: 'kpi' }, h('span', { class: 'kpi-label' }, '综合得分'), h('strong', { class: 'kpi-value' }, score(s.score)), h('span', { class: 'kpi-note' }, s.previousScore !== undefined ? `上周 ${score(s.previousScore)} ${change(s.score, s.previousScore)}` : '上周无数据')),
+    s.rank ? h('div', { class: 'kpi' }, h('span', { class: 'kpi-label' }, `${s.peers ?? ''}排名`), h('strong', { class: 'kpi-value' }, `${s.rank}`), h('span', { class: 'kpi-note' }, `共 ${s.of}`)) : null,
+    h('div', { class: 'kpi' }, h('span', { class: 'kpi-label' }, '楼院'), h('strong', { class: 'kpi-value' }, d.courtyards.length)),
+    h('div', { class: d.overdue.total ? 'kpi warn' : 'kpi' }, h('span', { class: 'kpi-label' }, '逾期事项'), h('strong', { class: 'kpi-value' }, d.overdue.total)),
+  );
+  fill(byId('chart-title'), `${d.chart.title}（本周 / 上周）`);
+  renderChart(byId('chart'), byId<HTMLTableElement>('chart-table'), d.chart.rows, { large: screen });
+  renderGrid(byId('grid'), d.courtyards, (id) => void openCourtyard(id));
+  renderOverdue(byId('overdue'), byId('overdue-count'), d.overdue, (id) => void openCourtyard(id));
+  renderWeeklyTable(byId<HTMLTableElement>('weekly-table'), d);
+  fill(byId('print-title'), `楼院通 · 每周进度表 · ${d.scope.label} · ${d.period.label} · 打印于 ${beijingTime(new Date().toISOString())}`);
+  document.body.dataset.ready = 'true';
+}
+
+async function load(): Promise<void> {
+  try {
+    data = await getJson<DashboardData>('dashboard/api/data');
+    render(data);
+  } catch (err) {
+    showProblem(err);
+  }
+}
+
+function start(): void {
+  if (screen) document.body.classList.add('screen');
+  renderLegend(byId('legend'));
+  byId('print').addEventListener('click', () => window.print());
+  byId('card-close').addEventListener('click', closeCard);
+  byId('card').addEventListener('click', (e) => {
+    if (e.target === e.currentTarget) closeCard();
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') closeCard();
+  });
+  // The weekly table folds away on screen; printing always shows it whole.
+  window.addEventListener('beforeprint', () => {
+    (byId('weekly') as HTMLDetailsElement).open = true;
+  });
+  window.addEventListener('resize', resizeChart);
+  void load();
+  if (screen) window.setInterval(() => void load(), SCREEN_REFRESH_MS);
+}
+
+start();

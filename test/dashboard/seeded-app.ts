@@ -1,0 +1,57 @@
+/**
+ * The dashboard on the two-week seed of test/services/ranking-seed.ts, served by the real
+ * Koa app (never listening: `app.callback()`), with a fake clock and signed links.
+ */
+import type Koa from 'koa';
+import { createModels, syncIndexes, type Models } from '../../src/db/models';
+import { signDashboardToken, type DashboardScope } from '../../src/dashboard/link';
+import { createDashboardRouter } from '../../src/dashboard/router';
+import { createApp } from '../../src/http/app';
+import { silentLogger } from '../../src/log';
+import { createCalendar } from '../../src/services/calendar';
+import { DEFAULT_SCORE_WEIGHTS } from '../../src/services/score';
+import { openTestDb, type TestDb } from '../helpers/db';
+import { bj, seedTwoWeeks, type Seeded } from '../services/ranking-seed';
+
+export const SECRET = 'dashboard-test-secret-0123456789abcdef';
+
+/**
+ * Sunday 2020-09-27 20:00, the last evening of the seed's second week: this week's figures
+ * are those worked out by hand for the week 09-21…27 in test/services/ranking.test.ts.
+ */
+export const NOW = bj('2020-09-27 20:00');
+
+export interface SeededDashboard {
+  app: Koa;
+  models: Models;
+  db: TestDb;
+  seed: Seeded;
+  /** A token for `scope` valid for `validMs` from NOW (negative: already expired). */
+  token(scope: DashboardScope, validMs?: number): string;
+  close(): Promise<void>;
+}
+
+export async function seededDashboard(opts: { buildAtStart?: boolean } = {}): Promise<SeededDashboard> {
+  const db = await openTestDb();
+  const models = createModels(db.conn);
+  await syncIndexes(models);
+  const calendar = createCalendar();
+  const seed = await seedTwoWeeks(models, calendar);
+  const router = createDashboardRouter({
+    models,
+    config: { dashboardSecret: SECRET, scoreWeights: DEFAULT_SCORE_WEIGHTS },
+    log: silentLogger,
+    calendar,
+    now: () => NOW,
+    buildAtStart: opts.buildAtStart ?? false,
+  });
+  const app = createApp({ log: silentLogger, engine: 'test', pingDb: async () => {}, routers: [router] });
+  return {
+    app,
+    models,
+    db,
+    seed,
+    token: (scope, validMs = 7 * 86_400_000) => signDashboardToken(SECRET, scope, new Date(NOW.getTime() + validMs)),
+    close: () => db.close(),
+  };
+}
