@@ -6,6 +6,7 @@ import { createModels, syncIndexes } from './db/models';
 import { importSampleRosterIfEmpty } from './roster/sample';
 import { LOCAL_GROUPS, bindLocalGroups } from './sim/local-groups';
 import { createCalendar } from './services/calendar';
+import { createScheduler } from './jobs/scheduler';
 import { createApp } from './http/app';
 import { createLogger } from './log';
 import { createWeComClient } from './wecom/client';
@@ -60,6 +61,8 @@ async function main(): Promise<void> {
   if (config.mode === 'local' && (await importSampleRosterIfEmpty(models, log))) await bindLocalGroups(models, config.wecom.apiBase);
   const calendar = createCalendar({ dataDir: config.dataDir, log });
   const handle = createDispatcher({ models, config, log, outbox, calendar });
+  // SCHEDULER=off: this process sends no scheduled pushes (another one does, or none should).
+  const scheduler = config.scheduler ? createScheduler({ models, conn, config, log, outbox, calendar }) : undefined;
   const wecom = createWeComRouter({ config, log, conn, handle, outbox });
   const dashboard = createDashboardRouter({ models, config, log, calendar });
   const app = createApp({
@@ -72,6 +75,7 @@ async function main(): Promise<void> {
   });
   const server = app.listen(config.port, config.host, () => {
     log.info({ port: config.port, mode: config.mode }, `楼院通 listening on http://localhost:${config.port}`);
+    scheduler?.start().catch((err: unknown) => log.error({ err }, 'scheduler did not start — scheduled pushes are off until a restart; is MongoDB reachable?'));
     if (config.mode === 'local') process.stdout.write(localBanner(config) + '\n');
   });
 
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await scheduler?.stop().catch((err: unknown) => log.error({ err }, 'scheduler did not stop cleanly'));
     await outbox.stop().catch((err: unknown) => log.error({ err }, 'outbox did not stop cleanly'));
     await conn.close().catch(() => {});
     await storage.stop().catch(() => {});
