@@ -17,6 +17,7 @@ import { connectMongoose } from '../src/db/connect';
 import { createModels, syncIndexes } from '../src/db/models';
 import { buildCallback, decodeReply, type WeComCredentials } from '../src/sim/callback-builder';
 import { summariseProfiles } from './cpu-profile';
+import { databaseCommandsPerCallback } from './round-trips';
 import { firstLine, spawnTs, startBenchDb, stopChild } from './database';
 import { fmt, type BenchResult, type Table, type Target } from './report';
 
@@ -251,6 +252,18 @@ export async function callbackPath(opts: { quick: boolean }): Promise<BenchResul
       await base.stop();
     }
 
+    const probe = Array.from({ length: 21 }, (_, k) => ({ user: userOf(total * 2 - 1 - k), chat: CHAT, text: commandText(total * 2 - 1 - k) }));
+    const perCallback = await databaseCommandsPerCallback(uri, CREDS, probe);
+    const sum = Object.values(perCallback).reduce((a, b) => a + b, 0);
+    notes.push(
+      `Database commands per callback (the same composition in-process with command monitoring, 20 callbacks one at a time): ${fmt(sum, 1)} — ` +
+        Object.entries(perCallback)
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => `${k} ${fmt(v, 1)}`)
+          .join(', ') +
+        '.',
+    );
+
     const at64 = full.find((l) => l.concurrency === 64)!;
     const b64 = baseline.find((l) => l.concurrency === 64)!;
     const missed = at64.p99 >= TARGET_P99_MS || at64.rps / b64.rps < TARGET_FRACTION;
@@ -264,8 +277,13 @@ export async function callbackPath(opts: { quick: boolean }): Promise<BenchResul
         await profiled.stop();
       }
       profile = summariseProfiles(profileDir);
-      notes.push(`CPU profile of the app at concurrency 64 (node --cpu-prof, kept in ${profileDir}) — self time by package or file:`);
-      for (const p of profile) notes.push(`  ${fmt(p.percent, 1)} % ${p.area} (${p.top.join(', ')})`);
+      notes.push(
+        `CPU profile of the app at concurrency 64 (node --cpu-prof, main thread, kept in ${profileDir}): idle ${fmt(profile.idlePercent, 0)} % of the time (waiting for the database or for requests). Of the busy time, self time by package or file: ` +
+          profile.self.map((p) => `${fmt(p.percent, 1)} % ${p.area} (${p.top.join(', ')})`).join('; ') +
+          '. Busy time by the innermost repository function on the stack: ' +
+          profile.repoInclusive.map((p) => `${fmt(p.percent, 1)} % ${p.area} (${p.top.join(', ')})`).join('; ') +
+          '.',
+      );
     }
     await conn.close();
   } finally {

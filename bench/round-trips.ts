@@ -1,0 +1,59 @@
+import type { AddressInfo } from 'node:net';
+import mongoose from 'mongoose';
+import { createDispatcher } from '../src/bot/dispatcher';
+import { loadConfig } from '../src/config';
+import { createModels } from '../src/db/models';
+import { createApp } from '../src/http/app';
+import { silentLogger } from '../src/log';
+import { buildCallback, type WeComCredentials } from '../src/sim/callback-builder';
+import { createWeComRouter } from '../src/wecom/ingress/router';
+import type { Outbox } from '../src/wecom/outbox';
+
+/**
+ * Counts the database commands one callback costs: main.ts's composition (WeCom router and
+ * dispatcher; an outbox that only records) in this process, on a connection with command
+ * monitoring, sent `count` callbacks one at a time over HTTP. Returns commands per callback by name.
+ */
+export async function databaseCommandsPerCallback(
+  uri: string,
+  creds: WeComCredentials,
+  callbacks: Array<{ user: string; chat: string; text: string }>,
+): Promise<Record<string, number>> {
+  const conn = mongoose.createConnection(uri, { monitorCommands: true, serverSelectionTimeoutMS: 5000 });
+  await conn.asPromise();
+  const counts: Record<string, number> = {};
+  let counting = false;
+  conn.getClient().on('commandStarted', (e) => {
+    if (counting) counts[e.commandName] = (counts[e.commandName] ?? 0) + 1;
+  });
+  const config = loadConfig({
+    WECOM_TOKEN: creds.token,
+    WECOM_ENCODING_AES_KEY: creds.encodingAesKey,
+    WECOM_CORP_ID: creds.corpId,
+    WECOM_API_BASE: 'http://127.0.0.1:9',
+    SCHEDULER: 'off',
+    LOG_LEVEL: 'silent',
+  });
+  const outbox: Pick<Outbox, 'enqueue'> = { enqueue: async () => 'queued' };
+  const handle = createDispatcher({ models: createModels(conn), config, log: silentLogger, outbox });
+  const app = createApp({ log: silentLogger, engine: 'probe', pingDb: async () => {}, routers: [createWeComRouter({ config, log: silentLogger, conn, handle, outbox })] });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const send = async (f: { user: string; chat: string; text: string }) => {
+      const cb = buildCallback(creds, { channel: 'aibot', ...f });
+      const res = await fetch(base + cb.url, { method: 'POST', body: cb.body, headers: { 'content-type': cb.contentType } });
+      await res.text();
+    };
+    await send(callbacks[0]!); // warm-up: first-use index builds and lookups
+    counting = true;
+    for (const f of callbacks.slice(1)) await send(f);
+    counting = false;
+  } finally {
+    server.close();
+    await conn.close();
+  }
+  const n = callbacks.length - 1;
+  return Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v / n]));
+}
