@@ -1,0 +1,31 @@
+/**
+ * The dashboard part of main.ts's composition (createApp with createDashboardRouter on a
+ * mongoose connection), on its own so the page can be measured whatever state the command
+ * set is in: `tsx bench/dashboard-server.ts` with MONGODB_URI and DASHBOARD_SECRET; prints its
+ * URL once listening; SIGTERM stops it.
+ */
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../src/config';
+import { createDashboardRouter } from '../src/dashboard/router';
+import { connectMongoose } from '../src/db/connect';
+import { createModels } from '../src/db/models';
+import { createApp } from '../src/http/app';
+import { createLogger } from '../src/log';
+import { createCalendar } from '../src/services/calendar';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const conn = await connectMongoose(config.mongodbUri!);
+  const models = createModels(conn);
+  const calendar = createCalendar({ dataDir: config.dataDir, log });
+  const dashboard = createDashboardRouter({ models, config, log, calendar });
+  const app = createApp({ log, engine: 'bench', pingDb: async () => void (await conn.db!.admin().ping()), routers: [dashboard] });
+  const server = app.listen(0, '127.0.0.1', () => process.stdout.write(`http://127.0.0.1:${(server.address() as AddressInfo).port}\n`));
+  process.once('SIGTERM', () => server.close(() => void conn.close().then(() => process.exit(0))));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
