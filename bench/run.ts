@@ -34,7 +34,20 @@ export async function runBenches(names: string[], opts: { quick: boolean; record
   const results: BenchResult[] = [];
   for (const name of names) {
     print(`… ${name}`);
-    const result = await BENCHES[name]!({ quick: opts.quick });
+    let result: BenchResult | null;
+    try {
+      result = await BENCHES[name]!({ quick: opts.quick });
+    } catch (err) {
+      // One benchmark failing must not lose the others' figures: it is recorded as failed.
+      result = {
+        name,
+        title: `${name}: FAILED`,
+        command: `npm run bench -- ${name}${opts.quick ? ' --quick' : ''}`,
+        tables: [],
+        targets: [{ what: 'the benchmark ran', met: false, actual: String((err as Error).message ?? err).split('\n').slice(0, 6).join(' / ') }],
+        notes: [],
+      };
+    }
     if (!result) continue;
     results.push(result);
     print(formatResult(result, machine));
