@@ -1,12 +1,20 @@
 import type { Command } from '../src/bot/define-command';
 import bind from './bind';
+import closeRequest from './close-request';
 import dashboard from './dashboard';
+import feedback from './feedback';
 import help from './help';
 import push from './push';
+import rate from './rate';
 import register from './register';
+import request from './request';
+import score from './score';
+import takeRequest from './take-request';
+import undo from './undo';
+import visit from './visit';
 
 /**
  * Every command, in the order /帮助 lists them. A new command is one file in this folder
  * (see help.ts, bind.ts, register.ts for the patterns) and one line here.
  */
-export const allCommands: readonly Command[] = [help, bind, register, push, dashboard];
+export const allCommands: readonly Command[] = [help, bind, register, visit, request, takeRequest, feedback, closeRequest, rate, score, undo, push, dashboard];

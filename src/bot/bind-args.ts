@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { UserError } from '../errors';
 import { withArgContext, type ArgContext } from './args/context';
-import { labelOf, restKindOf } from './args/make-arg';
+import { isKeyOnly, labelOf, restKindOf } from './args/make-arg';
 import type { Command } from './define-command';
 import { foldCase } from './normalize';
 import type { Token } from './tokenize';
@@ -74,7 +74,7 @@ export async function bindArgs(command: Command, tokens: readonly Token[], raw: 
 
   let next = 0;
   for (const field of fields) {
-    if (field in input) continue;
+    if (field in input || isKeyOnly(shape[field]!)) continue;
     if (next >= positional.length) break;
     const rest = restKindOf(shape[field]!);
     if (rest) {

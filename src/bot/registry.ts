@@ -1,6 +1,6 @@
 import type { Command } from './define-command';
 import { editDistance } from './edit-distance';
-import { restKindOf } from './args/make-arg';
+import { isKeyOnly, restKindOf } from './args/make-arg';
 import { foldCase } from './normalize';
 import { parseCommandLine } from './tokenize';
 
@@ -55,8 +55,10 @@ function checkCommand(c: Command, parentNames: string[] | undefined, problems: s
   for (const [key, field] of Object.entries(c.keys)) {
     if (!fields.includes(field)) problems.push(`${where}: key "${key}" names unknown field "${field}"`);
   }
-  fields.forEach((field, i) => {
-    if (restKindOf(shape[field]!) && i !== fields.length - 1) {
+  // Fields filled only by key=value may follow the rest field.
+  const positional = fields.filter((field) => !isKeyOnly(shape[field]!));
+  positional.forEach((field, i) => {
+    if (restKindOf(shape[field]!) && i !== positional.length - 1) {
       problems.push(`${where}: "${field}" takes the rest of the line, so it must be the last field`);
     }
   });

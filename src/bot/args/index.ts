@@ -39,7 +39,7 @@ export const arg = {
 };
 
 export { withArgContext, type ArgContext } from './context';
-export { userArg } from './make-arg';
+export { keyOnly, userArg } from './make-arg';
 export { parseDate } from './date';
 export { parseDuration, HALF_DAY_HOURS, FULL_DAY_HOURS } from './duration';
 export { parsePercent } from './percent';

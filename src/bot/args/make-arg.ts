@@ -26,6 +26,23 @@ export function restKindOf(schema: z.ZodType): 'text' | 'words' | undefined {
   return restTypes.get(unwrapSchema(schema));
 }
 
+/** Fields filled only by `key=value`, never by position. */
+const keyOnlyTypes = new WeakSet<z.ZodType>();
+
+/**
+ * Marks a field as filled only by `key=value` (`楼院=东方花园`), never by position; such a
+ * field may follow a rest field: `z.object({ text: arg.text(), courtyard: keyOnly(arg.courtyard().optional()) })`.
+ */
+export function keyOnly<S extends z.ZodType>(schema: S): S {
+  keyOnlyTypes.add(schema);
+  return schema;
+}
+
+/** Whether a field is filled only by `key=value` (see {@link keyOnly}). */
+export function isKeyOnly(schema: z.ZodType): boolean {
+  return keyOnlyTypes.has(schema) || keyOnlyTypes.has(unwrapSchema(schema));
+}
+
 /** Attaches a label to any schema (for zod types not made by `userArg`). */
 export function labelled<S extends z.ZodType>(schema: S, label: string): S {
   labels.set(schema, label);

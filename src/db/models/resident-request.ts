@@ -33,11 +33,20 @@ const residentRequestSchema = new Schema({
   createdAt: { type: Date, required: true },
   dueAt: { type: Date, required: true },
   acceptedAt: { type: Date },
+  /** The first feedback (or the closing, when closed at once): what the 2-working-day rule measures. */
   feedbackAt: { type: Date },
+  /** The latest feedback's text. */
   feedback: { type: String },
+  /** Every feedback given (/反馈 may be given more than once), oldest first. */
+  feedbacks: {
+    type: [new Schema({ text: { type: String, required: true }, at: { type: Date, required: true }, by: { type: String, required: true }, byName: { type: String } }, { _id: false })],
+    default: [],
+  },
   closedAt: { type: Date },
   resolution: { type: String },
   rating: { type: String, enum: RATINGS },
+  /** What the resident said with the rating. */
+  ratingNote: { type: String },
   ratedAt: { type: Date },
   /** WeCom userid of who rated it. */
   ratedBy: { type: String },

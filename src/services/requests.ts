@@ -1,0 +1,255 @@
+/**
+ * Resident requests (民情诉求, the seeds' 四联单): 居民点单 (/诉求) › 社区下单 › 干部接单
+ * (/接单) › feedback within 2 working days (/反馈) › 办结 (/办结) › 群众评单 (/评价); and the
+ * figures the seeds keep: feedback rate, completion rate, satisfaction.
+ *
+ * The state changes live here (through the caller's audit, so /撤销 can undo them); commands
+ * check who may act and format the reply. Each change filters on the state it starts from,
+ * so two people acting on one request at once cannot both succeed.
+ */
+import type { QueryFilter, Types } from 'mongoose';
+import type { Caller } from '../bot/caller';
+import type { ScopeTarget } from '../bot/permissions';
+import type { CourtyardDoc, Models, Rating, RequestStatus, ResidentRequest, ResidentRequestDoc } from '../db/models';
+import { UserError } from '../errors';
+import type { Audit } from './audit';
+import { formatDateTime, formatDay, beijingParts } from './beijing-time';
+import type { WorkingCalendar } from './calendar';
+import { nextSequence } from './sequence';
+
+/** 2个工作日内反馈. */
+export const REQUEST_FEEDBACK_WORKING_DAYS = 2;
+/** Longest request, feedback or resolution text kept (a chat line, not a report). */
+export const MAX_REQUEST_TEXT = 500;
+
+/** Who acts, when, and the audit that records it: the parts of a command context a request change needs. */
+export interface RequestActor {
+  models: Models;
+  audit: Audit;
+  now: Date;
+  caller: Pick<Caller, 'userId' | 'name' | 'cadre'>;
+}
+
+/** What permissions look at: the request's courtyard (with its street) and its assignee. */
+export function requestTarget(request: Pick<ResidentRequest, 'courtyard' | 'street' | 'assignee'>): ScopeTarget {
+  return { courtyard: { _id: request.courtyard, street: request.street }, owner: request.assignee ?? null };
+}
+
+/** Whether feedback given at `at` meets the 2-working-day deadline. */
+export function isOnTime(request: Pick<ResidentRequest, 'dueAt'>, at: Date): boolean {
+  return at.getTime() <= request.dueAt.getTime();
+}
+
+const WEEKDAY_NAMES = ['', '一', '二', '三', '四', '五', '六', '日'];
+
+/** `9月18日（周五）`: how a due day is shown. */
+export function formatDueDay(due: Date, now: Date): string {
+  return `${formatDay(due, now)}（周${WEEKDAY_NAMES[beijingParts(due).weekday]}）`;
+}
+
+function checkLength(text: string, what: string): string {
+  const t = text.trim();
+  if (t.length > MAX_REQUEST_TEXT) throw new UserError(`${what}太长（${t.length} 字），最多 ${MAX_REQUEST_TEXT} 字`);
+  return t;
+}
+
+/**
+ * Logs a request (居民点单) for `courtyard`: the next number, status 点单, due at the end of
+ * the 2nd working day after today.
+ */
+export async function logRequest(
+  actor: RequestActor & { calendar: WorkingCalendar },
+  courtyard: Pick<CourtyardDoc, '_id' | 'street'>,
+  text: string,
+): Promise<ResidentRequestDoc> {
+  const body = checkLength(text, '诉求内容');
+  const { models, audit, now, caller, calendar } = actor;
+  return audit.create(models.ResidentRequest, async () => ({
+    no: await nextSequence(models, 'request'),
+    courtyard: courtyard._id,
+    street: courtyard.street,
+    text: body,
+    reporter: { userId: caller.userId, name: caller.name },
+    status: '点单' as const,
+    createdAt: now,
+    dueAt: calendar.dueAfterWorkingDays(now, REQUEST_FEEDBACK_WORKING_DAYS),
+  }));
+}
+
+/** The UserError for a request no longer in a state that allows the step. */
+async function stateError(models: Models, id: Types.ObjectId, now: Date): Promise<UserError> {
+  const current = await models.ResidentRequest.findById(id);
+  if (!current) return new UserError('这条诉求已被撤销');
+  return new UserError(describeState(current, now, await cadreName(models, current.assignee)));
+}
+
+async function cadreName(models: Models, id: Types.ObjectId | null | undefined): Promise<string | undefined> {
+  if (!id) return undefined;
+  return (await models.Cadre.findById(id, { name: 1 }))?.name;
+}
+
+/** `#7 已于 9月16日 10:00 由 张三 接单`: where a request stands, for refusals. */
+export function describeState(r: ResidentRequestDoc, now: Date, assigneeName?: string): string {
+  const by = assigneeName ? ` 由 ${assigneeName}` : '';
+  switch (r.status as RequestStatus) {
+    case '点单':
+      return `#${r.no} 还没有人接单`;
+    case '已接单':
+      return `#${r.no} 已于 ${formatDateTime(r.acceptedAt ?? r.createdAt, now)}${by} 接单`;
+    case '已反馈':
+      return `#${r.no} 已于 ${formatDateTime(r.feedbackAt ?? r.createdAt, now)}${by} 反馈`;
+    case '已办结':
+      return `#${r.no} 已于 ${formatDateTime(r.closedAt ?? r.createdAt, now)} 办结`;
+  }
+}
+
+/** 干部接单: 点单 → 已接单, the caller (who must be on the roster) as assignee. */
+export async function takeRequest(actor: RequestActor, request: ResidentRequestDoc): Promise<ResidentRequestDoc> {
+  const { models, audit, now, caller } = actor;
+  if (!caller.cadre) throw new UserError('你不在花名册上，无法接单；请先发送 `/登记 姓名 单位`');
+  if (request.status !== '点单') {
+    if (request.assignee && caller.cadre._id.equals(request.assignee)) throw new UserError(`你已接了 #${request.no}，办好后发送 \`/反馈 #${request.no} 进展\` 或 \`/办结 #${request.no} 结果\``);
+    throw new UserError(describeState(request, now, await cadreName(models, request.assignee)));
+  }
+  const updated = await audit.update(
+    models.ResidentRequest,
+    { _id: request._id, status: '点单' } as QueryFilter<ResidentRequest>,
+    { $set: { status: '已接单', assignee: caller.cadre._id, acceptedAt: now } },
+  );
+  if (!updated) throw await stateError(models, request._id, now);
+  return updated;
+}
+
+/** Fields that make the caller the assignee of a request nobody took (立行立办: feedback or closing without /接单). */
+function takeOverIfUnassigned(request: ResidentRequestDoc, actor: RequestActor): Record<string, unknown> {
+  if (request.assignee || !actor.caller.cadre) return {};
+  return { assignee: actor.caller.cadre._id, acceptedAt: actor.now };
+}
+
+export interface FeedbackResult {
+  request: ResidentRequestDoc;
+  /** Which feedback this is: 1 for the first. */
+  count: number;
+  /** Whether the first feedback met the 2-working-day deadline. */
+  onTime: boolean;
+}
+
+/**
+ * Feedback (反馈) on a request not yet closed: → 已反馈. Every feedback is kept
+ * (`feedbacks`); `feedbackAt` stays the first one's time, which the deadline is judged on.
+ */
+export async function giveFeedback(actor: RequestActor, request: ResidentRequestDoc, text: string): Promise<FeedbackResult> {
+  const body = checkLength(text, '反馈内容');
+  const { models, audit, now, caller } = actor;
+  if (request.status === '已办结') throw new UserError(`${describeState(request, now)}，不需要再反馈`);
+  const updated = await audit.update(
+    models.ResidentRequest,
+    { _id: request._id, status: { $ne: '已办结' } } as QueryFilter<ResidentRequest>,
+    {
+      $set: { status: '已反馈', feedback: body, ...takeOverIfUnassigned(request, actor) },
+      $min: { feedbackAt: now },
+      $push: { feedbacks: { text: body, at: now, by: caller.userId, byName: caller.name } },
+    },
+  );
+  if (!updated) throw await stateError(models, request._id, now);
+  return { request: updated, count: updated.feedbacks.length, onTime: isOnTime(updated, updated.feedbackAt ?? now) };
+}
+
+export interface CloseResult {
+  request: ResidentRequestDoc;
+  /** Closed before any feedback: done at once (立行立办), which counts as fed back now. */
+  atOnce: boolean;
+  /** Whether the first feedback (or this closing) met the 2-working-day deadline. */
+  onTime: boolean;
+}
+
+/** 办结: from 点单, 已接单 or 已反馈 → 已办结. Closing without earlier feedback counts as feedback now. */
+export async function closeRequest(actor: RequestActor, request: ResidentRequestDoc, resolution?: string): Promise<CloseResult> {
+  const body = resolution === undefined ? undefined : checkLength(resolution, '办结说明');
+  const { models, audit, now } = actor;
+  if (request.status === '已办结') throw new UserError(`${describeState(request, now)}`);
+  const set: Record<string, unknown> = { status: '已办结', closedAt: now, ...takeOverIfUnassigned(request, actor) };
+  if (body) set.resolution = body;
+  const updated = await audit.update(
+    models.ResidentRequest,
+    { _id: request._id, status: { $ne: '已办结' } } as QueryFilter<ResidentRequest>,
+    { $set: set, $min: { feedbackAt: now } },
+  );
+  if (!updated) throw await stateError(models, request._id, now);
+  return { request: updated, atOnce: !request.feedbackAt, onTime: isOnTime(updated, updated.feedbackAt ?? now) };
+}
+
+/** 群众评单: the resident's rating of a closed request; rating again replaces it. */
+export async function rateRequest(actor: RequestActor, request: ResidentRequestDoc, rating: Rating, note?: string): Promise<ResidentRequestDoc> {
+  const body = note === undefined ? undefined : checkLength(note, '评价说明');
+  const { models, audit, now, caller } = actor;
+  if (request.status !== '已办结') {
+    throw new UserError(`${describeState(request, now, await cadreName(models, request.assignee))}；办结后才能评价`);
+  }
+  const update = body
+    ? { $set: { rating, ratedAt: now, ratedBy: caller.userId, ratingNote: body } }
+    : { $set: { rating, ratedAt: now, ratedBy: caller.userId }, $unset: { ratingNote: 1 } };
+  const updated = await audit.update(models.ResidentRequest, { _id: request._id, status: '已办结' } as QueryFilter<ResidentRequest>, update);
+  if (!updated) throw await stateError(models, request._id, now);
+  return updated;
+}
+
+/** The seeds' figures over a set of requests. Rates are 0–100, null when there is nothing to divide by. */
+export interface RequestFigures {
+  total: number;
+  /** Given feedback (or closed). */
+  fedBack: number;
+  /** … within 2 working days. */
+  fedBackOnTime: number;
+  closed: number;
+  rated: number;
+  /** Rated 满意 or 基本满意. */
+  satisfied: number;
+  /** 反馈率: fedBack / total. */
+  feedbackRate: number | null;
+  /** 办结率: closed / total. */
+  completionRate: number | null;
+  /** 满意率: (满意 + 基本满意) / rated. */
+  satisfactionRate: number | null;
+}
+
+const rate = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 1000) / 10);
+
+/**
+ * Feedback rate, completion rate and satisfaction of the requests matching `filter`
+ * (e.g. `{ courtyard }`, `{ street, createdAt: { $gte, $lt } }`).
+ */
+export async function requestFigures(models: Models, filter: QueryFilter<ResidentRequest>): Promise<RequestFigures> {
+  const [row] = await models.ResidentRequest.aggregate<Omit<RequestFigures, 'feedbackRate' | 'completionRate' | 'satisfactionRate'>>([
+    { $match: filter },
+    {
+      $group: {
+        _id: null,
+        total: { $sum: 1 },
+        fedBack: { $sum: { $cond: [{ $ifNull: ['$feedbackAt', false] }, 1, 0] } },
+        fedBackOnTime: { $sum: { $cond: [{ $and: [{ $ifNull: ['$feedbackAt', false] }, { $lte: ['$feedbackAt', '$dueAt'] }] }, 1, 0] } },
+        closed: { $sum: { $cond: [{ $eq: ['$status', '已办结'] }, 1, 0] } },
+        rated: { $sum: { $cond: [{ $ifNull: ['$rating', false] }, 1, 0] } },
+        satisfied: { $sum: { $cond: [{ $in: ['$rating', ['满意', '基本满意']] }, 1, 0] } },
+      },
+    },
+  ]);
+  const f = row ?? { total: 0, fedBack: 0, fedBackOnTime: 0, closed: 0, rated: 0, satisfied: 0 };
+  return {
+    total: f.total,
+    fedBack: f.fedBack,
+    fedBackOnTime: f.fedBackOnTime,
+    closed: f.closed,
+    rated: f.rated,
+    satisfied: f.satisfied,
+    feedbackRate: rate(f.fedBack, f.total),
+    completionRate: rate(f.closed, f.total),
+    satisfactionRate: rate(f.satisfied, f.rated),
+  };
+}
+
+/** `反馈率 100% · 办结率 80% · 满意率 90%` (a rate with nothing to measure shows `—`). */
+export function formatFigures(f: RequestFigures): string {
+  const pct = (r: number | null) => (r === null ? '—' : `${r}%`);
+  return `反馈率 ${pct(f.feedbackRate)} · 办结率 ${pct(f.completionRate)} · 满意率 ${pct(f.satisfactionRate)}`;
+}
