@@ -4,6 +4,10 @@ import closeRequest from './close-request';
 import dashboard from './dashboard';
 import feedback from './feedback';
 import help from './help';
+import milestone from './milestone';
+import org from './org';
+import progress from './progress';
+import project from './project';
 import push from './push';
 import rate from './rate';
 import register from './register';
@@ -17,4 +21,4 @@ import visit from './visit';
  * Every command, in the order /帮助 lists them. A new command is one file in this folder
  * (see help.ts, bind.ts, register.ts for the patterns) and one line here.
  */
-export const allCommands: readonly Command[] = [help, bind, register, visit, request, takeRequest, feedback, closeRequest, rate, score, undo, push, dashboard];
+export const allCommands: readonly Command[] = [help, bind, register, progress, project, org, milestone, visit, request, takeRequest, feedback, closeRequest, rate, score, undo, push, dashboard];

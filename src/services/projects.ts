@@ -1,0 +1,224 @@
+/**
+ * The logic of 整治项目 shared by /项目 and /进度 (and whoever shows projects): the words
+ * users type for categories and task areas, deadlines in days, progress reports, completion
+ * and the project's published card (公示).
+ */
+import type { Types } from 'mongoose';
+import type { CommandContext } from '../bot/context';
+import { bold, escapeMarkdown, font, progressBar } from '../bot/markdown';
+import { describeRoles, roleCovers, whoMay } from '../bot/permissions';
+import {
+  OPEN_PROJECT_STATUSES,
+  type CourtyardDoc,
+  type Models,
+  type ProgressReportDoc,
+  type Project,
+  type ProjectCategory,
+  type ProjectDoc,
+  type TaskArea,
+} from '../db/models';
+import { PermissionError, UserError } from '../errors';
+import { addBeijingDays, formatDay, startOfBeijingDay } from './beijing-time';
+
+/** `工程类` → 工程 …: what users type for a category. */
+export const CATEGORY_SYNONYMS: Readonly<Record<string, ProjectCategory>> = {
+  工程类: '工程',
+  管理类: '管理',
+  服务类: '服务',
+};
+
+/** The seeds' long names of the five task areas (and a few short forms) → the stored value. */
+export const AREA_SYNONYMS: Readonly<Record<string, TaskArea>> = {
+  卫生整治: '卫生',
+  环境卫生: '卫生',
+  美化环境: '环境',
+  环境美化: '环境',
+  规范秩序: '秩序',
+  秩序规范: '秩序',
+  维护安全: '安全',
+  安全维护: '安全',
+  提升文明素养: '文明',
+  文明素养: '文明',
+  提升文明: '文明',
+};
+
+/** How a category and a task area are shown: `工程类`, `美化环境`. */
+export const CATEGORY_LABELS: Readonly<Record<ProjectCategory, string>> = { 工程: '工程类', 管理: '管理类', 服务: '服务类' };
+export const AREA_LABELS: Readonly<Record<TaskArea, string>> = {
+  卫生: '卫生整治',
+  环境: '美化环境',
+  秩序: '规范秩序',
+  安全: '维护安全',
+  文明: '提升文明素养',
+};
+
+/** Longest title and standard accepted, so that a card stays readable. */
+export const MAX_TITLE_CHARS = 40;
+export const MAX_STANDARD_CHARS = 200;
+
+const DAY_MS = 86_400_000;
+
+/** Whole Beijing calendar days from today to `deadline` (negative once past). */
+export function daysUntil(deadline: Date, now: Date): number {
+  return Math.round((startOfBeijingDay(deadline).getTime() - startOfBeijingDay(now).getTime()) / DAY_MS);
+}
+
+/** `还有 4 天`, `今天到期`, `逾期 3 天` (the last in warning colour). */
+export function deadlineText(deadline: Date, now: Date): string {
+  const days = daysUntil(deadline, now);
+  if (days > 0) return `还有 ${days} 天`;
+  if (days === 0) return '今天到期';
+  return font('warning', `逾期 ${-days} 天`);
+}
+
+/** Whether a project is still to be done (进行中 or 已延期). */
+export function isOpen(p: Pick<Project, 'status'>): boolean {
+  return (OPEN_PROJECT_STATUSES as readonly string[]).includes(p.status);
+}
+
+/** Whether an open project is past its deadline in force (late from the day after it). */
+export function isOverdue(p: Pick<Project, 'status' | 'deadline'>, now: Date): boolean {
+  return isOpen(p) && Boolean(p.deadline) && p.deadline! < startOfBeijingDay(now);
+}
+
+/** Whether `at` is on or before the deadline's day. */
+export function onTime(deadline: Date | null | undefined, at: Date): boolean {
+  return !deadline || at < addBeijingDays(startOfBeijingDay(deadline), 1);
+}
+
+/** The deadline first set, before any postponement (the on-time rate may judge against it). */
+export function originalDeadline(p: Pick<Project, 'deadline' | 'postponements'>): Date | undefined {
+  return p.postponements?.[0]?.from ?? p.deadline ?? undefined;
+}
+
+/** `已完成 9月18日（按时）` / `已完成 9月22日（逾期 2 天）`, against the deadline in force. */
+export function completionText(p: Pick<Project, 'deadline' | 'postponements' | 'completedAt'>, now: Date): string {
+  if (!p.completedAt) return '已完成';
+  const late = p.deadline && !onTime(p.deadline, p.completedAt) ? -daysUntil(p.deadline, p.completedAt) : 0;
+  const timing = late > 0 ? font('warning', `逾期 ${late} 天`) : '按时';
+  return `已完成 ${formatDay(p.completedAt, now)}（${timing}）`;
+}
+
+/** The lines under a completion: the full bar, the deadline in force, and the original one when postponed. */
+export function completionDetails(p: ProjectDoc, now: Date): string[] {
+  const lines = [progressBar(100)];
+  if (p.deadline) lines.push(`完成时限：${formatDay(p.deadline, now)}`);
+  if (p.postponements.length) lines.push(font('comment', `原定 ${formatDay(originalDeadline(p)!, now)}，延期 ${p.postponements.length} 次`));
+  return lines;
+}
+
+/** `截止 9月20日 · 还有 4 天`, or how it was completed; postponements noted. */
+export function deadlineLine(p: ProjectDoc, now: Date): string {
+  const parts: string[] = [];
+  if (p.status === '已完成') parts.push(completionText(p, now));
+  else if (p.status === '已取消') parts.push('已取消');
+  else if (p.deadline) parts.push(`截止 ${formatDay(p.deadline, now)}`, deadlineText(p.deadline, now));
+  else parts.push('未定截止日期');
+  if (p.postponements.length) parts.push(`延期 ${p.postponements.length} 次（原定 ${formatDay(originalDeadline(p)!, now)}）`);
+  return parts.join(' · ');
+}
+
+/** Names of roster entries by id, for showing owners. */
+export async function cadreNames(models: Models, ids: readonly (Types.ObjectId | null | undefined)[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((id): id is Types.ObjectId => Boolean(id)).map(String))];
+  if (wanted.length === 0) return new Map();
+  const people = await models.Cadre.find({ _id: { $in: wanted } }, { name: 1 }).lean();
+  return new Map(people.map((c) => [String(c._id), c.name]));
+}
+
+/** Names of courtyards by id. */
+export async function courtyardNames(models: Models, ids: readonly Types.ObjectId[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.map(String))];
+  if (wanted.length === 0) return new Map();
+  const yards = await models.Courtyard.find({ _id: { $in: wanted } }, { name: 1 }).lean();
+  return new Map(yards.map((c) => [String(c._id), c.name]));
+}
+
+/** The published card (公示) of a project: number, title, courtyard, category, standard, owner, deadline, progress. */
+export async function projectCard(models: Models, p: ProjectDoc, now: Date): Promise<string> {
+  const courtyard = await models.Courtyard.findById(p.courtyard, { name: 1, street: 1 });
+  const street = courtyard ? await models.Street.findById(courtyard.street, { name: 1 }) : null;
+  const owner = p.owner ? await models.Cadre.findById(p.owner, { name: 1, unit: 1 }) : null;
+  const kind = [CATEGORY_LABELS[p.category], p.area ? AREA_LABELS[p.area] : undefined].filter(Boolean).join(' · ');
+  const where = courtyard ? `${courtyard.name}${street ? `（${street.name}）` : ''}` : '?';
+  return [
+    `${bold(`#${p.no} ${escapeMarkdown(p.title)}`)}`,
+    `楼院：${escapeMarkdown(where)}`,
+    `类别：${kind}`,
+    `整治标准：${p.standard ? escapeMarkdown(p.standard) : font('comment', '未填写')}`,
+    `责任人：${owner ? escapeMarkdown(`${owner.name}（${owner.unit}）`) : font('comment', '未指定')}`,
+    `完成时限：${p.deadline ? `${formatDay(p.deadline, now)}（${p.status === '已完成' ? completionText(p, now) : deadlineText(p.deadline, now)}）` : '未定'}`,
+    `进度：${progressBar(p.percent)}`,
+  ].join('\n');
+}
+
+/** Refuses to change a finished or dropped project. */
+export function assertOpen(p: ProjectDoc, now: Date): void {
+  if (p.status === '已完成') throw new UserError(`项目 #${p.no} ${p.title} 已于 ${p.completedAt ? formatDay(p.completedAt, now) : '之前'}完成，无需再报`);
+  if (p.status === '已取消') throw new UserError(`项目 #${p.no} ${p.title} 已取消`);
+}
+
+/** The project's courtyard; a UserError if it is gone (the roster was re-imported without it). */
+export async function projectCourtyard(models: Models, p: ProjectDoc): Promise<CourtyardDoc> {
+  const courtyard = await models.Courtyard.findById(p.courtyard);
+  if (!courtyard) throw new UserError(`项目 #${p.no} 所属的楼院已不在花名册中，请联系管理员`);
+  return courtyard;
+}
+
+/**
+ * Only an admin covering the courtyard, or the project's owner, passes (a refusal names who
+ * may). For changes that move a commitment, like a postponement: the cadres assigned to the
+ * courtyard report progress, but do not move a deadline someone else answers for.
+ */
+export async function assertAdminOrOwner(ctx: CommandContext, courtyard: CourtyardDoc, owner: Types.ObjectId | null | undefined): Promise<void> {
+  const { caller } = ctx;
+  if (owner && caller.cadre?._id.equals(owner)) return;
+  if (roleCovers(caller, 'admin', { courtyard })) return;
+  const who = await whoMay(ctx.models, ['admin'], { courtyard }, 3);
+  const ownerName = owner ? (await ctx.models.Cadre.findById(owner, { name: 1 }))?.name : undefined;
+  if (ownerName) who.unshift(`${ownerName}（项目责任人）`);
+  const lines = [`${ctx.command.path} 仅限「${courtyard.name}」的${describeRoles(['admin'])}或项目责任人使用。`];
+  if (who.length) lines.push(`可以找：${who.join('、')}`);
+  throw new PermissionError(lines.join('\n'));
+}
+
+export interface ProgressResult {
+  project: ProjectDoc;
+  report: ProgressReportDoc;
+  previous: number;
+  completed: boolean;
+}
+
+/**
+ * Records a progress report (the history the weekly table shows) and moves the project to
+ * `percent`; 100 completes it (completedAt = now). Report first, then the project, both
+ * through the audit so /撤销 undoes them together.
+ */
+export async function recordProgress(
+  ctx: CommandContext,
+  project: ProjectDoc,
+  courtyard: CourtyardDoc,
+  percent: number,
+  note: string,
+): Promise<ProgressResult> {
+  const { models, now, caller } = ctx;
+  const previous = project.percent;
+  const report = await ctx.audit.create(models.ProgressReport, {
+    project: project._id,
+    courtyard: courtyard._id,
+    street: courtyard.street,
+    cadre: caller.cadre?._id,
+    userId: caller.userId,
+    percent,
+    previousPercent: previous,
+    note,
+    at: now,
+  });
+  const completed = percent === 100;
+  const set: Record<string, unknown> = { percent, lastReportAt: now };
+  if (completed) Object.assign(set, { status: '已完成', completedAt: now });
+  // The filter re-checks the project is still open: a concurrent 完成 wins, this one is refused.
+  const updated = await ctx.audit.update(models.Project, { _id: project._id, status: { $in: [...OPEN_PROJECT_STATUSES] } }, { $set: set });
+  if (!updated) throw new UserError(`项目 #${project.no} 刚刚已被标记完成或取消，请发送 /项目 列表 查看`);
+  return { project: updated, report, previous, completed };
+}
