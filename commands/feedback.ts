@@ -15,7 +15,7 @@ export default defineCommand({
   allow: ['cadre', 'admin'],
   usage: ['/反馈 #7 已联系电工，明天上门'],
   args: z.object({ request: arg.request(), text: arg.text('反馈内容') }),
-  keys: { 诉求: 'request', 内容: 'text' },
+  keys: { 诉求: 'request', 反馈内容: 'text', 内容: 'text' },
   async run(ctx, { request, text }) {
     await ctx.assertInScope(requestTarget(request));
     const { request: updated, count, onTime } = await giveFeedback(ctx, request, text);

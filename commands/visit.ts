@@ -15,7 +15,7 @@ const MAX_ACTIVITY_LENGTH = 30;
 async function visitedCourtyard(ctx: CommandContext, given: CourtyardDoc | undefined): Promise<CourtyardDoc> {
   if (given) return given;
   if (ctx.defaultCourtyard) return ctx.defaultCourtyard;
-  const mine = await ctx.models.Courtyard.find({ _id: { $in: ctx.caller.courtyardIds } }).sort({ name: 1 });
+  const mine = (await ctx.models.Courtyard.find({ _id: { $in: ctx.caller.courtyardIds } })).sort((a, b) => a.name.localeCompare(b.name, 'zh-Hans-CN'));
   if (mine.length === 1) return mine[0]!;
   if (mine.length === 0) return ctx.fail('请写明楼院（你还没有分包楼院）');
   return ctx.fail(`请写明楼院：你分包 ${mine.map((c) => c.name).join('、')}`);
