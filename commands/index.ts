@@ -1,18 +1,22 @@
 import type { Command } from '../src/bot/define-command';
 import bind from './bind';
-import closeRequest from './close-request';
 import dashboard from './dashboard';
+import closeRequest from './close-request';
 import feedback from './feedback';
+import exportTable from './export';
 import help from './help';
 import milestone from './milestone';
 import org from './org';
+import overdue from './overdue';
 import progress from './progress';
 import project from './project';
 import push from './push';
+import rank from './rank';
 import rate from './rate';
 import register from './register';
 import request from './request';
 import score from './score';
+import status from './status';
 import takeRequest from './take-request';
 import undo from './undo';
 import visit from './visit';
@@ -21,4 +25,4 @@ import visit from './visit';
  * Every command, in the order /帮助 lists them. A new command is one file in this folder
  * (see help.ts, bind.ts, register.ts for the patterns) and one line here.
  */
-export const allCommands: readonly Command[] = [help, bind, register, progress, project, org, milestone, visit, request, takeRequest, feedback, closeRequest, rate, score, undo, push, dashboard];
+export const allCommands: readonly Command[] = [help, bind, register, progress, project, visit, request, takeRequest, feedback, closeRequest, rate, org, milestone, score, undo, status, overdue, rank, exportTable, dashboard, push];

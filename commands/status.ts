@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { arg, userArg } from '../src/bot/args';
+import { argModels } from '../src/bot/args/context';
+import type { CommandContext } from '../src/bot/context';
+import { defineCommand } from '../src/bot/define-command';
+import { roleCovers, type ScopeTarget } from '../src/bot/permissions';
+import type { CourtyardDoc, StreetDoc } from '../src/db/models';
+import { UserError } from '../src/errors';
+import { findCourtyard } from '../src/services/lookup';
+import { matchName } from '../src/services/name-match';
+import { areaCard, courtyardCard, myDutiesCard, pushProblems } from '../src/services/status-card';
+
+/** What /查询 is about. */
+type Target = { kind: 'me' } | { kind: 'page'; page: number } | { kind: 'courtyard'; courtyard: CourtyardDoc } | { kind: 'street'; street: StreetDoc };
+
+const ME = new Set(['我', '自己', '本人', 'me', 'my', 'mine']);
+
+/** `我`, a page number, or a courtyard or street office by name (one lookup over both, so that an ambiguous name lists them all). */
+const targetArg = () =>
+  userArg('楼院或街道', async (text, ctx): Promise<Target> => {
+    if (ME.has(text.toLowerCase())) return { kind: 'me' };
+    if (/^\d{1,3}$/.test(text)) return { kind: 'page', page: Number(text) };
+    const models = argModels();
+    if (text.includes('/')) return { kind: 'courtyard', courtyard: await findCourtyard(models, text, ctx.scope) };
+    const [streets, yards] = await Promise.all([models.Street.find().sort({ name: 1 }), models.Courtyard.find().sort({ name: 1 })]);
+    type Hit = { street?: StreetDoc; courtyard?: CourtyardDoc };
+    const hits: Hit[] = [...streets.map((street) => ({ street })), ...yards.map((courtyard) => ({ courtyard }))];
+    const match = matchName(hits, (h) => (h.street ? [h.street.name, ...h.street.aliases] : [h.courtyard!.name, ...h.courtyard!.aliases]), text);
+    if (match.kind === 'one') {
+      const h = match.item;
+      return h.street ? { kind: 'street', street: h.street } : { kind: 'courtyard', courtyard: h.courtyard! };
+    }
+    if (match.kind === 'many') {
+      const inScope = match.items.filter((h) => h.courtyard && ctx.scope?.kind === 'street' && h.courtyard.street.equals(ctx.scope.street._id));
+      if (inScope.length === 1) return { kind: 'courtyard', courtyard: inScope[0]!.courtyard! };
+      // Courtyards keep their own lookup's wording (and its 街道/楼院 hint for twins).
+      if (match.items.every((h) => h.courtyard)) return { kind: 'courtyard', courtyard: await findCourtyard(models, text, ctx.scope) };
+      const names = match.items.slice(0, 8).map((h) => (h.street ? `${h.street.name}（街道）` : h.courtyard!.name));
+      throw new UserError(`「${text}」对应多个：${names.join('、')}。请写全称`);
+    }
+    const near = match.near.map((h) => h.street?.name ?? h.courtyard!.name);
+    throw new UserError(`没有找到楼院或街道「${text}」${near.length ? `，你是不是要找：${near.join('、')}？` : ''}`);
+  });
+
+/** Admin push problems for `target`, when the caller is an admin covering it. */
+async function problemsFor(ctx: CommandContext, target: ScopeTarget, scope: { courtyard?: CourtyardDoc; street?: StreetDoc }) {
+  return roleCovers(ctx.caller, 'admin', target) ? pushProblems(ctx.models, scope, ctx.now) : [];
+}
+
+/**
+ * /查询 — the status card of the group's scope, a named courtyard or street office, or
+ * (`/查询 我`) the caller's own duties this week. Admins also see push problems of the scope.
+ */
+export default defineCommand({
+  name: '查询',
+  aliases: ['status'],
+  summary: '查看楼院、街道的整治情况，或「我」本周的待办',
+  allow: 'anyone',
+  usage: ['/查询', '/查询 东方花园', '/查询 济源路', '/查询 我'],
+  args: z.object({ target: targetArg().optional(), page: arg.int('页码', { min: 1, max: 999 }).optional() }),
+  keys: { 楼院: 'target', 街道: 'target', 页: 'page', 页码: 'page' },
+  async run(ctx, args) {
+    let target = args.target;
+    let page = args.page;
+    if (target?.kind === 'page') {
+      if (page !== undefined) return ctx.fail(`多余的参数：${page}`);
+      page = target.page;
+      target = undefined;
+    }
+    const base = `/${ctx.command.name}`;
+    const opts = { now: ctx.now, calendar: ctx.calendar, page };
+
+    if (target?.kind === 'me') {
+      if (!ctx.caller.cadre) throw new UserError('你还没有登记，查不到你的待办。请先发送 `/登记 姓名 单位`');
+      return (await myDutiesCard(ctx.models, ctx.caller.cadre, { ...opts, moreCommand: `${base} 我` })).markdown;
+    }
+    if (target?.kind === 'courtyard') {
+      const c = target.courtyard;
+      const problems = await problemsFor(ctx, { courtyard: c }, { courtyard: c });
+      return (await courtyardCard(ctx.models, c, { ...opts, problems, moreCommand: `${base} ${c.name}` })).markdown;
+    }
+    if (target?.kind === 'street') {
+      const s = target.street;
+      const problems = await problemsFor(ctx, { street: s._id }, { street: s });
+      return (await areaCard(ctx.models, s, { ...opts, problems, moreCommand: `${base} ${s.name}` })).markdown;
+    }
+
+    // No target: the group's scope; in a 1:1 chat or an unbound group, what the caller looks after.
+    const scope = ctx.scope;
+    if (scope.kind === 'courtyard') {
+      const problems = await problemsFor(ctx, { courtyard: scope.courtyard }, { courtyard: scope.courtyard });
+      return (await courtyardCard(ctx.models, scope.courtyard, { ...opts, problems, moreCommand: base })).markdown;
+    }
+    if (scope.kind === 'street') {
+      const problems = await problemsFor(ctx, { street: scope.street._id }, { street: scope.street });
+      return (await areaCard(ctx.models, scope.street, { ...opts, problems, moreCommand: base })).markdown;
+    }
+    const { caller } = ctx;
+    const manages = caller.roles.has('admin') || caller.roles.has('leader');
+    if (scope.kind === 'district' || (manages && caller.roleScope.kind === 'district')) {
+      const problems = await problemsFor(ctx, { district: true }, {});
+      return (await areaCard(ctx.models, null, { ...opts, problems, moreCommand: base })).markdown;
+    }
+    if (manages && caller.roleScope.kind === 'street') {
+      const street = await ctx.models.Street.findById(caller.roleScope.street);
+      if (street) {
+        const problems = await problemsFor(ctx, { street: street._id }, { street });
+        return (await areaCard(ctx.models, street, { ...opts, problems, moreCommand: base })).markdown;
+      }
+    }
+    if (caller.cadre) return (await myDutiesCard(ctx.models, caller.cadre, { ...opts, moreCommand: base })).markdown;
+    return ctx.fail('本群还没有绑定楼院或街道，请写明要查询的楼院或街道');
+  },
+});
