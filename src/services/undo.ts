@@ -58,13 +58,13 @@ export function describeRecord(modelName: string, doc: Doc): string {
   }
 }
 
-/** `删除了 诉求 #7` / `恢复了 项目 #12 修改前的内容` / `恢复了被删除的 …`, one per change, newest first. */
+/** `删除了新建的诉求 #7` / `诉求 #7 恢复为修改前的内容（点单）` / `恢复了被删除的…`, one per change, newest first. */
 export function describeUndone(entries: readonly Pick<AuditEntry, 'modelName' | 'op' | 'before' | 'after'>[]): string[] {
   return entries.map((e) => {
     const doc = ((e.op === 'create' ? e.after : e.before) ?? {}) as Doc;
     const what = describeRecord(e.modelName, doc);
     if (e.op === 'create') return `删除了新建的${what}`;
-    if (e.op === 'update') return `${what} 恢复为修改前的内容`;
+    if (e.op === 'update') return `${what} 恢复为修改前的内容${typeof doc.status === 'string' ? `（${doc.status}）` : ''}`;
     return `恢复了被删除的${what}`;
   });
 }

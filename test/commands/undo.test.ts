@@ -35,7 +35,7 @@ describe('/撤销', () => {
     bot.advance(minutes(1));
     const first = await bot.send(f.users.zhangsan, f.groups.dongfang, '/undo');
     expect(first).toContain('的「/接单 #2」');
-    expect(first).toContain('· 诉求 #2 恢复为修改前的内容');
+    expect(first).toContain('· 诉求 #2 恢复为修改前的内容（点单）');
     expect(await request(2)).toMatchObject({ status: '点单' });
     expect((await request(2))?.assignee).toBeUndefined();
     const second = await bot.send(f.users.zhangsan, f.groups.dongfang, '/撤销');
