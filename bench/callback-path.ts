@@ -14,7 +14,8 @@ import { performance } from 'node:perf_hooks';
 import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import { connectMongoose } from '../src/db/connect';
-import { createModels, syncIndexes } from '../src/db/models';
+import { Types } from 'mongoose';
+import { createModels, syncIndexes, type Models } from '../src/db/models';
 import { buildCallback, decodeReply, type WeComCredentials } from '../src/sim/callback-builder';
 import { summariseProfiles } from './cpu-profile';
 import { databaseCommandsPerCallback } from './round-trips';
@@ -28,9 +29,61 @@ const CONCURRENCIES = [1, 16, 64] as const;
 const TARGET_P99_MS = 50;
 const TARGET_FRACTION = 1 / 3;
 
-/** The command each request carries: one that writes (links the sender to a roster entry, audited). */
-const commandText = (i: number) => `/登记 张${i} 区医保局`;
+/** The command each request carries: a progress report (/进度) by the project's owner, on a project of its own. */
+const commandText = (i: number) => `/进度 #${i + 1} 60% 主路已硬化`;
 const userOf = (i: number) => `bench${i}`;
+const COURTYARDS = 100;
+
+/** The roster and projects the requests report on: cadre i (WeCom userid bench<i>) owns project #i+1 in courtyard i mod 100. */
+async function seedProjects(models: Models, n: number): Promise<void> {
+  const street = new Types.ObjectId();
+  await models.Street.collection.insertOne({ _id: street, name: '压测街道', aliases: [], district: '压测区', kind: '街道' });
+  const yards = Array.from({ length: COURTYARDS }, (_, c) => ({
+    _id: new Types.ObjectId(),
+    name: `压测${c + 1}号院`,
+    aliases: [],
+    street,
+    kind: '无主管楼院',
+    management: '无',
+    orgs: { party: { status: '未建' }, selfGov: { status: '未建' }, volunteerTeams: 0 },
+    demonstration: false,
+  }));
+  await models.Courtyard.collection.insertMany(yards);
+  const createdAt = new Date();
+  const deadline = new Date(createdAt.getTime() + 90 * 86_400_000);
+  for (let from = 0; from < n; from += 5000) {
+    const ids = Array.from({ length: Math.min(5000, n - from) }, (_, k) => from + k);
+    const cadres = ids.map((i) => ({
+      _id: new Types.ObjectId(),
+      name: `张${i}`,
+      unit: '区医保局',
+      userId: userOf(i),
+      userIdSource: 'roster',
+      courtyards: [yards[i % COURTYARDS]!._id],
+      roles: ['cadre'],
+      scope: { kind: 'district' },
+      active: true,
+    }));
+    await models.Cadre.collection.insertMany(cadres);
+    await models.Project.collection.insertMany(
+      ids.map((i, k) => ({
+        no: i + 1,
+        courtyard: yards[i % COURTYARDS]!._id,
+        street,
+        category: '工程',
+        area: '环境',
+        title: `路面硬化${i + 1}`,
+        standard: '',
+        owner: cadres[k]!._id,
+        deadline,
+        percent: 20,
+        status: '进行中',
+        postponements: [],
+        createdAt,
+      })),
+    );
+  }
+}
 
 interface Level {
   concurrency: number;
@@ -234,16 +287,23 @@ export async function callbackPath(opts: { quick: boolean }): Promise<BenchResul
     await conn.dropDatabase();
     const models = createModels(conn);
     await syncIndexes(models);
-    const roster = Array.from({ length: total * 2 }, (_, i) => ({ name: `张${i}`, unit: '区医保局', roles: ['cadre'], courtyards: [], scope: { kind: 'district' }, active: true }));
-    for (let i = 0; i < roster.length; i += 5000) await models.Cadre.insertMany(roster.slice(i, i + 5000), { lean: true });
+    await seedProjects(models, total * 2);
 
     const app = await startApp(uri);
     try {
       full = (await runLevels(app.base, sizes, 0, { server: app.pid, db: db.pid })).levels;
+      // Answers that outlived the reply budget finish in the background: let them land before counting.
+      let last = -1;
+      for (let waited = 0, still = 0; waited < 30_000 && still < 4; waited += 500) {
+        written = await models.ProgressReport.countDocuments({});
+        if (written === total) break;
+        still = written === last ? still + 1 : 0;
+        last = written;
+        await new Promise((r) => setTimeout(r, 500));
+      }
     } finally {
       await app.stop();
     }
-    written = await models.Cadre.countDocuments({ userId: { $ne: null } });
 
     const base = await startBaseline();
     try {
@@ -307,17 +367,17 @@ export async function callbackPath(opts: { quick: boolean }): Promise<BenchResul
     { what: `p99 under ${TARGET_P99_MS} ms at concurrency 64`, met: at64.p99 < TARGET_P99_MS, actual: `p99 ${ms(at64.p99)} ms` },
     { what: 'full path at least 1/3 of the baseline\'s throughput at concurrency 64', met: at64.rps / b64.rps >= TARGET_FRACTION, actual: `${fmt(at64.rps / b64.rps, 3)} (${fmt(at64.rps, 0)} vs ${fmt(b64.rps, 0)} req/s)` },
     { what: 'every request answered with 200 and a finished reply', met: full.every((l) => l.errors === 0 && l.notAnswered === 0), actual: `${full.reduce((n, l) => n + l.errors, 0)} errors, ${full.reduce((n, l) => n + l.notAnswered, 0)} not answered` },
-    { what: 'every command written to the database', met: written === total, actual: `${written} of ${total} roster entries linked` },
+    { what: 'every command written to the database', met: written === total, actual: `${written} progress reports for ${total} requests` },
   ];
   return {
     name: 'callback',
-    title: 'Callback path: signed, encrypted /登记 callbacks through the real app into the database, vs the baseline',
+    title: 'Callback path: signed, encrypted /进度 callbacks through the real app into the database, vs the baseline',
     engine: db.engine,
     command: `npm run bench -- callback${opts.quick ? ' --quick' : ''}`,
     tables: [{ caption: `Each request a distinct message from a distinct user (intelligent-robot JSON channel, group chat); ${sizes.warmup} warm-up requests at 16 first (not counted):`, table }],
     targets,
     notes: [
-      `Command: \`/登记 张<i> 区医保局\` — links the sender to a roster entry (read by name, conditional update, audit entry, dedupe claim, group record). /进度 (issue 3) had not landed when this was written; switch commandText when it does.`,
+      `Command: \`/进度 #<n> 60% 主路已硬化\` from the project's owner (a cadre on the roster, 100 courtyards, one open project per request): caller lookup, project lookup, scope check, progress report and project update with their audit entries, dedupe claim, group record.`,
       `App: src/main.ts as a child process (same composition: createApp, createWeComRouter, createDispatcher, createOutbox), LOG_LEVEL=info as in production, SCHEDULER=off. Baseline: bench/baseline-server.ts, plain node:http, the ingress's own verify/decrypt/parse/encrypt functions. Load generator: autocannon in the bench process. App (or baseline), database and load generator share the machine's cores.`,
       `Database: ${db.how}.`,
       ...notes,
