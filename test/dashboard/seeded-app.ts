@@ -8,7 +8,7 @@ import { signDashboardToken, type DashboardScope } from '../../src/dashboard/lin
 import { createDashboardRouter } from '../../src/dashboard/router';
 import { createApp } from '../../src/http/app';
 import { silentLogger } from '../../src/log';
-import { createCalendar } from '../../src/services/calendar';
+import { createCalendar, type WorkingCalendar } from '../../src/services/calendar';
 import { DEFAULT_SCORE_WEIGHTS } from '../../src/services/score';
 import { openTestDb, type TestDb } from '../helpers/db';
 import { bj, seedTwoWeeks, type Seeded } from '../services/ranking-seed';
@@ -31,12 +31,8 @@ export interface SeededDashboard {
   close(): Promise<void>;
 }
 
-export async function seededDashboard(opts: { buildAtStart?: boolean } = {}): Promise<SeededDashboard> {
-  const db = await openTestDb();
-  const models = createModels(db.conn);
-  await syncIndexes(models);
-  const calendar = createCalendar();
-  const seed = await seedTwoWeeks(models, calendar);
+/** The app with only the dashboard router, on `models`, at {@link NOW}, with links signed by {@link SECRET}. */
+export function dashboardApp(models: Models, calendar: WorkingCalendar, opts: { buildAtStart?: boolean } = {}): Koa {
   const router = createDashboardRouter({
     models,
     config: { dashboardSecret: SECRET, scoreWeights: DEFAULT_SCORE_WEIGHTS },
@@ -45,13 +41,27 @@ export async function seededDashboard(opts: { buildAtStart?: boolean } = {}): Pr
     now: () => NOW,
     buildAtStart: opts.buildAtStart ?? false,
   });
-  const app = createApp({ log: silentLogger, engine: 'test', pingDb: async () => {}, routers: [router] });
+  return createApp({ log: silentLogger, engine: 'test', pingDb: async () => {}, routers: [router] });
+}
+
+/** A token for `scope` valid for `validMs` from NOW (negative: already expired). */
+export function tokenFor(scope: DashboardScope, validMs = 7 * 86_400_000): string {
+  return signDashboardToken(SECRET, scope, new Date(NOW.getTime() + validMs));
+}
+
+export async function seededDashboard(opts: { buildAtStart?: boolean } = {}): Promise<SeededDashboard> {
+  const db = await openTestDb();
+  const models = createModels(db.conn);
+  await syncIndexes(models);
+  const calendar = createCalendar();
+  const seed = await seedTwoWeeks(models, calendar);
+  const app = dashboardApp(models, calendar, opts);
   return {
     app,
     models,
     db,
     seed,
-    token: (scope, validMs = 7 * 86_400_000) => signDashboardToken(SECRET, scope, new Date(NOW.getTime() + validMs)),
+    token: tokenFor,
     close: () => db.close(),
   };
 }

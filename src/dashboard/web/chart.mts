@@ -27,31 +27,32 @@ export function renderChart(el: HTMLElement, table: HTMLTableElement, rows: Scor
   chart?.dispose();
   chart = echarts.init(el, undefined, { renderer: 'svg' });
   const font = opts.large ? 20 : 13;
+  // ECharts measures labels itself (to lay out and truncate them): give it the page's real fonts, not 'inherit'.
+  const fontFamily = getComputedStyle(document.body).fontFamily;
   // Category axes draw the first category at the bottom: reverse so the best is on top.
   const shown = [...rows].reverse();
   chart.setOption({
     animation: false,
     aria: { enabled: true, decal: { show: true } },
-    textStyle: { fontFamily: 'inherit', fontSize: font },
-    legend: { top: 0, data: ['本周', '上周'], textStyle: { fontSize: font } },
+    textStyle: { fontFamily, fontSize: font },
+    legend: { top: 0, data: ['本周', '上周'], itemGap: 20, textStyle: { fontFamily, fontSize: font } },
     grid: { left: 8, right: opts.large ? 70 : 48, top: opts.large ? 44 : 32, bottom: 8, containLabel: true },
     xAxis: { type: 'value', min: 0, max: 100, axisLabel: { fontSize: font - 1 } },
     yAxis: {
       type: 'category',
       data: shown.map((r) => (r.rank ? `${r.rank}. ${r.name}` : r.name)),
-      axisLabel: { fontSize: font, width: opts.large ? 260 : 110, overflow: 'truncate' },
+      axisLabel: { fontFamily, fontSize: font, width: opts.large ? 260 : 120, overflow: 'truncate' },
     },
     series: [
       {
         name: '本周',
         type: 'bar',
         data: shown.map((r) => r.score),
-        itemStyle: { color: THIS_WEEK },
-        label: { show: true, position: 'right', fontSize: font - 1, formatter: (p: { value: unknown }) => score(p.value as number) },
+        // Solid: the pattern marks last week's bars.
+        itemStyle: { color: THIS_WEEK, decal: { symbol: 'none' } },
+        label: { show: true, position: 'right', fontFamily, fontSize: font - 1, formatter: (p: { value: unknown }) => score(p.value as number) },
         barGap: '10%',
         barMaxWidth: opts.large ? 26 : 18,
-        // No pattern on this week's bars: the decal marks last week's.
-        decal: { symbol: 'none' },
       },
       {
         name: '上周',

@@ -81,7 +81,10 @@ async function load(): Promise<void> {
 }
 
 function start(): void {
-  if (screen) document.body.classList.add('screen');
+  if (screen) {
+    document.documentElement.classList.add('screen');
+    document.body.classList.add('screen');
+  }
   renderLegend(byId('legend'));
   byId('print').addEventListener('click', () => window.print());
   byId('card-close').addEventListener('click', closeCard);

@@ -1,0 +1,180 @@
+/**
+ * The dashboard in a real browser: Debian's Chromium (/usr/bin/chromium) driven by
+ * playwright-core, which never downloads a browser. Opens signed links on seeded data served
+ * by the real app on a local port, checks the ranking and a courtyard card, takes a phone-size
+ * and a screen-size screenshot (tmp/dashboard/*.png, for a person to look at), checks that
+ * expired and tampered links get 403, and that the page asked nothing of any other origin.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createModels, syncIndexes } from '../../src/db/models';
+import { projectRoot } from '../../src/dashboard/build';
+import { createCalendar } from '../../src/services/calendar';
+import { openTestDb, type TestDb } from '../helpers/db';
+import { seedDistrict } from './district-seed';
+import { dashboardApp, seededDashboard, tokenFor, type SeededDashboard } from './seeded-app';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = path.join(projectRoot(), 'tmp', 'dashboard');
+
+jest.setTimeout(180_000);
+
+if (!existsSync(CHROMIUM)) {
+  throw new Error(
+    `The dashboard's browser test needs Debian's Chromium at ${CHROMIUM}, which is missing.\n` +
+      'Install it once with:  sudo apt-get install -y chromium\n' +
+      '(.ci/run does this on CI; the test never downloads a browser.)',
+  );
+}
+
+/**
+ * The CJK font from node_modules (the one the chart PNGs use), made visible to Chromium
+ * through fontconfig: a bare test machine has no Chinese system font, a phone always has one.
+ */
+function fontConfig(): string {
+  const dir = path.join(SHOTS, 'fontconfig');
+  mkdirSync(dir, { recursive: true });
+  const fonts = path.dirname(path.dirname(require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf')));
+  const file = path.join(dir, 'fonts.conf');
+  writeFileSync(
+    file,
+    `<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>
+<include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+<dir>${path.join(fonts, '400Regular')}</dir><dir>${path.join(fonts, '700Bold')}</dir>
+<cachedir>${path.join(dir, 'cache')}</cachedir></fontconfig>\n`,
+  );
+  return file;
+}
+
+function listen(app: { callback(): Parameters<typeof import('node:http').createServer>[1] }): Promise<{ server: Server; origin: string }> {
+  return new Promise((resolve) => {
+    const server = require('node:http').createServer(app.callback()) as Server;
+    server.listen(0, '127.0.0.1', () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+  });
+}
+
+let browser: Browser;
+let seeded: SeededDashboard;
+let server: Server;
+let origin: string;
+/** Every URL any page asked for, and the app's origins (the two test servers). */
+const requested: string[] = [];
+const origins: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  seeded = await seededDashboard({ buildAtStart: true });
+  ({ server, origin } = await listen(seeded.app));
+  origins.push(origin);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    env: { ...process.env, FONTCONFIG_FILE: fontConfig() },
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => server?.close(r));
+  await seeded?.close();
+});
+
+async function open(url: string, viewport: { width: number; height: number }, mobile: boolean): Promise<Page> {
+  const context = await browser.newContext({
+    viewport,
+    isMobile: mobile,
+    hasTouch: mobile,
+    deviceScaleFactor: mobile ? 2 : 1,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    // WeCom's in-app browser on Android.
+    userAgent: mobile ? 'Mozilla/5.0 (Linux; Android 12; M2102J2SC) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/108.0 Mobile Safari/537.36 wxwork/4.1.20 MicroMessenger/7.0.1' : undefined,
+  });
+  const page = await context.newPage();
+  page.on('request', (r) => requested.push(r.url()));
+  const res = await page.goto(url);
+  expect(res?.status()).toBe(200);
+  await page.waitForSelector('body[data-ready="true"]');
+  return page;
+}
+
+describe('the dashboard in Chromium', () => {
+  it('on a phone: ranks the streets, opens a courtyard card', async () => {
+    const page = await open(`${origin}/dashboard?t=${tokenFor({ kind: 'district' })}`, { width: 390, height: 844 }, true);
+    expect(await page.textContent('#scope-label')).toBe('全区');
+    // The chart's figures (its table for screen readers) and its drawn axis labels, best first.
+    expect(await page.$$eval('#chart-table tbody tr', (rows) => rows.map((r) => Array.from(r.children, (c) => c.textContent)))).toEqual([
+      ['1', '济源路街道', '49.6', '63.9', '↓14.3'],
+      ['2', '新安路街道', '43.3', '10.0', '↑33.3'],
+    ]);
+    const axis = await page.$$eval('#chart svg text', (texts) => texts.map((t) => t.textContent ?? ''));
+    const first = axis.findIndex((t) => t.includes('1. 济源路街道'));
+    const second = axis.findIndex((t) => t.includes('2. 新安路街道'));
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(second).toBeGreaterThanOrEqual(0);
+    expect(await page.$$eval('.tile', (tiles) => tiles.length)).toBe(4);
+    expect(await page.textContent('.panel-overdue')).toContain('#2 楼道照明');
+    await page.screenshot({ path: path.join(SHOTS, 'phone.png'), fullPage: true });
+
+    await page.click('.tile[aria-label^="东方花园"]');
+    await page.waitForSelector('#card-score');
+    expect(await page.textContent('#card-score')).toBe('72.5');
+    const card = (await page.textContent('#card-body')) ?? '';
+    for (const text of ['党组织：已建（党支部）', '#2 楼道照明', '逾期 9 天', '#4', '还剩 1 个工作日', '超期反馈', '张伟（区财政局）', '已达标']) expect(card).toContain(text);
+    await page.screenshot({ path: path.join(SHOTS, 'phone-card.png') });
+    await page.keyboard.press('Escape');
+    expect(await page.isHidden('#card')).toBe(true);
+    await page.context().close();
+  });
+
+  it('in 大屏 mode on a 1920×1080 screen, with 200 courtyards', async () => {
+    const db: TestDb = await openTestDb();
+    try {
+      const models = createModels(db.conn);
+      await syncIndexes(models);
+      const calendar = createCalendar();
+      await seedDistrict(models, calendar);
+      const big = await listen(dashboardApp(models, calendar));
+      try {
+        const page = await open(`${big.origin}/dashboard?t=${tokenFor({ kind: 'district' })}&mode=screen`, { width: 1920, height: 1080 }, false);
+        expect(await page.$eval('body', (b) => b.classList.contains('screen'))).toBe(true);
+        expect(await page.$$eval('.tile', (tiles) => tiles.length)).toBe(200);
+        expect(await page.$$eval('#chart-table tbody tr', (rows) => rows.length)).toBe(8);
+        const scores = await page.$$eval('#chart-table tbody tr td:nth-child(3)', (cells) => cells.map((c) => Number(c.textContent)));
+        expect(scores).toEqual([...scores].sort((a, b) => b - a));
+        expect(await page.textContent('#meta')).toContain('每 5 分钟自动刷新');
+        await page.screenshot({ path: path.join(SHOTS, 'screen.png') });
+        await page.context().close();
+        origins.push(big.origin);
+      } finally {
+        await new Promise((r) => big.server.close(r));
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('refuses expired and tampered links with 403 and shows no data', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('request', (r) => requested.push(r.url()));
+    const expired = tokenFor({ kind: 'district' }, -60_000);
+    const tampered = tokenFor({ kind: 'street', streetId: seeded.seed.xinan }).replace(/^street\.[0-9a-f]{24}\./, `street.${seeded.seed.jiyuan}.`);
+    for (const t of [expired, tampered]) {
+      const res = await page.goto(`${origin}/dashboard?t=${t}`);
+      expect(res?.status()).toBe(403);
+      const text = (await page.textContent('body')) ?? '';
+      expect(text).toContain('链接无效或已过期');
+      expect(text).not.toContain('济源路');
+    }
+    await context.close();
+  });
+
+  it('asked nothing of any other origin', () => {
+    expect(requested.length).toBeGreaterThan(0);
+    const foreign = requested.filter((u) => !origins.some((o) => u.startsWith(`${o}/`)) && !u.startsWith('data:'));
+    expect(foreign).toEqual([]);
+  });
+});
