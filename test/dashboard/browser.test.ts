@@ -105,16 +105,17 @@ describe('the dashboard in Chromium', () => {
     const page = await open(`${origin}/dashboard?t=${tokenFor({ kind: 'district' })}`, { width: 390, height: 844 }, true);
     expect(await page.textContent('#scope-label')).toBe('全区');
     // The chart's figures (its table for screen readers) and its drawn axis labels, best first.
-    expect(await page.$$eval('#chart-table tbody tr', (rows) => rows.map((r) => Array.from(r.children, (c) => c.textContent)))).toEqual([
+    const rows = await page.locator('#chart-table tbody tr').all();
+    expect(await Promise.all(rows.map((r) => r.locator('td').allTextContents()))).toEqual([
       ['1', '济源路街道', '49.6', '63.9', '↓14.3'],
       ['2', '新安路街道', '43.3', '10.0', '↑33.3'],
     ]);
-    const axis = await page.$$eval('#chart svg text', (texts) => texts.map((t) => t.textContent ?? ''));
+    const axis = await page.locator('#chart svg text').allTextContents();
     const first = axis.findIndex((t) => t.includes('1. 济源路街道'));
     const second = axis.findIndex((t) => t.includes('2. 新安路街道'));
     expect(first).toBeGreaterThanOrEqual(0);
     expect(second).toBeGreaterThanOrEqual(0);
-    expect(await page.$$eval('.tile', (tiles) => tiles.length)).toBe(4);
+    expect(await page.locator('.tile').count()).toBe(4);
     expect(await page.textContent('.panel-overdue')).toContain('#2 楼道照明');
     await page.screenshot({ path: path.join(SHOTS, 'phone.png'), fullPage: true });
 
@@ -139,10 +140,10 @@ describe('the dashboard in Chromium', () => {
       const big = await listen(dashboardApp(models, calendar));
       try {
         const page = await open(`${big.origin}/dashboard?t=${tokenFor({ kind: 'district' })}&mode=screen`, { width: 1920, height: 1080 }, false);
-        expect(await page.$eval('body', (b) => b.classList.contains('screen'))).toBe(true);
-        expect(await page.$$eval('.tile', (tiles) => tiles.length)).toBe(200);
-        expect(await page.$$eval('#chart-table tbody tr', (rows) => rows.length)).toBe(8);
-        const scores = await page.$$eval('#chart-table tbody tr td:nth-child(3)', (cells) => cells.map((c) => Number(c.textContent)));
+        expect(await page.locator('body.screen').count()).toBe(1);
+        expect(await page.locator('.tile').count()).toBe(200);
+        expect(await page.locator('#chart-table tbody tr').count()).toBe(8);
+        const scores = (await page.locator('#chart-table tbody tr td:nth-child(3)').allTextContents()).map(Number);
         expect(scores).toEqual([...scores].sort((a, b) => b - a));
         expect(await page.textContent('#meta')).toContain('每 5 分钟自动刷新');
         await page.screenshot({ path: path.join(SHOTS, 'screen.png') });

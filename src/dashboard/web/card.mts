@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The courtyard card, in an overlay: score, the three organisations, projects with progress
  * bars and deadlines, requests with their 2-working-day status, cadres on site this week.

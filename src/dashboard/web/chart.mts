@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The ranking bar chart (ECharts, SVG renderer, only the parts used): this week's score
  * against last week's, best on top. Last week's bars carry a pattern (ECharts' aria decals),

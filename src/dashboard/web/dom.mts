@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /** Element building without innerHTML: every text from the server goes in as text. */
 
 type Child = Node | string | number | null | undefined | false;

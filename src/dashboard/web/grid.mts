@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /** The courtyard grid: a tile per courtyard, coloured and patterned by its score band, grouped by street. */
 import type { CourtyardTile } from '../types.js';
 import { BANDS, bandOf } from './bands.mjs';

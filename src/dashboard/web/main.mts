@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The dashboard page (挂图作战). Reads its signed token from the address (`?t=…`), fetches
  * the overview from the app (never from anywhere else) and draws it; `&mode=screen` is the

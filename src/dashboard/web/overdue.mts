@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /** The list of what is late, most late first; an item opens its courtyard's card. */
 import type { DashboardData } from '../types.js';
 import { fill, h } from './dom.mjs';

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /** The weekly table (每周进度表): a row per courtyard with the five parts; printed on A4 landscape. */
 import type { DashboardData } from '../types.js';
 import { fill, h } from './dom.mjs';
