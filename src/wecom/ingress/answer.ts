@@ -43,6 +43,17 @@ const STREAM_WINDOW_MS = 5.5 * 60_000;
 /** The same words as the command dispatcher's, for errors that escape it. */
 export const SYSTEM_BUSY: Reply = { markdown: '系统繁忙，请稍后重试' };
 
+/**
+ * One delivery's progress, shared with the router's deadline: `claimed` once the claim is
+ * known to be stored (this delivery or an earlier one may run the handler); `abandoned`
+ * once the router has answered without waiting any longer (a claim that lands after that
+ * does not start the handler: the user was told the message was not processed).
+ */
+export interface Delivery {
+  claimed: boolean;
+  abandoned: boolean;
+}
+
 /** The stream id of a message's passive answer: derived, so every process agrees on it. */
 export function streamIdFor(key: string): string {
   return 'lyt' + createHash('sha1').update(key).digest('hex').slice(0, 24);
@@ -100,11 +111,18 @@ export function createAnswerer(deps: AnswererDeps) {
 
   return {
     /** Answers one delivery of `msg` (claim key `key`) within the budget. */
-    async answer(msg: IncomingMessage, key: string): Promise<Outcome> {
+    async answer(msg: IncomingMessage, key: string, delivery: Delivery = { claimed: false, abandoned: false }): Promise<Outcome> {
       const deadline = Date.now() + deps.budgetMs;
       const fields = msg.channel === 'aibot' ? { streamId: streamIdFor(key), responseUrl: msg.responseUrl } : {};
-      if (await dedupe.claim(key, fields)) start(msg, key);
+      const owned = await dedupe.claim(key, fields);
+      if (delivery.abandoned) {
+        if (owned) log.warn({ key }, 'claim stored after its callback was answered 系统繁忙; the message is not run');
+        return { kind: 'reply', reply: null };
+      }
+      delivery.claimed = true;
+      if (owned) start(msg, key);
       for (;;) {
+        if (delivery.abandoned) return { kind: 'reply', reply: null };
         const rec = await dedupe.get(key);
         if (!rec) throw new Error(`claim ${key} disappeared`);
         const outcome = outcomeOf(rec);

@@ -8,7 +8,7 @@ import { createDedupe } from '../dedupe';
 import type { Channel, IncomingMessage, MessageHandler, Reply } from '../message';
 import type { Outbox, PushPayload, PushRequest, PushTarget } from '../outbox';
 import { PUSHED_TEXT, markdownToText, renderPassive, splitReply, type PassiveContent, type PassiveContext } from '../passive-reply';
-import { createAnswerer, streamIdFor, type Outcome } from './answer';
+import { createAnswerer, streamIdFor, type Delivery, type Outcome } from './answer';
 import {
   CallbackRejected,
   extractCiphertext,
@@ -33,6 +33,11 @@ export interface WeComRouterDeps {
   now?: () => Date;
   /** How long a claim is kept without renewal before a retry may take it over (default 30 s). */
   leaseMs?: number;
+  /**
+   * The latest a verified message is answered, whatever the database does (default: the
+   * reply budget plus 1 s, at most ANSWER_DEADLINE_MS).
+   */
+  answerDeadlineMs?: number;
 }
 
 /** Where each channel's callbacks arrive. */
@@ -40,6 +45,29 @@ export const WECOM_PATHS: Record<Channel, string> = { aibot: '/wecom/aibot', bot
 
 const CHANNELS: Channel[] = ['aibot', 'bot', 'app'];
 const ABANDONED_TEXT = '处理中断，请重新发送。';
+
+/**
+ * WeCom waits 5 s for an answer and then retries (path/96466); the last second is left
+ * for the network. Past this, the router answers 系统繁忙 rather than let WeCom retry.
+ */
+export const ANSWER_DEADLINE_MS = 4000;
+/**
+ * The database failed or did not answer before the message was claimed: it was not run,
+ * and will not be (a claim that lands later is left alone). WeCom does not retry a 200, so
+ * the user is asked to send it again.
+ */
+export const BUSY_NOT_RUN_TEXT = '系统繁忙，请稍后重试。这条消息没有处理，请稍后重新发送。';
+/** The message was claimed, but its answer could not be had in time: it may yet be recorded. */
+export const BUSY_UNSURE_TEXT = '系统繁忙，请稍后重试。这条消息可能已经处理，重发前请先查看是否已记录。';
+
+/** Resolves to the work's result, or to 'late' once `ms` have passed; a rejection stays a rejection. */
+function withDeadline<T>(ms: number, work: Promise<T>): Promise<T | 'late'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 /**
  * The WeCom callback endpoints: GET answers URL verification, POST takes messages. Each
@@ -51,6 +79,7 @@ export function createWeComRouter(deps: WeComRouterDeps): Router {
   const { config, log, conn, outbox } = deps;
   const now = deps.now ?? (() => new Date());
   const leaseMs = deps.leaseMs ?? 30_000;
+  const answerDeadlineMs = deps.answerDeadlineMs ?? Math.min(config.replyBudgetMs + 1000, ANSWER_DEADLINE_MS);
   const dedupe = createDedupe({ conn, now, leaseMs });
   const answerer = createAnswerer({
     dedupe,
@@ -183,14 +212,39 @@ export function createWeComRouter(deps: WeComRouterDeps): Router {
         log.debug({ channel, what: parsed.what }, 'callback ignored');
         return empty(ctx);
       }
-      if (parsed.kind === 'stream-refresh') return onStreamRefresh(ctx, { ...pc, streamId: parsed.streamId }, parsed.streamId);
+      if (parsed.kind === 'stream-refresh') {
+        // The database down or slow: WeCom polls again (for up to 6 minutes, path/100719).
+        const refreshed = await withDeadline(answerDeadlineMs, onStreamRefresh(ctx, { ...pc, streamId: parsed.streamId }, parsed.streamId)).catch((err: unknown) => {
+          log.error({ err, channel }, 'stream refresh failed — is MongoDB reachable?');
+          return 'late' as const;
+        });
+        if (refreshed === 'late') send(ctx, { ...pc, streamId: parsed.streamId }, { type: 'pending' });
+        return;
+      }
 
       const msg = parsed.message;
       const key = `${channel}:${msg.msgId}`;
-      await recordGroup(conn, msg, now());
-      const outcome = await answerer.answer(msg, key);
+      const msgPc: PassiveContext = { ...pc, streamId: streamIdFor(key), toUser: msg.sender.userId };
+      const delivery: Delivery = { claimed: false, abandoned: false };
+      const answered = withDeadline(
+        answerDeadlineMs,
+        (async () => {
+          await recordGroup(conn, msg, now());
+          return answerer.answer(msg, key, delivery);
+        })(),
+      );
+      const outcome = await answered.catch((err: unknown) => {
+        log.error({ err, channel, msgId: msg.msgId }, 'could not claim or answer a message — is MongoDB reachable?');
+        return 'late' as const;
+      });
+      if (outcome === 'late') {
+        // Answer with a 200 all the same, or WeCom would retry into the same trouble.
+        delivery.abandoned = true;
+        log.warn({ channel, msgId: msg.msgId, claimed: delivery.claimed }, 'no answer within the deadline; answered 系统繁忙');
+        return send(ctx, msgPc, { type: 'answer', content: delivery.claimed ? BUSY_UNSURE_TEXT : BUSY_NOT_RUN_TEXT });
+      }
       log.info({ channel, msgId: msg.msgId, chatId: msg.chatId, outcome: outcome.kind }, 'callback answered');
-      await respond(ctx, { ...pc, streamId: streamIdFor(key), toUser: msg.sender.userId }, msg, key, outcome);
+      await respond(ctx, msgPc, msg, key, outcome);
     });
   }
   return router;
