@@ -19,6 +19,8 @@ import { addBeijingDays, beijingParts, startOfBeijingDay, startOfBeijingWeek } f
 import type { WorkingCalendar } from './calendar';
 import type { Scope } from './scope';
 import { VISIT_HOURS_PER_WEEK } from './score';
+import { milestoneOrgs } from './milestones';
+import { orgCoverage } from './orgs';
 
 export const OVERDUE_KINDS = ['project', 'request', 'milestone', 'visit'] as const;
 /** project: past its deadline; request: no feedback after 2 working days; milestone: a courtyard missed it; visit: no half day this week. */
@@ -157,17 +159,20 @@ export async function findOverdue(models: Models, opts: FindOverdueOptions): Pro
   );
 }
 
-/** One item per courtyard of a past-deadline milestone's scope (within `filter`) that has not ticked it off. */
+/** One item per courtyard of a past-deadline milestone's scope (within `filter`) that has not done it. */
 async function missedMilestones(models: Models, filter: Filter, today: Date): Promise<RawItem[]> {
   const milestones = await models.Milestone.find({ deadline: { $lt: today } }).lean();
   if (milestones.length === 0) return [];
   // The courtyards of the query scope; a milestone of the district or a street reaches those within it.
   const yards = await models.Courtyard.find(filter.courtyard ? { _id: filter.courtyard } : filter.street ? { street: filter.street } : {})
-    .select({ _id: 1, street: 1 })
+    .select({ _id: 1, street: 1, orgs: 1 })
     .lean();
   const out: RawItem[] = [];
   for (const m of milestones) {
     const done = new Set(m.done.map((d) => String(d.courtyard)));
+    // an organisation milestone counts a courtyard done once /组织 records it (as /节点 shows it)
+    const orgs = milestoneOrgs(m.title);
+    if (orgs.length > 0) for (const y of yards) if (orgs.every((k) => orgCoverage(y.orgs)[k])) done.add(String(y._id));
     const ref = m.scope.refId ? String(m.scope.refId) : undefined;
     for (const y of yards) {
       const id = String(y._id);

@@ -122,6 +122,16 @@ describe('findOverdue', () => {
     expect(brief(items)).toEqual(['project 1 东方花园 3 张三', 'milestone 党组织全覆盖 陇海安居 3 李四', 'request 1 东方花园 1 李四']);
   });
 
+  it('counts an organisation milestone done once /组织 records the organisation, as /节点 shows it', async () => {
+    await models.Courtyard.updateOne({ _id: ids.longhai }, { $set: { 'orgs.party': { status: '已建', kind: '临时党支部' } } });
+    try {
+      const items = await findOverdue(models, { scope: { streetId: String(ids.jiyuan) }, now: thursday, calendar, kinds: ['milestone'] });
+      expect(brief(items)).toEqual([]);
+    } finally {
+      await models.Courtyard.updateOne({ _id: ids.longhai }, { $unset: { 'orgs.party': 1 } });
+    }
+  });
+
   it('returns nothing when nothing is late', async () => {
     expect(await findOverdue(models, { scope: { streetId: ids.jiyuan }, now: bj('2020-09-15 10:00'), calendar })).toEqual([]);
   });
