@@ -69,6 +69,12 @@ export async function bindArgs(command: Command, tokens: readonly Token[], raw: 
     let value = token.text.slice(token.keySep + 1);
     // `截止： 9月20日`: the value is the next word.
     if (value === '' && i + 1 < tokens.length) value = tokens[++i]!.text;
+    // `标准=路面平整，无坑洼`: a keyed rest-of-line text keeps words joined by punctuation alone.
+    if (restKindOf(shape[field]!) === 'text') {
+      while (i + 1 < tokens.length && tokens[i + 1]!.keySep <= 0 && /^[，、；,;]+$/.test(raw.slice(tokens[i]!.end, tokens[i + 1]!.start))) {
+        value += raw.slice(tokens[i]!.end, tokens[++i]!.end);
+      }
+    }
     input[field] = restKindOf(shape[field]!) === 'words' ? [value] : value;
   }
 

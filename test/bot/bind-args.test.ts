@@ -64,6 +64,11 @@ describe('bindArgs', () => {
     });
   });
 
+  it('keeps a keyed rest-of-line text whole across Chinese punctuation, but not across a space', async () => {
+    await expect(bind(progress, '#12 50% 备注=主路已硬化，明天验收；下周完工')).resolves.toMatchObject({ note: '主路已硬化，明天验收；下周完工' });
+    await expect(bind(progress, '备注=主路已硬化 #12 50%')).resolves.toEqual({ project: '#12', percent: 50, note: '主路已硬化' });
+  });
+
   it('treats an unknown key=value as a plain word', async () => {
     await expect(bind(progress, '#12 50% 费用=300元')).resolves.toMatchObject({ note: '费用=300元' });
   });
