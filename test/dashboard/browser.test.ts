@@ -127,6 +127,15 @@ describe('the dashboard in Chromium', () => {
     await page.screenshot({ path: path.join(SHOTS, 'phone-card.png') });
     await page.keyboard.press('Escape');
     expect(await page.isHidden('#card')).toBe(true);
+
+    // Printing shows the weekly table alone (the browser fires beforeprint; emulated here).
+    await page.evaluate("window.dispatchEvent(new Event('beforeprint'))");
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.isVisible('#weekly-table')).toBe(true);
+    expect(await page.isHidden('.panel-chart')).toBe(true);
+    expect(await page.locator('#weekly-table tbody tr').count()).toBe(4);
+    expect(await page.locator('#weekly-table tbody tr th').allTextContents()).toEqual(['东方花园', '幸福里', '建设院', '红旗院']);
+    await page.screenshot({ path: path.join(SHOTS, 'print.png'), fullPage: true });
     await page.context().close();
   });
 
