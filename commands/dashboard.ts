@@ -17,7 +17,7 @@ import { scopeLabel } from '../src/services/scope';
 export default defineCommand({
   name: '看板',
   aliases: ['dashboard'],
-  summary: '打开挂图作战看板（本群范围，链接 7 天有效）',
+  summary: '挂图作战看板的链接（按群的范围，7 天有效）',
   allow: 'anyone',
   usage: ['/看板'],
   async run(ctx) {
