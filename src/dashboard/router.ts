@@ -15,12 +15,14 @@ import { Types } from 'mongoose';
 import type { Config } from '../config';
 import type { Models } from '../db/models';
 import type { Logger } from '../log';
+import { beijingDayKey } from '../services/beijing-time';
 import type { WorkingCalendar } from '../services/calendar';
 import { dashboardPaths, ensureDashboard, type DashboardManifest, type DashboardPaths } from './build';
 import { buildCourtyardCard } from './courtyard-card';
 import { buildDashboardData } from './data';
 import { verifyDashboardToken } from './link';
 import { courtyardVisible, resolveDashboardScope, type ResolvedScope } from './scope';
+import type { DashboardData } from './types';
 
 export interface DashboardRouterDeps {
   models: Models;
@@ -33,6 +35,12 @@ export interface DashboardRouterDeps {
   paths?: DashboardPaths;
   /** Bundle the page right away (default) instead of on the first page request. */
   buildAtStart?: boolean;
+  /**
+   * How long one scope's overview is reused (default 60 s; 0: never). Everyone a link was
+   * sent to tends to open it at once, and the 大屏 refreshes on its own: they share one
+   * computation instead of each running the district's ranking.
+   */
+  cacheMs?: number;
 }
 
 const PAGE_HEADERS = {
@@ -69,6 +77,22 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
     return bundle;
   };
   if (deps.buildAtStart ?? true) assets().catch(() => {});
+
+  const cacheMs = deps.cacheMs ?? 60_000;
+  const overviews = new Map<string, { at: number; data: Promise<DashboardData> }>();
+  function overview(scope: ResolvedScope, expiresAt: Date): Promise<DashboardData> {
+    const at = now().getTime();
+    const key = scope.kind === 'district' ? 'district' : scope.kind === 'street' ? `street:${scope.street._id}` : `courtyard:${scope.courtyard._id}`;
+    const hit = overviews.get(key);
+    if (hit && at - hit.at < cacheMs) return hit.data.then((d) => ({ ...d, linkExpires: beijingDayKey(expiresAt) }));
+    const data = buildDashboardData(models, { scope, now: new Date(at), calendar, weights: config.scoreWeights, linkExpiresAt: expiresAt });
+    if (cacheMs > 0) {
+      for (const [k, v] of overviews) if (at - v.at >= cacheMs) overviews.delete(k);
+      overviews.set(key, { at, data });
+      data.catch(() => overviews.delete(key));
+    }
+    return data;
+  }
 
   /** The link's scope, or null after answering 403. */
   async function authorise(ctx: Context, kind: 'page' | 'api'): Promise<{ scope: ResolvedScope; expiresAt: Date } | null> {
@@ -113,7 +137,7 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
     const auth = await authorise(ctx, 'api');
     if (!auth) return;
     ctx.set(PAGE_HEADERS);
-    ctx.body = await buildDashboardData(models, { scope: auth.scope, now: now(), calendar, weights: config.scoreWeights, linkExpiresAt: auth.expiresAt });
+    ctx.body = await overview(auth.scope, auth.expiresAt);
   });
 
   router.get('/dashboard/api/courtyard/:id', async (ctx) => {
