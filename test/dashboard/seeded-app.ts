@@ -32,7 +32,7 @@ export interface SeededDashboard {
 }
 
 /** The app with only the dashboard router, on `models`, at {@link NOW}, with links signed by {@link SECRET}. */
-export function dashboardApp(models: Models, calendar: WorkingCalendar, opts: { buildAtStart?: boolean } = {}): Koa {
+export function dashboardApp(models: Models, calendar: WorkingCalendar, opts: { buildAtStart?: boolean; cacheMs?: number } = {}): Koa {
   const router = createDashboardRouter({
     models,
     config: { dashboardSecret: SECRET, scoreWeights: DEFAULT_SCORE_WEIGHTS },
@@ -40,6 +40,7 @@ export function dashboardApp(models: Models, calendar: WorkingCalendar, opts: { 
     calendar,
     now: () => NOW,
     buildAtStart: opts.buildAtStart ?? false,
+    cacheMs: opts.cacheMs,
   });
   return createApp({ log: silentLogger, engine: 'test', pingDb: async () => {}, routers: [router] });
 }
