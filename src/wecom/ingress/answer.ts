@@ -67,6 +67,7 @@ export function streamIdFor(key: string): string {
 export function createAnswerer(deps: AnswererDeps) {
   const { dedupe, log, now } = deps;
   const pollMs = deps.pollMs ?? 100;
+  const watchMs = Math.max(pollMs, Math.min(1000, deps.leaseMs / 10));
   const sleepFor = (key: string, deadline: number) => dedupe.changed(key, Math.max(0, Math.min(deadline - Date.now(), pollMs)));
 
   async function run(msg: IncomingMessage): Promise<Reply | null> {
@@ -82,7 +83,12 @@ export function createAnswerer(deps: AnswererDeps) {
     }
   }
 
+  /** Claims whose handler runs in this process, and deferred claims this process watches. */
+  const runningHere = new Set<string>();
+  const watching = new Set<string>();
+
   function start(msg: IncomingMessage, key: string): void {
+    runningHere.add(key);
     const heartbeat = setInterval(() => void dedupe.renew(key).catch(() => {}), Math.max(1000, deps.leaseMs / 3));
     heartbeat.unref();
     void (async () => {
@@ -95,7 +101,34 @@ export function createAnswerer(deps: AnswererDeps) {
       } else if (finished.pushed && reply) {
         await deps.pushLate(msg, key, reply);
       }
-    })().catch((err: unknown) => log.error({ err, key }, 'could not store or push an answer'));
+    })()
+      .catch((err: unknown) => log.error({ err, key }, 'could not store or push an answer'))
+      .finally(() => runningHere.delete(key));
+  }
+
+  /**
+   * A delivery acknowledged with an empty 200 (the answer to follow by push) while another
+   * process runs the message: should that process die, WeCom will not send the message again
+   * and nobody would run it. So the acknowledging process watches the claim until it is done,
+   * and takes it over once its lease runs out. (A stream needs no watcher: WeCom's refresh
+   * callbacks find an abandoned claim and tell the user to send again.)
+   */
+  function watch(msg: IncomingMessage, key: string): void {
+    if (runningHere.has(key) || watching.has(key)) return;
+    watching.add(key);
+    void (async () => {
+      for (;;) {
+        const rec = await dedupe.get(key);
+        if (!rec || rec.status === 'done') return;
+        if (rec.leaseUntil < now() && (await dedupe.takeOver(key))) {
+          log.warn({ key }, 'took over an acknowledged claim whose process stopped renewing it');
+          return start(msg, key);
+        }
+        await new Promise<void>((resolve) => setTimeout(resolve, watchMs).unref());
+      }
+    })()
+      .catch((err: unknown) => log.warn({ err, key }, 'stopped watching an acknowledged claim'))
+      .finally(() => watching.delete(key));
   }
 
   function outcomeOf(rec: ClaimRecord): Outcome | null {
@@ -126,14 +159,20 @@ export function createAnswerer(deps: AnswererDeps) {
         const rec = await dedupe.get(key);
         if (!rec) throw new Error(`claim ${key} disappeared`);
         const outcome = outcomeOf(rec);
-        if (outcome) return outcome;
+        if (outcome) {
+          if (outcome.kind === 'deferred' && outcome.how === 'push' && rec.status === 'running') watch(msg, key);
+          return outcome;
+        }
         if (rec.leaseUntil < now() && (await dedupe.takeOver(key))) {
           log.warn({ key }, 'took over a claim whose process stopped renewing it');
           start(msg, key);
         }
         if (Date.now() >= deadline) {
           const how = msg.channel === 'aibot' ? 'stream' : 'push';
-          if (await dedupe.defer(key, how)) return { kind: 'deferred', how };
+          if (await dedupe.defer(key, how)) {
+            if (how === 'push') watch(msg, key);
+            return { kind: 'deferred', how };
+          }
           continue;
         }
         await sleepFor(key, deadline);
