@@ -5,6 +5,7 @@ module.exports = {
   ...base,
   rootDir: '..',
   roots: ['<rootDir>/test/soak'],
+  testPathIgnorePatterns: ['/node_modules/'],
   testTimeout: 30 * 60_000,
   passWithNoTests: true,
 };

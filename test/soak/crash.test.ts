@@ -8,7 +8,6 @@ import { spawnStandin, type StandinProcess } from '../db/standin-process';
 import { uriWithDatabase } from '../helpers/db';
 import { TEST_CREDS, buildCallback, decodeReply } from '../helpers/wecom';
 import { freePort, spawnApp, type AppProcess } from '../fault/helpers/app-process';
-import { soakDescribe } from './soak';
 
 /**
  * The app (src/main.ts as a child process) on a stand-in with a data dir (another child),
@@ -78,7 +77,7 @@ async function deliver(i: number, msgId: string): Promise<Seen> {
   return { kind: 'nothing' };
 }
 
-soakDescribe('the app killed with SIGKILL in the middle of 1,000 callbacks', () => {
+describe('the app killed with SIGKILL in the middle of 1,000 callbacks', () => {
   it('records every command whose reply was received exactly once, and none twice', async () => {
     standin = await spawnStandin(tmp('lyt-soak-db-'));
     const mongodbUri = uriWithDatabase(standin.uri, 'crash');
