@@ -2,8 +2,8 @@
  * mingo, the query/update/aggregation semantics of the stand-in, with one operator context
  * for everything: all of mingo's operators (query, projection, expression, accumulator,
  * pipeline, window: `$lookup`, `$facet`, `$setWindowFields`, `$dateToString`, …), with the
- * date operators mingo gets wrong replaced by ./mingo-dates.ts and an index-aware `$lookup`
- * (./mingo-lookup.ts). The base classes are used
+ * date operators mingo gets wrong replaced by ./mingo-dates.ts, an index-aware `$lookup`
+ * (./mingo-lookup.ts) and `$in`/`$nin` that hash their list once (./mingo-in.ts). The base classes are used
  * (not mingo's default entry point) because a context merged over its defaults keeps theirs.
  */
 import { Aggregator } from 'mingo/aggregator';
@@ -18,6 +18,7 @@ import { Query as BaseQuery } from 'mingo/query';
 import type { AnyObject, CollectionResolver, Options } from 'mingo/types';
 import { update, updateOne } from 'mingo/updater';
 import * as dateFixes from './mingo-dates';
+import { $in, $nin } from './mingo-in';
 import { $lookup } from './mingo-lookup';
 
 export type { AnyObject, CollectionResolver };
@@ -27,7 +28,7 @@ const context = Context.init({
   expression: { ...expressionOperators, ...dateFixes } as never,
   pipeline: { ...pipelineOperators, $lookup } as never,
   projection: projectionOperators,
-  query: queryOperators,
+  query: { ...queryOperators, $in, $nin } as never,
   window: windowOperators,
 });
 
