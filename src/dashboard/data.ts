@@ -8,7 +8,7 @@ import type { Models } from '../db/models';
 import { beijingDayKey } from '../services/beijing-time';
 import type { WorkingCalendar } from '../services/calendar';
 import { findOverdue, OVERDUE_KIND_LABELS, type OverdueItem } from '../services/overdue';
-import { computeRanking, previousPeriod, weekPeriod, type RankRow } from '../services/ranking';
+import { computeRanking, computeRankings, previousPeriod, weekPeriod, type RankRow } from '../services/ranking';
 import { SCORE_PART_NAMES, SCORE_PARTS, type ScoreWeights } from '../services/score';
 import { scopeLabel } from '../services/scope';
 import type { ResolvedScope } from './scope';
@@ -69,9 +69,13 @@ export async function buildDashboardData(models: Models, opts: DashboardDataOpti
 
   // A courtyard is ranked among its street's courtyards, a street among the district's streets.
   const streetId = scope.kind === 'street' ? String(scope.street._id) : scope.kind === 'courtyard' ? String(scope.courtyard.street) : undefined;
-  const [yardRows, streetRows, overdue, lastWeekOfCourtyard] = await Promise.all([
-    rank({ level: 'courtyard', streetId }),
-    scope.kind === 'courtyard' ? Promise.resolve([]) : rank({ level: 'street' }),
+  // The district's two rankings come from one pass over its data.
+  const rankings: Promise<[RankRow[], RankRow[]]> =
+    scope.kind === 'district'
+      ? computeRankings(models, { levels: ['courtyard', 'street'], period, calendar, now, weights }).then((r) => [r.courtyard, r.street])
+      : Promise.all([rank({ level: 'courtyard', streetId }), scope.kind === 'courtyard' ? [] : rank({ level: 'street' })]);
+  const [[yardRows, streetRows], overdue, lastWeekOfCourtyard] = await Promise.all([
+    rankings,
     findOverdue(models, { scope, now, calendar }),
     scope.kind === 'courtyard' ? rank({ level: 'courtyard', courtyardId: String(scope.courtyard._id), previous: true }) : Promise.resolve([]),
   ]);

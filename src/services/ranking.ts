@@ -21,7 +21,7 @@ import {
   type ScorePart,
   type ScoreWeights,
 } from './score';
-import { countOverdue, loadScope, measurePeriod, type Measures, type PeriodMeasures, type ScopeData } from './score-measures';
+import { countOverdue, loadScope, measurePeriod, type Measures, type OverdueCounts, type PeriodMeasures, type ScopeData } from './score-measures';
 
 export { monthPeriod, previousPeriod, weekPeriod, type Period } from './period';
 
@@ -89,16 +89,49 @@ export interface RankingDetail {
 
 /** {@link computeRanking}, keeping the scope and the period's measures. */
 export async function computeRankingDetail(models: Models, opts: RankingOptions): Promise<RankingDetail> {
-  const weights = opts.weights ?? DEFAULT_SCORE_WEIGHTS;
+  const measured = await measureRanking(models, opts);
+  return { rows: rankLevel(measured, opts.level, opts.weights), scope: measured.scope, current: measured.current };
+}
+
+/**
+ * Several levels ranked from one pass over the scope's data: the district's street ranking
+ * is the mean of its courtyards' scores, so with the courtyard ranking it needs no second
+ * reading of the district. Each level's rows are those {@link computeRanking} gives.
+ */
+export async function computeRankings<L extends RankLevel>(
+  models: Models,
+  opts: Omit<RankingOptions, 'level'> & { levels: readonly L[] },
+): Promise<Record<L, RankRow[]>> {
+  const measured = await measureRanking(models, opts);
+  const out = {} as Record<L, RankRow[]>;
+  for (const level of opts.levels) out[level] = rankLevel(measured, level, opts.weights);
+  return out;
+}
+
+/** What a ranking of a scope is computed from: this period, the one before, and what is overdue now. */
+interface RankingMeasures {
+  scope: ScopeData;
+  current: PeriodMeasures;
+  previous: PeriodMeasures;
+  overdue: OverdueCounts;
+}
+
+async function measureRanking(models: Models, opts: Omit<RankingOptions, 'level'>): Promise<RankingMeasures> {
   const scope = await loadScope(models, opts);
   const [current, previous, overdue] = await Promise.all([
     measurePeriod(models, scope, opts.period, opts.now),
     measurePeriod(models, scope, previousPeriod(opts.period), opts.now),
     countOverdue(models, scope, opts.now),
   ]);
-  const overdueOf = (id: string) => (opts.level === 'cadre' ? overdue.cadres : overdue.courtyards).get(id) ?? 0;
-  const rows = rankRows(levelRows(scope, current, opts.level, weights, overdueOf));
-  const before = new Map(rankRows(levelRows(scope, previous, opts.level, weights, () => 0)).map((r) => [r.id, r]));
+  return { scope, current, previous, overdue };
+}
+
+/** One level's rows, ranked, with their rank and score in the previous period. */
+function rankLevel(measured: RankingMeasures, level: RankLevel, weights: ScoreWeights = DEFAULT_SCORE_WEIGHTS): RankRow[] {
+  const { scope, current, previous, overdue } = measured;
+  const overdueOf = (id: string) => (level === 'cadre' ? overdue.cadres : overdue.courtyards).get(id) ?? 0;
+  const rows = rankRows(levelRows(scope, current, level, weights, overdueOf));
+  const before = new Map(rankRows(levelRows(scope, previous, level, weights, () => 0)).map((r) => [r.id, r]));
   for (const row of rows) {
     const then = before.get(row.id);
     if (then) {
@@ -106,7 +139,7 @@ export async function computeRankingDetail(models: Models, opts: RankingOptions)
       row.previousScore = then.score;
     }
   }
-  return { rows, scope, current };
+  return rows;
 }
 
 /** The score of one courtyard or cadre from what was measured. */
