@@ -6,7 +6,7 @@ import help from '../../commands/help';
 import register from '../../commands/register';
 import { connectMongoose } from '../../src/db/connect';
 import { processedMessageModel } from '../../src/db/models/processed-message';
-import { BUSY_NOT_RUN_TEXT } from '../../src/wecom/ingress/router';
+import { ANSWER_DEADLINE_MS, BUSY_NOT_RUN_TEXT } from '../../src/wecom/ingress/router';
 import type { Channel } from '../../src/wecom/message';
 import { spawnStandin, type StandinProcess } from '../db/standin-process';
 import { botAppOn, type BotApp } from './helpers/bot-app';
@@ -26,7 +26,8 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'lyt-fault-db-'));
   standin = await spawnStandin(dataDir);
   conn = await connectMongoose(standin.uri, 'fault');
-  bot = await botAppOn(conn, { commands: [help, register] });
+  // the production deadline: what this test is about
+  bot = await botAppOn(conn, { commands: [help, register], answerDeadlineMs: ANSWER_DEADLINE_MS });
   const street = await bot.models.Street.create({ name: '济源路街道', aliases: ['济源路'], district: '上街区' });
   const yard = await bot.models.Courtyard.create({ name: '东方花园', street: street._id });
   for (const name of ['张三', '李四', '王五', '赵六']) {

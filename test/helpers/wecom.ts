@@ -75,6 +75,7 @@ export interface TestAppOptions {
   config?: Config;
   log?: Logger;
   leaseMs?: number;
+  answerDeadlineMs?: number;
 }
 
 /** The real Koa app with the WeCom router, never listening; drive it with `app.callback()`. */
@@ -89,6 +90,9 @@ export function createTestApp(opts: TestAppOptions): { app: Koa; outbox: Pick<Ou
     outbox,
     now: opts.now,
     leaseMs: opts.leaseMs,
+    // A loaded test machine can take over a second to defer a slow answer; the 系统繁忙
+    // deadline is tested on its own (test/fault/db-down.test.ts), not in every command test.
+    answerDeadlineMs: opts.answerDeadlineMs ?? 10_000,
   });
   const app = createApp({ log, engine: 'test', pingDb: async () => {}, routers: [router] });
   return { app, outbox };

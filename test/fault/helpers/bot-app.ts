@@ -17,12 +17,12 @@ export interface BotApp {
  * The whole callback path (WeCom router → dispatcher → every command) on a connection the
  * test opened itself, e.g. to a stand-in child process it can kill.
  */
-export async function botAppOn(conn: Connection, opts: { now?: () => Date; env?: NodeJS.ProcessEnv; commands?: readonly Command[] } = {}): Promise<BotApp> {
+export async function botAppOn(conn: Connection, opts: { now?: () => Date; env?: NodeJS.ProcessEnv; commands?: readonly Command[]; answerDeadlineMs?: number } = {}): Promise<BotApp> {
   const models = createModels(conn);
   await syncIndexes(models);
   const config = testConfig(opts.env);
   const outbox = recordingOutbox();
   const handle = createDispatcher({ models, config, log: silentLogger, now: opts.now, calendar: createCalendar(), outbox, commands: opts.commands });
-  const { app } = createTestApp({ conn, handle, outbox, now: opts.now, config });
+  const { app } = createTestApp({ conn, handle, outbox, now: opts.now, config, answerDeadlineMs: opts.answerDeadlineMs });
   return { app, models, outbox };
 }
