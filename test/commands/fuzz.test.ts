@@ -16,22 +16,11 @@ import { allCommands } from '../../commands';
 import { SYSTEM_BUSY_TEXT } from '../../src/bot/dispatcher';
 import type { Command } from '../../src/bot/define-command';
 import { createTestBot, type BasicFixture, type TestBot, type TestUser } from '../helpers/bot';
+import { prng } from '../../bench/city';
 
 jest.setTimeout(300_000);
 
 const SEED = 20200916;
-
-/** mulberry32: a small seeded PRNG, so a failing line can be reproduced. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKENS = [
   // numbers and references
