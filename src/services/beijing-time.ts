@@ -9,8 +9,15 @@ import { TIME_ZONE } from '../config';
 
 const inBeijing = { in: tz(TIME_ZONE) };
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** From 1992 on Beijing is UTC+8 all year (no daylight saving since 1991): plain arithmetic, no time-zone lookups. */
+const FIXED_OFFSET_FROM = Date.UTC(1992, 0, 1);
+
 /** 00:00 Beijing time of the day of `d`. */
 export function startOfBeijingDay(d: Date): Date {
+  const t = d.getTime();
+  if (t >= FIXED_OFFSET_FROM) return new Date(Math.floor((t + 8 * HOUR_MS) / DAY_MS) * DAY_MS - 8 * HOUR_MS);
   return new Date(startOfDay(d, inBeijing).getTime());
 }
 
@@ -36,6 +43,8 @@ export function lastDayOfBeijingMonth(d: Date): Date {
 
 /** `d` plus `n` calendar days, keeping the Beijing wall-clock time. */
 export function addBeijingDays(d: Date, n: number): Date {
+  const t = d.getTime();
+  if (t >= FIXED_OFFSET_FROM && Number.isInteger(n) && t + n * DAY_MS >= FIXED_OFFSET_FROM) return new Date(t + n * DAY_MS);
   return new Date(addDays(d, n, inBeijing).getTime());
 }
 

@@ -239,6 +239,15 @@ async function describe(models: Models, raw: RawItem[]): Promise<OverdueItem[]> 
   const personOf = new Map(people.map((p) => [String(p._id), p]));
 
   type Person = { _id: Types.ObjectId; name: string; userId?: string | null };
+  // Each courtyard's assigned cadres (by name, as queried), for items with nobody named.
+  const cadresOfYard = new Map<string, Person[]>();
+  for (const c of yardCadres) {
+    for (const id of new Set(c.courtyards.map(String))) {
+      const list = cadresOfYard.get(id);
+      if (list) list.push(c);
+      else cadresOfYard.set(id, [c]);
+    }
+  }
   const responsible = (list: Person[]) => ({
     cadreIds: list.map((p) => String(p._id)),
     userIds: list.flatMap((p) => (p.userId ? [p.userId] : [])),
@@ -249,7 +258,7 @@ async function describe(models: Models, raw: RawItem[]): Promise<OverdueItem[]> 
     const yard = yardOf.get(r.courtyardId);
     const streetId = yard ? String(yard.street) : '';
     const person = who ? personOf.get(String(who)) : undefined;
-    const list: Person[] = person ? [person] : yardCadres.filter((c) => c.courtyards.some((id) => String(id) === r.courtyardId));
+    const list: Person[] = person ? [person] : (cadresOfYard.get(r.courtyardId) ?? []);
     return {
       ...r,
       courtyardName: yard?.name ?? '?',
