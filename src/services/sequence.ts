@@ -8,6 +8,6 @@ export type SequenceName = 'project' | 'request';
  * taken by a command that then fails is skipped, never reused.
  */
 export async function nextSequence(models: Models, name: SequenceName): Promise<number> {
-  const doc = await models.Sequence.findOneAndUpdate({ _id: name }, { $inc: { value: 1 } }, { upsert: true, new: true }).lean();
+  const doc = await models.Sequence.findOneAndUpdate({ _id: name }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
   return doc!.value;
 }
