@@ -8,6 +8,7 @@ import { planQuery, scanPlan, type Plan } from '../query-plan';
 import { runQuery, sortSpec } from '../query-run';
 import { encodeValue } from '../key-encoding';
 import type { IndexedResolver } from '../mingo-lookup';
+import { includeFields, plainInclusion } from '../plain-projection';
 import { collectionName, type CommandHandler } from './context';
 
 const UNSUPPORTED_STAGES = new Set(['$out', '$merge', '$changeStream', '$currentOp', '$listSessions', '$indexStats', '$collStats', '$search', '$geoNear']);
@@ -70,13 +71,17 @@ export function pipelineInput(coll: Collection | undefined, pipeline: Document[]
     return true;
   });
   const matcher = Object.keys(filter).length > 0 ? new Query(filter) : undefined;
+  // A $project right after that which only includes top-level fields is applied here, as find's projection.
+  const projectStage = pipeline[i]?.$project;
+  const plain = projectStage && typeof projectStage === 'object' ? plainInclusion(projectStage as Document) : undefined;
+  if (plain) i++;
   function* source(): Generator<AnyObject> {
     for (const rid of rids) {
       const doc = coll!.decode(rid);
       if (!doc) continue;
       coll!.stats.docsExamined++;
       if (matcher && !matcher.test(doc)) continue;
-      yield doc;
+      yield plain ? includeFields(doc, plain) : doc;
     }
   }
   return { source: source(), rest: pipeline.slice(i), plan, rids };

@@ -6,6 +6,7 @@ import { fail } from '../errors';
 import { hasPath, pathValues } from '../field-path';
 import { encodeValue } from '../key-encoding';
 import { Query } from '../mingo';
+import { includeFields, plainInclusion } from '../plain-projection';
 import { runQuery } from '../query-run';
 import { collectionName, type CommandHandler } from './context';
 
@@ -23,40 +24,12 @@ function idFirst(doc: Document): Document {
   return { _id, ...rest };
 }
 
-/**
- * The top-level fields of a projection that only includes fields (`{ name: 1, street: 1 }`,
- * `_id` kept or left out); undefined for anything else (dotted paths, operators, exclusions).
- */
-function plainInclusion(projection: Document): { fields: Set<string>; withId: boolean } | undefined {
-  const fields = new Set<string>();
-  let withId = true;
-  for (const [key, value] of Object.entries(projection)) {
-    const on = value === 1 || value === true;
-    if (key === '_id') {
-      if (!on && value !== 0 && value !== false) return undefined;
-      withId = on;
-    } else if (!on || key.includes('.') || key.startsWith('$')) {
-      return undefined;
-    } else {
-      fields.add(key);
-    }
-  }
-  return fields.size > 0 ? { fields, withId } : undefined;
-}
-
 /** Turns documents into BSON for a reply, applying a projection when there is one. */
 export function projector(filter: Document, projection: Document | undefined): (doc: Document) => Uint8Array {
   if (!projection || Object.keys(projection).length === 0) return (doc) => serialize(doc);
   // The common case without mingo's per-document cursor: the included fields in the document's order, `_id` first.
   const plain = plainInclusion(projection);
-  if (plain) {
-    return (doc) => {
-      const out: Document = {};
-      if (plain.withId && '_id' in doc) out._id = doc._id;
-      for (const key of Object.keys(doc)) if (plain.fields.has(key)) out[key] = doc[key];
-      return serialize(out);
-    };
-  }
+  if (plain) return (doc) => serialize(includeFields(doc, plain));
   // The filter matters only to the positional `.$` projection; the documents already matched it.
   const positional = Object.keys(projection).some((k) => k.endsWith('.$'));
   const query = new Query(positional ? filter : {});

@@ -1,6 +1,9 @@
 import { deserialize, ObjectId, type Document } from 'bson';
 import { Query } from 'mingo';
+import { Catalog } from '../../../src/db/standin/catalog';
+import { pipelineInput } from '../../../src/db/standin/commands/aggregate';
 import { projector } from '../../../src/db/standin/commands/find';
+import { aggregator } from '../../../src/db/standin/mingo';
 
 describe('find projections', () => {
   const docs: Document[] = [
@@ -35,5 +38,17 @@ describe('find projections', () => {
   it('applies a positional projection with the query filter', () => {
     const got = deserialize(projector({ 'items.code': 'b' }, { 'items.$': 1 })(docs[2]!));
     expect(got).toEqual({ _id: 7, items: [{ code: 'b', n: 2 }] });
+  });
+
+  it('applies a leading $project of an aggregation as mingo would', () => {
+    const coll = new Catalog().ensure('db', 'docs');
+    docs.forEach((d, i) => coll.insert({ _id: i, ...d, _id2: d._id ?? null }));
+    for (const projection of projections) {
+      const pipeline = [{ $match: { name: { $exists: true } } }, { $project: projection }, { $sort: { _id2: 1 } }];
+      const input = pipelineInput(coll, pipeline);
+      const got = aggregator(input.rest).run([...input.source]);
+      const stored = coll.docs.rids().map((rid) => coll.decode(rid)!);
+      expect({ projection, got }).toEqual({ projection, got: aggregator(pipeline).run(stored) });
+    }
   });
 });
