@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config';
 import { createDashboardRouter } from '../src/dashboard/router';
 import { connectMongoose } from '../src/db/connect';
-import { createModels } from '../src/db/models';
+import { createModels, syncIndexes } from '../src/db/models';
 import { createApp } from '../src/http/app';
 import { createLogger } from '../src/log';
 import { createCalendar } from '../src/services/calendar';
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   const conn = await connectMongoose(config.mongodbUri!);
   const models = createModels(conn);
+  await syncIndexes(models);
   const calendar = createCalendar({ dataDir: config.dataDir, log });
   const dashboard = createDashboardRouter({ models, config, log, calendar });
   const app = createApp({ log, engine: 'bench', pingDb: async () => void (await conn.db!.admin().ping()), routers: [dashboard] });

@@ -58,6 +58,8 @@ const REFUSED_PAGE = `<!doctype html><html lang="zh-CN"><head><meta charset="utf
 
 const CONTENT_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
+const escapeAttribute = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 /** The Koa router of the dashboard; mount it with createApp's `routers`. */
 export function createDashboardRouter(deps: DashboardRouterDeps): Router {
   const { models, config, log, calendar } = deps;
@@ -118,7 +120,10 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
   }
 
   router.get('/dashboard', async (ctx) => {
-    if (!(await authorise(ctx, 'page'))) return;
+    const auth = await authorise(ctx, 'page');
+    if (!auth) return;
+    // The page asks for the overview as soon as it has the HTML (a preload link); start on it now.
+    overview(auth.scope, auth.expiresAt).catch(() => {});
     let html: string;
     try {
       html = (await assets()).html;
@@ -130,7 +135,7 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
     }
     ctx.set(PAGE_HEADERS);
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = html;
+    ctx.body = html.replace('%DATA_URL%', escapeAttribute(`dashboard/api/data?t=${encodeURIComponent(String(ctx.query.t))}`));
   });
 
   router.get('/dashboard/api/data', async (ctx) => {

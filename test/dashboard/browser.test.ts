@@ -104,6 +104,8 @@ describe('the dashboard in Chromium', () => {
   it('on a phone: ranks the streets, opens a courtyard card', async () => {
     const page = await open(`${origin}/dashboard?t=${tokenFor({ kind: 'district' })}`, { width: 390, height: 844 }, true);
     expect(await page.textContent('#scope-label')).toBe('全区');
+    // The overview is preloaded with the HTML and that one request is the one the page uses.
+    expect(requested.filter((u) => u.includes('/dashboard/api/data')).length).toBe(1);
     // The chart's figures (its table for screen readers) and its drawn axis labels, best first.
     const rows = await page.locator('#chart-table tbody tr').all();
     expect(await Promise.all(rows.map((r) => r.locator('td').allTextContents()))).toEqual([

@@ -166,8 +166,11 @@ describe('the courtyard card', () => {
 
 describe('the page and its assets', () => {
   it('serves the page shell to a valid link, with a strict policy and no data in it', async () => {
-    const res = await http.get('/dashboard').query({ t: district() });
+    const token = district();
+    const res = await http.get('/dashboard').query({ t: token });
     expect(res.status).toBe(200);
+    // The browser fetches the overview while it loads the script (the browser test checks it is used).
+    expect(res.text).toContain(`<link rel="preload" href="dashboard/api/data?t=${encodeURIComponent(token)}" as="fetch" crossorigin="anonymous">`);
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
     expect(res.headers['referrer-policy']).toBe('no-referrer');
