@@ -2,7 +2,8 @@
  * Dashboard load (issue 7: under 1 s on a district of 200 courtyards): the page, its assets
  * and its data API, cold (first request after the server starts) and warm, measured on the
  * server side (time to the last byte), and — when Debian's chromium is installed — in headless
- * Chromium through playwright-core: time from navigation to the ranking chart being drawn.
+ * Chromium through playwright-core: time from navigation to the page drawn, after a restart,
+ * on a visitor's first load and on a reload, split into its parts by the page's own marks.
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +21,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const SECRET = 'bench-dashboard-secret-0123456789abcdef';
 const TARGET_MS = 1000;
 const WARM_REPEATS = 5;
+const FIRST_VISITS = 3;
+/** The bench server's overview cache (60 s in production): short, so that a first visit can find it expired. */
+const OVERVIEW_CACHE_MS = 3000;
 /** The page is ready when the app marks it so and the ranking chart has its SVG. */
 const READY = 'body[data-ready="true"] #chart svg';
 
@@ -74,10 +78,15 @@ interface LoadTimes {
   drawn: number;
 }
 
+/** The three kinds of load, per viewport; the last two are medians. */
 interface BrowserFigures {
   viewport: string;
-  cold: LoadTimes;
-  warm: LoadTimes;
+  /** The first page a server serves after it starts (its process and caches cold). */
+  restart: LoadTimes;
+  /** A visitor's first load (nothing in the browser's cache) after the overview cache expired. */
+  firstVisit: LoadTimes;
+  /** A reload within the overview cache's lifetime. */
+  reload: LoadTimes;
 }
 
 const LOAD_PARTS: Array<keyof LoadTimes> = ['html', 'script', 'data', 'chart', 'grid', 'drawn'];
@@ -88,34 +97,44 @@ function medianTimes(loads: LoadTimes[]): LoadTimes {
 }
 
 /**
- * Loads `url()` in headless Chromium once per viewport in a fresh browser context (nothing
- * cached) and then reloads it; `url` is asked before each viewport's first load, so the caller
- * can hand each one a server that has seen no request yet.
+ * In headless Chromium, per viewport: the first load from a server started for it
+ * (`freshServer()`), then first visits in fresh browser contexts each after the server's
+ * overview cache (OVERVIEW_CACHE_MS here) has expired, then reloads.
  */
-async function browserLoad(url: () => Promise<string>): Promise<BrowserFigures[]> {
+async function browserLoad(freshServer: () => Promise<string>, pagePath: string): Promise<BrowserFigures[]> {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   const out: BrowserFigures[] = [];
   try {
     for (const viewport of [{ width: 390, height: 844 }, { width: 1920, height: 1080 }]) {
-      const context = await browser.newContext({ viewport });
-      const page = await context.newPage();
-      const times = async (): Promise<LoadTimes> => {
-        await page.waitForSelector(READY, { timeout: 30_000 });
-        return page.evaluate<LoadTimes>(`(() => {
-          const mark = (n) => performance.getEntriesByName('lyt:' + n)[0]?.startTime ?? NaN;
-          return { html: performance.getEntriesByType('navigation')[0].responseEnd, script: mark('script'), data: mark('data'), chart: mark('chart'), grid: mark('grid'), drawn: mark('drawn') };
-        })()`);
+      const visit = async (url: string, reloads = 0): Promise<LoadTimes[]> => {
+        const context = await browser.newContext({ viewport });
+        const page = await context.newPage();
+        const times = async (): Promise<LoadTimes> => {
+          await page.waitForSelector(READY, { timeout: 30_000 });
+          return page.evaluate<LoadTimes>(`(() => {
+            const mark = (n) => performance.getEntriesByName('lyt:' + n)[0]?.startTime ?? NaN;
+            return { html: performance.getEntriesByType('navigation')[0].responseEnd, script: mark('script'), data: mark('data'), chart: mark('chart'), grid: mark('grid'), drawn: mark('drawn') };
+          })()`);
+        };
+        await page.goto(url);
+        const loads = [await times()];
+        for (let i = 0; i < reloads; i++) {
+          await page.reload();
+          loads.push(await times());
+        }
+        await context.close();
+        return loads;
       };
-      await page.goto(await url());
-      const cold = await times();
-      const warm: LoadTimes[] = [];
-      for (let i = 0; i < WARM_REPEATS; i++) {
-        await page.reload();
-        warm.push(await times());
+      const url = (await freshServer()) + pagePath;
+      const [restart] = await visit(url);
+      const firstVisits: LoadTimes[] = [];
+      for (let i = 0; i < FIRST_VISITS; i++) {
+        await new Promise((r) => setTimeout(r, OVERVIEW_CACHE_MS + 500));
+        firstVisits.push(...(await visit(url)));
       }
-      out.push({ viewport: `${viewport.width}×${viewport.height}`, cold, warm: medianTimes(warm) });
-      await context.close();
+      const reloads = (await visit(url, WARM_REPEATS)).slice(1);
+      out.push({ viewport: `${viewport.width}×${viewport.height}`, restart: restart!, firstVisit: medianTimes(firstVisits), reload: medianTimes(reloads) });
     }
   } finally {
     await browser.close();
@@ -147,7 +166,7 @@ export async function dashboardLoad(opts: { quick: boolean }): Promise<BenchResu
 
     // A server per measurement that must be cold: its first request computes the overview.
     const servers: ChildProcess[] = [];
-    const freshServer = async (): Promise<string> => {
+    const freshServer = async (extraEnv: NodeJS.ProcessEnv = {}): Promise<string> => {
       const child = spawnTs('bench/dashboard-server.ts', [], {
         env: {
           MONGODB_URI: uri,
@@ -157,6 +176,7 @@ export async function dashboardLoad(opts: { quick: boolean }): Promise<BenchResu
           WECOM_ENCODING_AES_KEY: 'aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcdefg',
           WECOM_CORP_ID: 'wwbench0000000001',
           LOG_LEVEL: 'warn',
+          ...extraEnv,
         },
       });
       servers.push(child);
@@ -175,8 +195,8 @@ export async function dashboardLoad(opts: { quick: boolean }): Promise<BenchResu
       if (existsSync(CHROMIUM)) {
         browser = await browserLoad(async () => {
           await stopServers();
-          return (await freshServer()) + pagePath;
-        });
+          return freshServer({ BENCH_OVERVIEW_CACHE_MS: String(OVERVIEW_CACHE_MS) });
+        }, pagePath);
       } else notes.push(`${CHROMIUM} is not installed: no browser figure (apt-get install chromium; never a downloaded browser).`);
     } finally {
       await stopServers();
@@ -196,20 +216,19 @@ export async function dashboardLoad(opts: { quick: boolean }): Promise<BenchResu
   if (browser) {
     const row = (viewport: string, load: string, t: LoadTimes) => [viewport, load, ...LOAD_PARTS.map((k) => fmt(t[k], 0))];
     tables.push({
-      caption: `Headless Chromium (${CHROMIUM}, playwright-core), ms from navigation start: HTML received, bundle started, data in hand, ranking chart drawn, courtyard grid drawn, page drawn. Cold: a fresh browser context on a server that has had no request (nothing cached anywhere but the database's own); warm: reload, median of ${WARM_REPEATS}:`,
+      caption: `Headless Chromium (${CHROMIUM}, playwright-core), ms from navigation start to: HTML received, bundle started, data in hand, ranking chart drawn, courtyard grid drawn, page drawn. "after a restart": the first page a freshly started server serves; "first visit": a fresh browser context (nothing cached) on a running server whose overview cache has expired, median of ${FIRST_VISITS}; "reload": within the cache's lifetime, median of ${WARM_REPEATS}:`,
       table: {
         headers: ['viewport', 'load', 'HTML', 'bundle', 'data', 'chart', 'grid', 'drawn'],
-        rows: browser.flatMap((b) => [row(b.viewport, 'cold', b.cold), row(b.viewport, 'warm', b.warm)]),
+        rows: browser.flatMap((b) => [row(b.viewport, 'after a restart', b.restart), row(b.viewport, 'first visit', b.firstVisit), row(b.viewport, 'reload', b.reload)]),
       },
     });
   }
-  const worstCold = browser ? Math.max(...browser.map((b) => b.cold.drawn)) : cold.total;
+  const worst = (pick: (b: BrowserFigures) => LoadTimes) => Math.max(...browser!.map((b) => pick(b).drawn));
   const targets: Target[] = [
-    {
-      what: `page loads in under 1 s on 200 courtyards (${browser ? 'browser, cold, page drawn' : 'server side, cold'})`,
-      met: worstCold < TARGET_MS,
-      actual: `${fmt(worstCold, 0)} ms`,
-    },
+    browser
+      ? { what: 'page loads in under 1 s on 200 courtyards (browser, first visit, page drawn)', met: worst((b) => b.firstVisit) < TARGET_MS, actual: `${fmt(worst((b) => b.firstVisit), 0)} ms` }
+      : { what: 'page loads in under 1 s on 200 courtyards (server side, cold; no browser here)', met: cold.total < TARGET_MS, actual: `${fmt(cold.total, 0)} ms` },
+    ...(browser ? [{ what: 'the same on the first page after a restart', met: worst((b) => b.restart) < TARGET_MS, actual: `${fmt(worst((b) => b.restart), 0)} ms` }] : []),
     { what: 'every request answered 200', met: cold.parts.every((p) => p.status === 200), actual: cold.parts.map((p) => p.status).join(', ') },
   ];
   return {
@@ -221,7 +240,7 @@ export async function dashboardLoad(opts: { quick: boolean }): Promise<BenchResu
     targets,
     notes: [
       `Data: bench/city.ts at 1/25 (seed 7): ${size.streets} street offices, ${size.courtyards} courtyards, ${size.cadres} cadres, ${fmt(size.projects, 0)} projects, ${fmt(size.progressReports, 0)} progress reports and ${fmt(size.requests, 0)} requests over ${size.historyWeeks} weeks ending now (test/services/ranking-seed.ts has no 200-courtyard seed). A district-wide link (the leadership group's).`,
-      'Server: bench/dashboard-server.ts — createApp with createDashboardRouter, as src/main.ts mounts it, in a child process started afresh for each cold load (the bundle already built at start; the overview cache and V8 cold).',
+      `Server: bench/dashboard-server.ts — createApp with createDashboardRouter, as src/main.ts mounts it, in a child process started afresh for the server-side figures and for each viewport (the bundle already built at start). Its overview cache lasts ${OVERVIEW_CACHE_MS / 1000} s for the browser figures (60 s in production), so that first visits find it expired.`,
       `Database: ${db.how}.`,
       ...notes,
     ],

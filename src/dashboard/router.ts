@@ -33,8 +33,12 @@ export interface DashboardRouterDeps {
   now?: () => Date;
   /** Where the page's sources and bundle live; default src/dashboard/web and dist/dashboard. */
   paths?: DashboardPaths;
-  /** Bundle the page right away (default) instead of on the first page request. */
-  buildAtStart?: boolean;
+  /**
+   * Bundle the page and compute one courtyard's overview right away (default), instead of
+   * on the first page request: the overview's code is then compiled, and the first visitor
+   * after a restart waits for the figures rather than for V8.
+   */
+  prepareAtStart?: boolean;
   /**
    * How long one scope's overview is reused (default 60 s; 0: never). Everyone a link was
    * sent to tends to open it at once, and the 大屏 refreshes on its own: they share one
@@ -78,7 +82,10 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
       });
     return bundle;
   };
-  if (deps.buildAtStart ?? true) assets().catch(() => {});
+  if (deps.prepareAtStart ?? true) {
+    assets().catch(() => {});
+    warmUp().catch((err: unknown) => log.warn({ err }, 'dashboard warm-up failed (the first page load will be slower)'));
+  }
 
   const cacheMs = deps.cacheMs ?? 60_000;
   const overviews = new Map<string, { at: number; data: Promise<DashboardData> }>();
@@ -94,6 +101,13 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
       data.catch(() => overviews.delete(key));
     }
     return data;
+  }
+
+  /** One courtyard's overview, computed and dropped (a courtyard's: cheap even in a city). */
+  async function warmUp(): Promise<void> {
+    const yard = await models.Courtyard.findOne({}, { _id: 1 }).lean();
+    const scope = yard && (await resolveDashboardScope(models, { kind: 'courtyard', courtyardId: String(yard._id) }));
+    if (scope) await buildDashboardData(models, { scope, now: now(), calendar, weights: config.scoreWeights, linkExpiresAt: now() });
   }
 
   /** The link's scope, or null after answering 403. */

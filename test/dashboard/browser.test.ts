@@ -66,7 +66,7 @@ const origins: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  seeded = await seededDashboard({ buildAtStart: true });
+  seeded = await seededDashboard({ prepareAtStart: true });
   ({ server, origin } = await listen(seeded.app));
   origins.push(origin);
   browser = await chromium.launch({

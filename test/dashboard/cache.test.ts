@@ -21,7 +21,7 @@ it('shares one scope’s figures for a minute, then computes them afresh', async
     log: silentLogger,
     calendar: createCalendar(),
     now: () => clock,
-    buildAtStart: false,
+    prepareAtStart: false,
   });
   const http = request(createApp({ log: silentLogger, engine: 'test', pingDb: async () => {}, routers: [router] }).callback());
   const token = tokenFor({ kind: 'courtyard', courtyardId: d.seed.jianshe });

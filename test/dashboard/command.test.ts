@@ -51,7 +51,7 @@ describe('/看板', () => {
     const url = linkIn(reply);
     expect(scopeOfLink(url).scope).toEqual({ kind: 'street', streetId: String(f.streets.jiyuan._id) });
 
-    const dashboard = createDashboardRouter({ models: bot.models, config, log: silentLogger, calendar: createCalendar(), now: bot.now, buildAtStart: false });
+    const dashboard = createDashboardRouter({ models: bot.models, config, log: silentLogger, calendar: createCalendar(), now: bot.now, prepareAtStart: false });
     const app = createApp({ log: silentLogger, engine: 'test', pingDb: async () => {}, routers: [dashboard] });
     const res = await request(app.callback()).get('/dashboard/api/data').query({ t: url.searchParams.get('t')! });
     expect(res.status).toBe(200);

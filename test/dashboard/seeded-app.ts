@@ -32,14 +32,14 @@ export interface SeededDashboard {
 }
 
 /** The app with only the dashboard router, on `models`, at {@link NOW}, with links signed by {@link SECRET}. */
-export function dashboardApp(models: Models, calendar: WorkingCalendar, opts: { buildAtStart?: boolean; cacheMs?: number } = {}): Koa {
+export function dashboardApp(models: Models, calendar: WorkingCalendar, opts: { prepareAtStart?: boolean; cacheMs?: number } = {}): Koa {
   const router = createDashboardRouter({
     models,
     config: { dashboardSecret: SECRET, scoreWeights: DEFAULT_SCORE_WEIGHTS },
     log: silentLogger,
     calendar,
     now: () => NOW,
-    buildAtStart: opts.buildAtStart ?? false,
+    prepareAtStart: opts.prepareAtStart ?? false,
     cacheMs: opts.cacheMs,
   });
   return createApp({ log: silentLogger, engine: 'test', pingDb: async () => {}, routers: [router] });
@@ -50,7 +50,7 @@ export function tokenFor(scope: DashboardScope, validMs = 7 * 86_400_000): strin
   return signDashboardToken(SECRET, scope, new Date(NOW.getTime() + validMs));
 }
 
-export async function seededDashboard(opts: { buildAtStart?: boolean } = {}): Promise<SeededDashboard> {
+export async function seededDashboard(opts: { prepareAtStart?: boolean } = {}): Promise<SeededDashboard> {
   const db = await openTestDb();
   const models = createModels(db.conn);
   await syncIndexes(models);

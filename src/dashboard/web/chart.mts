@@ -19,28 +19,24 @@ const LAST_WEEK = '#e8a33d';
 
 let chart: echarts.ECharts | undefined;
 
-/** Draws `rows` (best first) into `el`, and the same figures into `table`. */
-export function renderChart(el: HTMLElement, table: HTMLTableElement, rows: ScoreRow[], opts: { large: boolean }): void {
-  const rowHeight = opts.large ? 64 : 46;
-  el.style.height = `${Math.max(160, rows.length * rowHeight + 70)}px`;
-  chart?.dispose();
-  chart = echarts.init(el, undefined, { renderer: 'svg' });
-  const font = opts.large ? 20 : 13;
+/** The chart's frame (legend, axes), options for a set of rows (best first). */
+function chartOption(rows: ScoreRow[], large: boolean) {
+  const font = large ? 20 : 13;
   // ECharts measures labels itself (to lay out and truncate them): give it the page's real fonts, not 'inherit'.
   const fontFamily = getComputedStyle(document.body).fontFamily;
   // Category axes draw the first category at the bottom: reverse so the best is on top.
   const shown = [...rows].reverse();
-  chart.setOption({
+  return {
     animation: false,
     aria: { enabled: true, decal: { show: true } },
     textStyle: { fontFamily, fontSize: font },
     legend: { top: 0, data: ['本周', '上周'], itemGap: 20, textStyle: { fontFamily, fontSize: font } },
-    grid: { left: 8, right: opts.large ? 70 : 48, top: opts.large ? 44 : 32, bottom: 8, containLabel: true },
+    grid: { left: 8, right: large ? 70 : 48, top: large ? 44 : 32, bottom: 8, containLabel: true },
     xAxis: { type: 'value', min: 0, max: 100, axisLabel: { fontSize: font - 1 } },
     yAxis: {
       type: 'category',
       data: shown.map((r) => (r.rank ? `${r.rank}. ${r.name}` : r.name)),
-      axisLabel: { fontFamily, fontSize: font, width: opts.large ? 260 : 120, overflow: 'truncate' },
+      axisLabel: { fontFamily, fontSize: font, width: large ? 260 : 120, overflow: 'truncate' },
     },
     series: [
       {
@@ -51,7 +47,7 @@ export function renderChart(el: HTMLElement, table: HTMLTableElement, rows: Scor
         itemStyle: { color: THIS_WEEK, decal: { symbol: 'none' } },
         label: { show: true, position: 'right', fontFamily, fontSize: font - 1, formatter: (p: { value: unknown }) => score(p.value as number) },
         barGap: '10%',
-        barMaxWidth: opts.large ? 26 : 18,
+        barMaxWidth: large ? 26 : 18,
       },
       {
         name: '上周',
@@ -59,10 +55,29 @@ export function renderChart(el: HTMLElement, table: HTMLTableElement, rows: Scor
         data: shown.map((r) => r.previousScore ?? null),
         itemStyle: { color: LAST_WEEK, decal: { symbol: 'rect', dashArrayX: [1, 0], dashArrayY: [2, 3], rotation: Math.PI / 4, color: 'rgba(0,0,0,0.35)' } },
         label: { show: false },
-        barMaxWidth: opts.large ? 26 : 18,
+        barMaxWidth: large ? 26 : 18,
       },
     ],
-  });
+  };
+}
+
+/**
+ * Sets the chart up empty while the figures are on their way: ECharts' first drawing costs
+ * a compile of its code, better spent waiting for the network than after it.
+ */
+export function prepareChart(el: HTMLElement, opts: { large: boolean }): void {
+  chart ??= echarts.init(el, undefined, { renderer: 'svg' });
+  chart.setOption(chartOption([], opts.large), { notMerge: true });
+}
+
+/** Draws `rows` (best first) into `el`, and the same figures into `table`. */
+export function renderChart(el: HTMLElement, table: HTMLTableElement, rows: ScoreRow[], opts: { large: boolean }): void {
+  const rowHeight = opts.large ? 64 : 46;
+  el.style.height = `${Math.max(160, rows.length * rowHeight + 70)}px`;
+  chart ??= echarts.init(el, undefined, { renderer: 'svg' });
+  // The new height, then the figures.
+  chart.resize();
+  chart.setOption(chartOption(rows, opts.large), { notMerge: true });
 
   fill(
     table,

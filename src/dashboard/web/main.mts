@@ -6,7 +6,7 @@
 import './styles.css';
 import type { CourtyardCard, DashboardData } from '../types.js';
 import { closeCard, showCard, showCardMessage } from './card.mjs';
-import { renderChart, resizeChart } from './chart.mjs';
+import { prepareChart, renderChart, resizeChart } from './chart.mjs';
 import { byId, fill, h } from './dom.mjs';
 import { beijingTime, change, score } from './format.mjs';
 import { renderGrid, renderLegend } from './grid.mjs';
@@ -106,6 +106,7 @@ function start(): void {
   });
   window.addEventListener('resize', resizeChart);
   void load();
+  prepareChart(byId('chart'), { large: screen });
   if (screen) window.setInterval(() => void load(), SCREEN_REFRESH_MS);
 }
 
