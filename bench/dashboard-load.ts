@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { signDashboardToken } from '../src/dashboard/link';
+import { addBeijingDays, startOfBeijingWeek } from '../src/services/beijing-time';
 import { connectMongoose } from '../src/db/connect';
 import { createModels, syncIndexes } from '../src/db/models';
 import { FULL_CITY, cityActivity, cityRoster, scaleCity, type CityPlan } from './city';
@@ -50,6 +51,12 @@ async function serverLoad(base: string, pagePath: string, token: string): Promis
   // The second fetch of the HTML above only finds the asset names; it is not counted.
   const total = page.ms + Math.max(...rest.map((r) => r.ms));
   return { total, parts: [page, ...rest] };
+}
+
+/** The latest Thursday 16:00 Beijing time at or before `now`. */
+function lastThursdayAfternoon(now: Date): Date {
+  const thursday = new Date(addBeijingDays(startOfBeijingWeek(now), 3).getTime() + 16 * 3_600_000);
+  return thursday <= now ? thursday : addBeijingDays(thursday, -7);
 }
 
 /** Until the server has its bundle (it builds it at start when missing or stale). */
@@ -145,6 +152,9 @@ async function browserLoad(freshServer: () => Promise<string>, pagePath: string)
 /** The benchmark. */
 export async function dashboardLoad(opts: { quick: boolean }): Promise<BenchResult> {
   const size = scaleCity(FULL_CITY, 0.04); // 200 courtyards, 8 street offices, 400 cadres
+  // The work grows through the week (this week's figures against last week's): time it on a
+  // Thursday, not on whatever weekday the bench happens to run.
+  const benchNow = lastThursdayAfternoon(new Date());
   const db = await startBenchDb({ heapMb: 2048 });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'lyt-bench-dash-'));
   const notes: string[] = [];
@@ -157,8 +167,8 @@ export async function dashboardLoad(opts: { quick: boolean }): Promise<BenchResu
     await conn.dropDatabase();
     const models = createModels(conn);
     await syncIndexes(models);
-    // The district as of now: the page shows the running week.
-    const plan: CityPlan = { seed: 7, size, now: new Date() };
+    // The district as of a Thursday afternoon: the page shows the running week against the last.
+    const plan: CityPlan = { seed: 7, size, now: benchNow };
     for (const batches of [cityRoster(plan), cityActivity(plan, { endWeeksAgo: 0, weeks: size.historyWeeks, slice: 0 })]) {
       for (const b of batches) await models[b.model].collection.insertMany(b.docs, { ordered: false });
     }
@@ -176,6 +186,7 @@ export async function dashboardLoad(opts: { quick: boolean }): Promise<BenchResu
           WECOM_ENCODING_AES_KEY: 'aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcdefg',
           WECOM_CORP_ID: 'wwbench0000000001',
           LOG_LEVEL: 'warn',
+          BENCH_NOW: benchNow.toISOString(),
           ...extraEnv,
         },
       });
@@ -187,7 +198,7 @@ export async function dashboardLoad(opts: { quick: boolean }): Promise<BenchResu
     };
     const stopServers = () => Promise.all(servers.splice(0).map((c) => stopChild(c)));
     try {
-      const token = signDashboardToken(SECRET, { kind: 'district' }, new Date(Date.now() + 86_400_000));
+      const token = signDashboardToken(SECRET, { kind: 'district' }, new Date(benchNow.getTime() + 86_400_000));
       const pagePath = `/dashboard?t=${encodeURIComponent(token)}`;
       const base = await freshServer();
       cold = await serverLoad(base, pagePath, token);
@@ -239,7 +250,7 @@ export async function dashboardLoad(opts: { quick: boolean }): Promise<BenchResu
     tables,
     targets,
     notes: [
-      `Data: bench/city.ts at 1/25 (seed 7): ${size.streets} street offices, ${size.courtyards} courtyards, ${size.cadres} cadres, ${fmt(size.projects, 0)} projects, ${fmt(size.progressReports, 0)} progress reports and ${fmt(size.requests, 0)} requests over ${size.historyWeeks} weeks ending now (test/services/ranking-seed.ts has no 200-courtyard seed). A district-wide link (the leadership group's).`,
+      `Data: bench/city.ts at 1/25 (seed 7): ${size.streets} street offices, ${size.courtyards} courtyards, ${size.cadres} cadres, ${fmt(size.projects, 0)} projects, ${fmt(size.progressReports, 0)} progress reports and ${fmt(size.requests, 0)} requests over ${size.historyWeeks} weeks ending ${benchNow.toISOString()} (a Thursday, 16:00 Beijing time: the server's clock is set back to it) (test/services/ranking-seed.ts has no 200-courtyard seed). A district-wide link (the leadership group's).`,
       `Server: bench/dashboard-server.ts — createApp with createDashboardRouter, as src/main.ts mounts it, in a child process started afresh for the server-side figures and for each viewport (the bundle already built at start). Its overview cache lasts ${OVERVIEW_CACHE_MS / 1000} s for the browser figures (60 s in production), so that first visits find it expired.`,
       `Database: ${db.how}.`,
       ...notes,
