@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   // SCHEDULER=off: this process sends no scheduled pushes (another one does, or none should).
   const scheduler = config.scheduler ? createScheduler({ models, conn, config, log, outbox, calendar }) : undefined;
   const wecom = createWeComRouter({ config, log, conn, handle, outbox });
-  const dashboard = createDashboardRouter({ models, config, log, calendar });
+  const dashboard = createDashboardRouter({ models, config, log, calendar, keepDistrictFresh: true });
   const app = createApp({
     log,
     engine: storage.engine,

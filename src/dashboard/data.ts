@@ -24,6 +24,11 @@ export interface DashboardDataOptions {
   weights?: ScoreWeights;
   /** When the link expires (shown on the page). */
   linkExpiresAt: Date;
+  /**
+   * The district's street ranking when the caller already has it (a district overview
+   * computed moments ago): a street's link then ranks only its own courtyards.
+   */
+  streetRanking?: ScoreRow[];
 }
 
 function scoreRow(r: RankRow): ScoreRow {
@@ -70,10 +75,10 @@ export async function buildDashboardData(models: Models, opts: DashboardDataOpti
   // A courtyard is ranked among its street's courtyards, a street among the district's streets.
   const streetId = scope.kind === 'street' ? String(scope.street._id) : scope.kind === 'courtyard' ? String(scope.courtyard.street) : undefined;
   // The district's two rankings come from one pass over its data.
-  const rankings: Promise<[RankRow[], RankRow[]]> =
+  const rankings: Promise<[RankRow[], ScoreRow[]]> =
     scope.kind === 'district'
       ? computeRankings(models, { levels: ['courtyard', 'street'], period, calendar, now, weights }).then((r) => [r.courtyard, r.street])
-      : Promise.all([rank({ level: 'courtyard', streetId }), scope.kind === 'courtyard' ? [] : rank({ level: 'street' })]);
+      : Promise.all([rank({ level: 'courtyard', streetId }), scope.kind === 'courtyard' ? [] : (opts.streetRanking ?? rank({ level: 'street' }))]);
   const [[yardRows, streetRows], overdue, lastWeekOfCourtyard] = await Promise.all([
     rankings,
     findOverdue(models, { scope, now, calendar }),
@@ -84,7 +89,7 @@ export async function buildDashboardData(models: Models, opts: DashboardDataOpti
   let chart: DashboardData['chart'];
   let summary: DashboardData['summary'] = {};
   if (scope.kind === 'district') {
-    chart = { title: '各街道综合得分', rows: streetRows.map(scoreRow) };
+    chart = { title: '各街道综合得分', rows: (streetRows as RankRow[]).map(scoreRow) };
     const scores = courtyards.map((c) => c.score);
     const before = courtyards.flatMap((c) => (c.previousScore === undefined ? [] : [c.previousScore]));
     const mean = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : undefined);

@@ -33,18 +33,26 @@ export interface DashboardRouterDeps {
   now?: () => Date;
   /** Where the page's sources and bundle live; default src/dashboard/web and dist/dashboard. */
   paths?: DashboardPaths;
-  /**
-   * Bundle the page and compute one courtyard's overview right away (default), instead of
-   * on the first page request: the overview's code is then compiled, and the first visitor
-   * after a restart waits for the figures rather than for V8.
-   */
+  /** Bundle the page right away (default) instead of on the first page request. */
   prepareAtStart?: boolean;
   /**
-   * How long one scope's overview is reused (default 60 s; 0: never). Everyone a link was
-   * sent to tends to open it at once, and the 大屏 refreshes on its own: they share one
-   * computation instead of each running the district's ranking.
+   * Compute the district's overview at start and again whenever it is older than `cacheMs`
+   * (main.ts: on; default off). The leadership's link — opened by several people at once
+   * after a push, and left open on the 大屏 — then never waits for the district's figures.
+   */
+  keepDistrictFresh?: boolean;
+  /**
+   * How long one scope's overview is reused as it is (default 60 s; 0: never). Everyone a
+   * link was sent to tends to open it at once, and the 大屏 refreshes on its own: they share
+   * one computation instead of each running the district's ranking.
    */
   cacheMs?: number;
+  /**
+   * Up to this age (default 10 min) an older overview is still shown at once while a fresh
+   * one is computed for the next visitor; beyond it, the visitor waits for a new one. The
+   * page says when its figures were computed (更新于).
+   */
+  staleMs?: number;
 }
 
 const PAGE_HEADERS = {
@@ -82,32 +90,73 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
       });
     return bundle;
   };
-  if (deps.prepareAtStart ?? true) {
-    assets().catch(() => {});
-    warmUp().catch((err: unknown) => log.warn({ err }, 'dashboard warm-up failed (the first page load will be slower)'));
-  }
+  if (deps.prepareAtStart ?? true) assets().catch(() => {});
 
   const cacheMs = deps.cacheMs ?? 60_000;
-  const overviews = new Map<string, { at: number; data: Promise<DashboardData> }>();
-  function overview(scope: ResolvedScope, expiresAt: Date): Promise<DashboardData> {
+  const staleMs = Math.max(cacheMs, deps.staleMs ?? 600_000);
+  interface Entry {
+    at: number;
+    data: Promise<DashboardData>;
+    /** Settled: data may be shown. */
+    ready: boolean;
+    refreshing?: boolean;
+  }
+  const overviews = new Map<string, Entry>();
+  const keyOf = (scope: ResolvedScope) => (scope.kind === 'district' ? 'district' : scope.kind === 'street' ? `street:${scope.street._id}` : `courtyard:${scope.courtyard._id}`);
+
+  /** Computes `scope`'s overview now; it replaces the cached one once it is in hand. */
+  function compute(scope: ResolvedScope, key: string): Entry {
     const at = now().getTime();
-    const key = scope.kind === 'district' ? 'district' : scope.kind === 'street' ? `street:${scope.street._id}` : `courtyard:${scope.courtyard._id}`;
-    const hit = overviews.get(key);
-    if (hit && at - hit.at < cacheMs) return hit.data.then((d) => ({ ...d, linkExpires: beijingDayKey(expiresAt) }));
-    const data = buildDashboardData(models, { scope, now: new Date(at), calendar, weights: config.scoreWeights, linkExpiresAt: expiresAt });
-    if (cacheMs > 0) {
-      for (const [k, v] of overviews) if (at - v.at >= cacheMs) overviews.delete(k);
-      overviews.set(key, { at, data });
-      data.catch(() => overviews.delete(key));
-    }
-    return data;
+    // A street is ranked among the district's streets: take them from a district overview of the last minute.
+    const district = overviews.get('district');
+    const streetRanking = scope.kind === 'street' && district?.ready && at - district.at < cacheMs ? district.data.then((d) => d.chart.rows) : undefined;
+    // The link's expiry is set per request (see overview); this one is a placeholder.
+    const data = Promise.resolve(streetRanking).then((rows) =>
+      buildDashboardData(models, { scope, now: new Date(at), calendar, weights: config.scoreWeights, linkExpiresAt: new Date(at), streetRanking: rows }),
+    );
+    const entry: Entry = { at, data, ready: false };
+    data.then(
+      () => {
+        entry.ready = true;
+        if (cacheMs > 0) overviews.set(key, entry);
+      },
+      () => {},
+    );
+    return entry;
   }
 
-  /** One courtyard's overview, computed and dropped (a courtyard's: cheap even in a city). */
-  async function warmUp(): Promise<void> {
-    const yard = await models.Courtyard.findOne({}, { _id: 1 }).lean();
-    const scope = yard && (await resolveDashboardScope(models, { kind: 'courtyard', courtyardId: String(yard._id) }));
-    if (scope) await buildDashboardData(models, { scope, now: now(), calendar, weights: config.scoreWeights, linkExpiresAt: now() });
+  function overview(scope: ResolvedScope, expiresAt: Date): Promise<DashboardData> {
+    const at = now().getTime();
+    const key = keyOf(scope);
+    for (const [k, v] of overviews) if (at - v.at >= staleMs && !v.refreshing) overviews.delete(k);
+    let entry = overviews.get(key);
+    if (entry?.ready && at - entry.at >= cacheMs && !entry.refreshing) void refresh(scope, key, entry);
+    if (!entry) {
+      // Nothing to show yet: compute, and let everyone who asks meanwhile wait for the same one.
+      const fresh = compute(scope, key);
+      if (cacheMs > 0) overviews.set(key, fresh);
+      fresh.data.catch(() => overviews.get(key) === fresh && overviews.delete(key));
+      entry = fresh;
+    }
+    return entry.data.then((d) => ({ ...d, linkExpires: beijingDayKey(expiresAt) }));
+  }
+
+  /** A new overview in the background; the old one is shown until it is in hand. */
+  function refresh(scope: ResolvedScope, key: string, old: Entry): Promise<void> {
+    old.refreshing = true;
+    return compute(scope, key)
+      .data.then(
+        () => undefined,
+        (err: unknown) => log.warn({ err, scope: key }, 'dashboard overview could not be refreshed; showing the previous one'),
+      )
+      .finally(() => (old.refreshing = false));
+  }
+
+  if (deps.keepDistrictFresh) {
+    // Asking is enough: overview() computes one when there is none and refreshes an old one.
+    const keepFresh = () => void overview({ kind: 'district' }, now()).catch((err: unknown) => log.warn({ err }, 'dashboard: the district overview could not be computed'));
+    keepFresh();
+    setInterval(keepFresh, Math.max(1000, cacheMs / 4)).unref();
   }
 
   /** The link's scope, or null after answering 403. */
