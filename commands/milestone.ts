@@ -18,7 +18,7 @@ import {
 import { ORG_LABELS } from '../src/services/orgs';
 import { findPlace } from '../src/services/place';
 import { daysUntil, deadlineText, MAX_TITLE_CHARS, onTime } from '../src/services/projects';
-import type { Scope } from '../src/services/scope';
+import { listingLabel, type Scope } from '../src/services/scope';
 
 /**
  * /节点 — phase deadlines (挂图作战): an admin sets a milestone for a scope (8月10日前
@@ -97,7 +97,7 @@ const list = defineCommand({
   async run(ctx, { page }) {
     const { models, now, scope } = ctx;
     const milestones = await models.Milestone.find(await milestonesFilter(models, scope)).sort({ deadline: 1, title: 1 });
-    const label = scope.kind === 'none' ? '全区' : escapeMarkdown(scope.kind === 'district' ? '全区' : scope.kind === 'street' ? scope.street.name : scope.courtyard.name);
+    const label = escapeMarkdown(listingLabel(scope));
     const header = [bold(`${label} · 阶段节点（挂图作战）`)];
     if (milestones.length === 0) return [...header, font('comment', '还没有节点。管理员设定：`/节点 新建 党组织全覆盖 截止=8月10日`')].join('\n');
     const lines: string[] = [];

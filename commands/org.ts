@@ -8,7 +8,7 @@ import type { CourtyardDoc } from '../src/db/models';
 import { UserError } from '../src/errors';
 import { findCourtyard } from '../src/services/lookup';
 import { ORG_LABELS, orgCoverage, orgStatusLines, parseOrgStatus, parseOrgWord, parseTeamCount, type OrgWord } from '../src/services/orgs';
-import { courtyardsInScope, scopeLabel } from '../src/services/scope';
+import { courtyardsInScope, listingLabel } from '../src/services/scope';
 
 /**
  * /组织 — records the three organisations of a courtyard (三类组织: 党组织, 自治组织,
@@ -44,7 +44,7 @@ async function coverageCard(ctx: CommandContext): Promise<string> {
   const covers = yards.map((y) => ({ y, c: orgCoverage(y.orgs) }));
   const count = (k: 'party' | 'selfGov' | 'volunteer' | 'full') => covers.filter(({ c }) => c[k]).length;
   const n = yards.length;
-  const label = ctx.scope.kind === 'none' ? '全区' : scopeLabel(ctx.scope);
+  const label = listingLabel(ctx.scope);
   const header = [
     bold(`${escapeMarkdown(label)} · 三类组织`),
     `全覆盖 ${count('full')}/${n}（${percentOf(count('full'), n)}%）`,

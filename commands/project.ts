@@ -28,7 +28,7 @@ import {
   projectCourtyard,
   recordProgress,
 } from '../src/services/projects';
-import { scopeFilter, scopeLabel, type Scope } from '../src/services/scope';
+import { listingLabel, scopeFilter, type Scope } from '../src/services/scope';
 
 /**
  * /项目 — fix-up projects (整治项目): published (公示) with content, standard, owner and
@@ -171,7 +171,7 @@ const list = defineCommand({
       return `${head}\n${progressBar(p.percent)} · ${deadlineLine(p, now)}`;
     });
 
-    const label = scopeLabel(scope) === '未绑定' ? '全区' : scopeLabel(scope);
+    const label = listingLabel(scope);
     const summary = `进行中 ${open} · ${overdue ? font('warning', `逾期 ${overdue}`) : '逾期 0'} · 已完成 ${done}`;
     const header = [bold(`${escapeMarkdown(label)} · 项目${status === '全部' ? '' : `（${status}）`}`), summary];
     if (lines.length === 0) {

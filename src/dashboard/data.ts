@@ -31,7 +31,7 @@ export interface DashboardDataOptions {
   streetRanking?: ScoreRow[];
 }
 
-function scoreRow(r: RankRow): ScoreRow {
+function scoreRow(r: ScoreRow): ScoreRow {
   return { id: r.id, name: r.name, score: r.score, previousScore: r.previousScore, rank: r.rank, previousRank: r.previousRank };
 }
 
@@ -89,7 +89,7 @@ export async function buildDashboardData(models: Models, opts: DashboardDataOpti
   let chart: DashboardData['chart'];
   let summary: DashboardData['summary'] = {};
   if (scope.kind === 'district') {
-    chart = { title: '各街道综合得分', rows: (streetRows as RankRow[]).map(scoreRow) };
+    chart = { title: '各街道综合得分', rows: streetRows.map(scoreRow) };
     const scores = courtyards.map((c) => c.score);
     const before = courtyards.flatMap((c) => (c.previousScore === undefined ? [] : [c.previousScore]));
     const mean = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : undefined);

@@ -159,12 +159,15 @@ export async function findOverdue(models: Models, opts: FindOverdueOptions): Pro
   );
 }
 
+/** The courtyards an activity filter covers, as a query on courtyards. */
+const courtyardsOf = (filter: Filter) => (filter.courtyard ? { _id: filter.courtyard } : filter.street ? { street: filter.street } : {});
+
 /** One item per courtyard of a past-deadline milestone's scope (within `filter`) that has not done it. */
 async function missedMilestones(models: Models, filter: Filter, today: Date): Promise<RawItem[]> {
   const milestones = await models.Milestone.find({ deadline: { $lt: today } }).lean();
   if (milestones.length === 0) return [];
   // The courtyards of the query scope; a milestone of the district or a street reaches those within it.
-  const yards = await models.Courtyard.find(filter.courtyard ? { _id: filter.courtyard } : filter.street ? { street: filter.street } : {})
+  const yards = await models.Courtyard.find(courtyardsOf(filter))
     .select({ _id: 1, street: 1, orgs: 1 })
     .lean();
   const out: RawItem[] = [];
@@ -186,8 +189,7 @@ async function missedMilestones(models: Models, filter: Filter, today: Date): Pr
 
 /** Assigned cadres of the scope's courtyards with less than half a day logged this week. */
 async function missingVisits(models: Models, filter: Filter, now: Date): Promise<RawItem[]> {
-  const yardFilter = filter.courtyard ? { _id: filter.courtyard } : filter.street ? { street: filter.street } : {};
-  const yardIds = (await models.Courtyard.find(yardFilter).select({ _id: 1 }).lean()).map((y) => y._id);
+  const yardIds = (await models.Courtyard.find(courtyardsOf(filter)).select({ _id: 1 }).lean()).map((y) => y._id);
   if (yardIds.length === 0) return [];
   const inScope = new Set(yardIds.map(String));
   const cadres = await models.Cadre.find({ courtyards: { $in: yardIds }, roles: 'cadre', active: true })

@@ -42,6 +42,11 @@ export function scopeLabel(scope: Scope): string {
   }
 }
 
+/** What a listing in a group covers: an unbound group (or a 1:1 chat) lists the whole district. */
+export function listingLabel(scope: Scope): string {
+  return scope.kind === 'none' ? '全区' : scopeLabel(scope);
+}
+
 /**
  * Filter on the `street` / `courtyard` fields that projects, requests, visits and progress
  * reports all carry: `Project.find({ ...scopeFilter(scope), status: '进行中' })`.

@@ -18,6 +18,7 @@ const THIS_WEEK = '#1f5aa6';
 const LAST_WEEK = '#e8a33d';
 
 let chart: echarts.ECharts | undefined;
+const chartIn = (el: HTMLElement) => (chart ??= echarts.init(el, undefined, { renderer: 'svg' }));
 
 /** The chart's frame (legend, axes), options for a set of rows (best first). */
 function chartOption(rows: ScoreRow[], large: boolean) {
@@ -66,18 +67,16 @@ function chartOption(rows: ScoreRow[], large: boolean) {
  * a compile of its code, better spent waiting for the network than after it.
  */
 export function prepareChart(el: HTMLElement, opts: { large: boolean }): void {
-  chart ??= echarts.init(el, undefined, { renderer: 'svg' });
-  chart.setOption(chartOption([], opts.large), { notMerge: true });
+  chartIn(el).setOption(chartOption([], opts.large), { notMerge: true });
 }
 
 /** Draws `rows` (best first) into `el`, and the same figures into `table`. */
 export function renderChart(el: HTMLElement, table: HTMLTableElement, rows: ScoreRow[], opts: { large: boolean }): void {
   const rowHeight = opts.large ? 64 : 46;
   el.style.height = `${Math.max(160, rows.length * rowHeight + 70)}px`;
-  chart ??= echarts.init(el, undefined, { renderer: 'svg' });
   // The new height, then the figures.
-  chart.resize();
-  chart.setOption(chartOption(rows, opts.large), { notMerge: true });
+  chartIn(el).resize();
+  chartIn(el).setOption(chartOption(rows, opts.large), { notMerge: true });
 
   fill(
     table,
