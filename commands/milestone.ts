@@ -54,7 +54,7 @@ const create = defineCommand({
   summary: '设定阶段节点（挂图作战），各楼院对表完成',
   allow: ['admin'],
   usage: ['/节点 新建 党组织全覆盖 截止=8月10日', '/节点 新建 志愿队全覆盖 截止=8月20日 范围=济源路'],
-  args: z.object({ title: arg.word('节点'), deadline: arg.date('截止'), scope: arg.word('范围').optional() }),
+  args: z.object({ title: arg.word('节点'), deadline: arg.date('截止', { future: true }), scope: arg.word('范围').optional() }),
   keys: { 节点: 'title', 名称: 'title', 截止: 'deadline', 时限: 'deadline', 范围: 'scope' },
   async run(ctx, { title, deadline, scope: given }) {
     const { models, now } = ctx;
@@ -64,7 +64,6 @@ const create = defineCommand({
     else await ctx.assertInScope({ district: true });
     if ([...title].length > MAX_TITLE_CHARS) ctx.fail(`节点名称不超过 ${MAX_TITLE_CHARS} 个字`);
     if (/^\d+$/.test(title)) ctx.fail('节点名称不能只是数字，如 党组织全覆盖');
-    if (daysUntil(deadline, now) < 0) ctx.fail(`截止日期 ${formatDay(deadline, now)} 已经过了`);
 
     const scope = toMilestoneScope(place);
     for (const other of await models.Milestone.find({ title })) {

@@ -20,7 +20,6 @@ import {
   completionDetails,
   completionText,
   courtyardNames,
-  daysUntil,
   deadlineLine,
   deadlineText,
   originalDeadline,
@@ -47,7 +46,7 @@ const create = defineCommand({
   args: z.object({
     title: arg.word('内容'),
     category: arg.choice('类别', PROJECT_CATEGORIES, CATEGORY_SYNONYMS),
-    deadline: arg.date('截止'),
+    deadline: arg.date('截止', { future: true }),
     owner: arg.person('责任人'),
     area: arg.choice('领域', TASK_AREAS, AREA_SYNONYMS).optional(),
     courtyard: arg.courtyard().optional(),
@@ -78,7 +77,6 @@ const create = defineCommand({
     if ([...title].length > MAX_TITLE_CHARS) ctx.fail(`项目内容不超过 ${MAX_TITLE_CHARS} 个字，详细要求请写在「标准=」里`);
     if (/^#?\d+号?$/.test(title)) ctx.fail('项目内容不能只是数字，请写要做的事，如 路面硬化');
     if (standard && [...standard].length > MAX_STANDARD_CHARS) ctx.fail(`整治标准不超过 ${MAX_STANDARD_CHARS} 个字`);
-    if (daysUntil(deadline, now) < 0) ctx.fail(`截止日期 ${formatDay(deadline, now)} 已经过了`);
     if (!owner.active) ctx.fail(`${owner.name}（${owner.unit}）已不在花名册中，请另选责任人`);
 
     const twin = await models.Project.findOne({ courtyard: courtyard._id, title, status: { $in: [...OPEN_PROJECT_STATUSES] } });
@@ -219,7 +217,7 @@ const postpone = defineCommand({
   summary: '项目延期（管理员或项目责任人；须写原因，延期记录保留）',
   allow: ['admin', 'cadre'],
   usage: ['/项目 延期 #12 10月15日 原因=材料未到', '/项目 延期 #12 新截止=10月15日 原因=雨季停工'],
-  args: z.object({ project: arg.project(), deadline: arg.date('新截止'), reason: arg.text('原因') }),
+  args: z.object({ project: arg.project(), deadline: arg.date('新截止', { future: true }), reason: arg.text('原因') }),
   keys: { 项目: 'project', 新截止: 'deadline', 截止: 'deadline', 延至: 'deadline', 延期至: 'deadline', 原因: 'reason', 理由: 'reason' },
   async run(ctx, { project, deadline, reason }) {
     const { models, now } = ctx;
@@ -229,7 +227,6 @@ const postpone = defineCommand({
     if ([...reason].length > MAX_STANDARD_CHARS) ctx.fail(`原因不超过 ${MAX_STANDARD_CHARS} 个字`);
     const from = project.deadline ?? startOfBeijingDay(now);
     if (deadline <= from) ctx.fail(`新的截止日期应晚于现在的 ${formatDay(from, now)}`);
-    if (daysUntil(deadline, now) < 0) ctx.fail(`截止日期 ${formatDay(deadline, now)} 已经过了`);
 
     const updated = await ctx.audit.update(
       models.Project,

@@ -35,7 +35,7 @@ export default defineCommand({
     hours: arg.duration('时长'),
     activities: arg.words('内容').optional(),
     courtyard: keyOnly(arg.courtyard().optional()),
-    date: keyOnly(arg.date().optional()),
+    date: keyOnly(arg.date('日期', { past: true }).optional()),
   }),
   keys: { 时长: 'hours', 内容: 'activities', 楼院: 'courtyard', 日期: 'date' },
   async run(ctx, { hours, activities = [], courtyard: given, date }) {
@@ -43,7 +43,6 @@ export default defineCommand({
     await ctx.assertInScope({ courtyard });
     const today = startOfBeijingDay(ctx.now);
     const day = date ?? today;
-    if (day > today) return ctx.fail(`不能登记以后的日期（${formatDay(day, ctx.now)}）`);
     const earliest = addBeijingDays(startOfBeijingWeek(ctx.now), -7);
     if (day < earliest) return ctx.fail(`只能补登本周和上周的下沉（${formatDay(earliest, ctx.now)} 以后）`);
     const done = [...new Set(activities)];

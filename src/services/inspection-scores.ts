@@ -52,11 +52,13 @@ export async function monthScores(models: Models, month: string): Promise<MonthS
   return { month, scored, unscored };
 }
 
-const MONTH_HINT = '可以写 2020-09、2020年9月、9月、本月、上月';
+const MONTH_HINT = '可以写 2020-09、2020年9月、9月、去年12月、本月、上月';
 
 /**
  * A month as 'YYYY-MM', relative to `now` (Beijing): `2020-09`, `2020/9`, `2020.9`,
- * `2020年9月`, `9月` (this year), `本月`, `上月`. A month after the current one is refused.
+ * `2020年9月`, `今年9月`, `去年12月`, `本月`, `上月`, and `9月`: its last occurrence (`12月` in
+ * January is last December), as a score is for a month that has begun. A month after the
+ * current one is refused.
  */
 export function parseMonth(text: string, now: Date): string {
   const t = normalizeWidth(text).trim().replace(/份$/, '');
@@ -67,7 +69,8 @@ export function parseMonth(text: string, now: Date): string {
   if (t === '本月' || t === '这个月' || t === '当月') [year, month] = [thisYear, thisMonth];
   else if (t === '上月' || t === '上个月') [year, month] = thisMonth === 1 ? [thisYear - 1, 12] : [thisYear, thisMonth - 1];
   else if ((m = /^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})月?$/.exec(t))) [year, month] = [Number(m[1]), Number(m[2])];
-  else if ((m = /^(\d{1,2})月$/.exec(t))) [year, month] = [thisYear, Number(m[1])];
+  else if ((m = /^(今年|去年)(\d{1,2})月$/.exec(t))) [year, month] = [m[1] === '去年' ? thisYear - 1 : thisYear, Number(m[2])];
+  else if ((m = /^(\d{1,2})月$/.exec(t))) [year, month] = [Number(m[1]) > thisMonth ? thisYear - 1 : thisYear, Number(m[1])];
   if (year === undefined || month === undefined) throw new UserError(`看不懂月份「${text}」，${MONTH_HINT}`);
   if (month < 1 || month > 12 || year < 2000) throw new UserError(`没有「${text}」这个月份，${MONTH_HINT}`);
   const key = `${year}-${String(month).padStart(2, '0')}`;

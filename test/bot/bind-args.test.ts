@@ -90,7 +90,7 @@ describe('bindArgs', () => {
   it('says what was wrong with a value', async () => {
     await expect(bind(progress, '#12 abc')).rejects.toThrow('「abc」不是进度');
     await expect(bind(create, '路面硬化 类别=绿化')).rejects.toThrow('「类别」应为 工程、管理、服务 之一，收到「绿化」');
-    await expect(bind(create, '路面硬化 类别=工程 截止=明年')).rejects.toThrow('看不懂日期「明年」');
+    await expect(bind(create, '路面硬化 类别=工程 截止=下辈子')).rejects.toThrow('看不懂日期「下辈子」');
   });
 
   it('refuses extra words when there is no rest field', async () => {

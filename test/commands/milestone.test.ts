@@ -46,7 +46,7 @@ describe('/节点 新建', () => {
     const missing = await send('/节点 新建 志愿队全覆盖');
     expect(missing).toContain('❌ 缺少「截止」');
     expect(missing).toContain('用法：`/节点 新建 党组织全覆盖 截止=8月10日`');
-    expect(await send('/节点 新建 志愿队全覆盖 截止=9月1日')).toContain('截止日期 9月1日 已经过了');
+    expect(await send('/节点 新建 志愿队全覆盖 截止=昨天')).toContain('❌ 9月15日已经过了（今天是9月16日）');
     expect(await send('/节点 新建 志愿队全覆盖 截止=9月20日 范围=火星')).toContain('没有找到楼院「火星」');
     expect(await send('/节点 新建 党组织全覆盖 截止=9月20日')).toContain('已有节点「党组织全覆盖」（全区，9月30日前）');
     expect(await bot.models.Milestone.countDocuments()).toBe(before);

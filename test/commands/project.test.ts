@@ -86,7 +86,8 @@ describe('/项目 新建', () => {
     expect(missing).toContain('❌ 缺少「类别」');
     expect(missing).toContain('用法：`/项目 新建 路面硬化 类别=工程 截止=9月20日 责任人=张三`');
     expect(await send('/项目 新建 屋顶防水 类别=土木 截止=9月30日 责任人=张三')).toContain('「类别」应为 工程、管理、服务 之一，收到「土木」');
-    expect(await send('/项目 新建 屋顶防水 类别=工程 截止=9月1日 责任人=张三')).toContain('截止日期 9月1日 已经过了');
+    expect(await send('/项目 新建 屋顶防水 类别=工程 截止=9月15日 责任人=张三')).toContain('❌ 9月15日已经过了（今天是9月16日），请写今天或以后的日期；如指明年，请写 明年9月15日');
+    expect(await send('/项目 新建 屋顶防水 类别=工程 截止=2020-09-01 责任人=张三')).toContain('❌ 9月1日已经过了（今天是9月16日）');
     expect(await send('/项目 新建 屋顶防水 类别=工程 截止=下辈子 责任人=张三')).toContain('看不懂日期「下辈子」');
     expect(await send('/项目 新建 屋顶防水 类别=工程 截止=9月30日 责任人=马六')).toContain('花名册里没有「马六」');
     expect(await send('/项目 新建 屋顶防水 类别=工程 截止=9月30日 责任人=张三 领域=绿化')).toContain('「领域」应为 卫生、环境、秩序、安全、文明 之一');
@@ -172,8 +173,8 @@ describe('/项目 延期', () => {
     const noReason = await send('/项目 延期 #1 10月15日');
     expect(noReason).toContain('❌ 缺少「原因」');
     expect(noReason).toContain('用法：`/项目 延期 #12 10月15日 原因=材料未到`');
-    expect(await send('/项目 延期 #1 9月18日 原因=提前')).toContain('新的截止日期应晚于现在的 9月20日');
-    expect(await send('/项目 延期 #1 明年 原因=x')).toContain('看不懂日期「明年」');
+    expect(await send('/项目 延期 #1 9月18日 原因=提前')).toContain('9月18日已经过了');
+    expect(await send('/项目 延期 #1 明年 原因=x')).toContain('❌ 「明年」没有说是哪一天，请写具体日期，如 明年1月15日、明年3月底、明年年底');
     expect(await project(1)).toMatchObject({ deadline: day(9, 20), postponements: [] });
   });
 

@@ -22,7 +22,10 @@ export const arg = {
   choice: choiceArg,
   /** `80%`, `80`, `８０％`, `完成` → 0–100. */
   percent: percentArg,
-  /** `2020-09-20`, `9月20日`, `9.20`, `明天`, `下周五`, `月底` → 00:00 Beijing of that day. */
+  /**
+   * `2020-09-20`, `9月20日`, `9.20`, `明年1月15日`, `下个月15日`, `明天`, `下周五`, `月底` → 00:00 Beijing
+   * of that day; `{ future: true }` for deadlines, `{ past: true }` for records (see parseDate).
+   */
   date: dateArg,
   /** `半天` = 4, `全天` = 8, `3小时`, `2h` → hours. */
   duration: durationArg,
