@@ -1,6 +1,10 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 
-/** Marks are only needed for the day they are about; a TTL index removes them after a week. */
+/**
+ * Marks are only needed for the day they are about; a TTL index removes them a week after
+ * they were written. The TTL runs on the database's wall clock, so it keys on `expireAt`
+ * (wall clock), not on `createdAt` (the job's clock, which replays and tests set in the past).
+ */
 const MARK_TTL_SECONDS = 7 * 24 * 3600;
 
 /**
@@ -13,10 +17,11 @@ const alertMarkSchema = new Schema(
     _id: { type: String, required: true },
     job: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    expireAt: { type: Date, required: true, default: () => new Date(Date.now() + MARK_TTL_SECONDS * 1000) },
   },
   { versionKey: false },
 );
-alertMarkSchema.index({ createdAt: 1 }, { expireAfterSeconds: MARK_TTL_SECONDS });
+alertMarkSchema.index({ expireAt: 1 }, { expireAfterSeconds: 0 });
 
 export type AlertMark = InferSchemaType<typeof alertMarkSchema>;
 export type AlertMarkModel = Model<AlertMark>;
