@@ -11,7 +11,7 @@
  * outbox for the running bot. Exit status: 0 done, 1 failed, 2 wrong usage.
  */
 import { ConfigError, loadConfig } from './config';
-import { connectMongoose, startStorage } from './db/connect';
+import { connectMongoose, mongodDownloadTimeoutMs, startStorage } from './db/connect';
 import { createModels, syncIndexes } from './db/models';
 import { outboxItemModel } from './db/models/outbox-item';
 import { allJobs } from '../jobs';
@@ -84,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   // A second process on the DATA_DIR of a running bot borrows the bot's embedded server (src/db/standin/shared.ts).
-  const storage = await startStorage({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, log }).catch((err: unknown) => {
+  const storage = await startStorage({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, log, downloadTimeoutMs: mongodDownloadTimeoutMs(config) }).catch((err: unknown) => {
     throw new Error(`could not open the database (${(err as Error).message}). If the bot is running on DATA_DIR=${config.dataDir}, stop it or set MONGODB_URI to a server both can use.`);
   });
   const conn = await connectMongoose(storage.uri);

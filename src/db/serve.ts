@@ -6,7 +6,7 @@
  */
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../log';
-import { startStorage } from './connect';
+import { mongodDownloadTimeoutMs, startStorage } from './connect';
 
 /** The usual MongoDB port when it is free, else any. */
 const PREFERRED_PORT = 27017;
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   if (config.mongodbUri) log.info('MONGODB_URI is set, but npm run db always starts the embedded engine');
-  const storage = await startStorage({ dataDir: config.dataDir, log, port: PREFERRED_PORT });
+  const storage = await startStorage({ dataDir: config.dataDir, log, port: PREFERRED_PORT, downloadTimeoutMs: mongodDownloadTimeoutMs(config) });
   process.stdout.write(`${storage.uri}\n`);
   process.stderr.write(`${storage.engine} is serving ${config.dataDir}; connect with the URI above (e.g. MONGODB_URI=${storage.uri} npm start). Ctrl-C stops it.\n`);
   let stopping = false;

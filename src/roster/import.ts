@@ -12,7 +12,7 @@
  * written), 2 wrong usage.
  */
 import { ConfigError, loadConfig } from '../config';
-import { connectMongoose, startStorage } from '../db/connect';
+import { connectMongoose, mongodDownloadTimeoutMs, startStorage } from '../db/connect';
 import { createModels, syncIndexes } from '../db/models';
 import { createLogger } from '../log';
 import { formatImportResult, importRoster } from './import-roster';
@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
 
   const config = loadConfig();
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const storage = await startStorage({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, log });
+  const storage = await startStorage({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, log, downloadTimeoutMs: mongodDownloadTimeoutMs(config) });
   const conn = await connectMongoose(storage.uri);
   try {
     const models = createModels(conn);
