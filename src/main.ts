@@ -6,7 +6,7 @@ import { connectMongoose, mongodDownloadTimeoutMs, startStorage } from './db/con
 import { createModels, syncIndexes, type Models } from './db/models';
 import { importSampleRosterIfEmpty } from './roster/sample';
 import { bindLocalGroups } from './sim/local-groups';
-import { chatCommand, localUrl, readServerFile, removeServerFile, writeServerFile } from './server-file';
+import { chatCommand, localUrl, readServerFile, removeServerFile, serverFilePath, writeServerFile } from './server-file';
 import { createCalendar } from './services/calendar';
 import { createScheduler } from './jobs/scheduler';
 import { createApp } from './http/app';
@@ -140,7 +140,11 @@ async function main(): Promise<void> {
   server.once('error', (err: NodeJS.ErrnoException) => portProblem(err, config));
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const port = (server.address() as AddressInfo).port;
-  writeServerFile(config.dataDir, { pid: process.pid, port, url: localUrl(config.host, port), apiBase: config.wecom.apiBase, mode: config.mode, startedAt: new Date().toISOString() });
+  try {
+    writeServerFile(config.dataDir, { pid: process.pid, port, url: localUrl(config.host, port), apiBase: config.wecom.apiBase, mode: config.mode, startedAt: new Date().toISOString() });
+  } catch (err) {
+    log.warn({ err }, `could not write ${serverFilePath(config.dataDir)}; npm run chat needs --port ${port} to find this bot`);
+  }
   log.info({ port, mode: config.mode }, `楼院通 listening on http://localhost:${port}`);
   if (state) process.stdout.write(localBanner({ ...config, port }, state));
   scheduler?.start().catch((err: unknown) => log.error({ err }, 'scheduler did not start — scheduled pushes are off until a restart; is MongoDB reachable?'));
@@ -150,7 +154,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    removeServerFile(config.dataDir);
+    try {
+      removeServerFile(config.dataDir);
+    } catch {
+      // A read-only DATA_DIR: nothing was written either.
+    }
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await scheduler?.stop().catch((err: unknown) => log.error({ err }, 'scheduler did not stop cleanly'));
     await outbox.stop().catch((err: unknown) => log.error({ err }, 'outbox did not stop cleanly'));

@@ -3,7 +3,7 @@
  * once it serves and removed when it stops, so that `npm run chat` finds it without being told
  * the port (and never starts a second bot instead).
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const SERVER_FILE = 'server.json';
@@ -30,6 +30,7 @@ export function localUrl(host: string, port: number): string {
 }
 
 export function writeServerFile(dataDir: string, info: ServerInfo): void {
+  mkdirSync(dataDir, { recursive: true });
   const file = serverFilePath(dataDir);
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(info, null, 2) + '\n');
