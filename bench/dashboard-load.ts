@@ -1,12 +1,12 @@
 /**
  * Dashboard load (issue 7: under 1 s on a district of 200 courtyards): the page, its assets
  * and its data API, cold (first request after the server starts) and warm, measured on the
- * server side (time to the last byte), and — when Debian's chromium is installed — in headless
- * Chromium through playwright-core: time from navigation to the page drawn, after a restart,
+ * server side (time to the last byte), and in headless Chromium (Debian's when installed, else
+ * the one packaged in @sparticuz/chromium: test/helpers/chromium.ts) through playwright-core: time from navigation to the page drawn, after a restart,
  * on a visitor's first load and on a reload, split into its parts by the page's own marks.
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,11 +14,11 @@ import { signDashboardToken } from '../src/dashboard/link';
 import { addBeijingDays, startOfBeijingWeek } from '../src/services/beijing-time';
 import { connectMongoose } from '../src/db/connect';
 import { createModels, syncIndexes } from '../src/db/models';
+import { findChromium, type FoundChromium } from '../test/helpers/chromium';
 import { FULL_CITY, cityActivity, cityId, cityRoster, scaleCity, type CityPlan } from './city';
 import { firstLine, spawnTs, startBenchDb, stopChild } from './database';
 import { fmt, type BenchResult, type Table, type Target } from './report';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SECRET = 'bench-dashboard-secret-0123456789abcdef';
 const TARGET_MS = 1000;
 const WARM_REPEATS = 5;
@@ -108,9 +108,9 @@ function medianTimes(loads: LoadTimes[]): LoadTimes {
  * district link's first load right after the start, first visits in fresh browser contexts,
  * first visits of street links nobody opened yet, and reloads.
  */
-async function browserLoad(freshServer: () => Promise<string>, paths: { district: string; streets: string[] }): Promise<BrowserFigures[]> {
+async function browserLoad(found: FoundChromium, freshServer: () => Promise<string>, paths: { district: string; streets: string[] }): Promise<BrowserFigures[]> {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch({ executablePath: found.executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   const out: BrowserFigures[] = [];
   try {
     for (const [v, viewport] of [{ width: 390, height: 844 }, { width: 1920, height: 1080 }].entries()) {
@@ -167,6 +167,7 @@ export async function dashboardLoad(opts: { quick: boolean }): Promise<BenchResu
   let cold: Awaited<ReturnType<typeof serverLoad>>;
   const warm: Array<Awaited<ReturnType<typeof serverLoad>>> = [];
   let browser: BrowserFigures[] | undefined;
+  const chromiumFound = await findChromium();
   try {
     const uri = db.uri.replace(/^(mongodb:\/\/[^/]+)\/?/, '$1/bench_dashboard');
     const conn = await connectMongoose(uri);
@@ -210,16 +211,16 @@ export async function dashboardLoad(opts: { quick: boolean }): Promise<BenchResu
       const base = await freshServer({ BENCH_KEEP_FRESH: '0' });
       cold = await serverLoad(base, pagePath, token);
       for (let i = 0; i < (opts.quick ? 2 : WARM_REPEATS); i++) warm.push(await serverLoad(base, pagePath, token));
-      if (existsSync(CHROMIUM)) {
+      {
         const streetPaths = Array.from({ length: 2 * FIRST_VISITS }, (_, i) => {
           const t = signDashboardToken(SECRET, { kind: 'street', streetId: String(cityId('Street', i % size.streets)) }, new Date(benchNow.getTime() + 86_400_000));
           return `/dashboard?t=${encodeURIComponent(t)}`;
         });
-        browser = await browserLoad(async () => {
+        browser = await browserLoad(chromiumFound, async () => {
           await stopServers();
           return freshServer();
         }, { district: pagePath, streets: streetPaths });
-      } else notes.push(`${CHROMIUM} is not installed: no browser figure (apt-get install chromium; never a downloaded browser).`);
+      }
     } finally {
       await stopServers();
     }
@@ -238,7 +239,7 @@ export async function dashboardLoad(opts: { quick: boolean }): Promise<BenchResu
   if (browser) {
     const row = (viewport: string, load: string, t: LoadTimes) => [viewport, load, ...LOAD_PARTS.map((k) => fmt(t[k], 0))];
     tables.push({
-      caption: `Headless Chromium (${CHROMIUM}, playwright-core), ms from navigation start to: HTML received, bundle started, data in hand, ranking chart drawn, courtyard grid drawn, page drawn. On a server started for each viewport, keeping the district's overview ready as main.ts does: "after a restart", the district link right after the start (its overview still being computed); "first visit", the district link in a fresh browser context (nothing cached), median of ${FIRST_VISITS}; "street, first visit", street links nobody opened yet (their overview computed on request), median of ${FIRST_VISITS}; "reload", the district link reloaded, median of ${WARM_REPEATS}:`,
+      caption: `Headless ${chromiumFound.label} (playwright-core), ms from navigation start to: HTML received, bundle started, data in hand, ranking chart drawn, courtyard grid drawn, page drawn. On a server started for each viewport, keeping the district's overview ready as main.ts does: "after a restart", the district link right after the start (its overview still being computed); "first visit", the district link in a fresh browser context (nothing cached), median of ${FIRST_VISITS}; "street, first visit", street links nobody opened yet (their overview computed on request), median of ${FIRST_VISITS}; "reload", the district link reloaded, median of ${WARM_REPEATS}:`,
       table: {
         headers: ['viewport', 'load', 'HTML', 'bundle', 'data', 'chart', 'grid', 'drawn'],
         rows: browser.flatMap((b) => [

@@ -6,6 +6,7 @@ import { defineCommand } from '../src/bot/define-command';
 import { roleCovers, type ScopeTarget } from '../src/bot/permissions';
 import type { CourtyardDoc, StreetDoc } from '../src/db/models';
 import { UserError } from '../src/errors';
+import { holidayNotice } from '../src/services/holiday-notice';
 import { findCourtyard } from '../src/services/lookup';
 import { matchName } from '../src/services/name-match';
 import { areaCard, courtyardCard, myDutiesCard, pushProblems } from '../src/services/status-card';
@@ -98,7 +99,7 @@ export default defineCommand({
     const { caller } = ctx;
     const manages = caller.roles.has('admin') || caller.roles.has('leader');
     if (scope.kind === 'district' || (manages && caller.roleScope.kind === 'district')) {
-      const problems = await problemsFor(ctx, { district: true }, {});
+      const problems = [...(roleCovers(ctx.caller, 'admin', { district: true }) ? holidayNotice(ctx.calendar, ctx.now) : []), ...(await problemsFor(ctx, { district: true }, {}))];
       return (await areaCard(ctx.models, null, { ...opts, problems, moreCommand: base })).markdown;
     }
     if (manages && caller.roleScope.kind === 'street') {

@@ -28,6 +28,7 @@ const schema = z.object({
     z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
   ),
   DATA_DIR: z.string().default('./data'),
+  MONGOD_DOWNLOAD: z.enum(['on', 'off']).default('off'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PUBLIC_URL: optionalText.pipe(z.url().optional()),
   DASHBOARD_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional()),
@@ -73,6 +74,8 @@ export interface Config {
   host: string;
   mongodbUri?: string;
   dataDir: string;
+  /** Without MONGODB_URI: whether the embedded database may download a mongod binary (else the stand-in). */
+  mongodDownload: boolean;
   logLevel: Env['LOG_LEVEL'];
   /** Base URL users reach this service at (links in chat); defaults to localhost. */
   publicUrl: string;
@@ -166,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     mongodbUri: e.MONGODB_URI,
     dataDir,
+    mongodDownload: e.MONGOD_DOWNLOAD === 'on',
     logLevel: e.LOG_LEVEL,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     dashboardSecret:

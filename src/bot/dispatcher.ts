@@ -74,8 +74,8 @@ async function targetLabel(models: Models, target: ScopeTarget): Promise<string>
  * resolves the caller and the group's scope, finds the command, checks the caller's role,
  * binds the arguments, runs the command and turns the result into a Reply. A UserError
  * becomes a short Chinese answer (with the usage); any other error is logged and answered
- * "系统繁忙，请稍后重试". Group messages without a slash get no answer, unless they are a bare
- * @mention or a command word without its slash (then a hint).
+ * "系统繁忙，请稍后重试". Every message gets an answer: text without a slash a one-line hint
+ * pointing to /帮助 (naming the command when its word came without the slash).
  *
  * Throws at creation when the command declarations are inconsistent (duplicate names …).
  */
@@ -93,12 +93,11 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
     throw new PermissionError(lines.join('\n'));
   }
 
-  function noCommand(msg: IncomingMessage): Reply | null {
-    const text = msg.text.trim();
-    if (msg.chatType === 'single' || text === '') return { markdown: `你好，我是**楼院通**。${HINT}` };
-    const first = text.split(/\s+/)[0] ?? '';
-    if (registry.find(first)) return { markdown: `命令前要加斜杠，例如 \`/${first}\`。${HINT}` };
-    return null;
+  /** Text without a slash. Every message reaching the bot is addressed to it (groups deliver only @mentions), so each gets a hint. */
+  function noCommand(msg: IncomingMessage): Reply {
+    const first = msg.text.trim().split(/\s+/)[0] ?? '';
+    if (first && registry.find(first)) return { markdown: `命令前要加斜杠，例如 \`/${first}\`。${HINT}` };
+    return { markdown: `你好，我是**楼院通**，只懂以斜杠开头的命令。${HINT}` };
   }
 
   function unknownCommand(name: string): Reply {
@@ -108,7 +107,8 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
   }
 
   async function handle(msg: IncomingMessage, now: Date): Promise<Reply | null> {
-    if (msg.kind !== 'text') return msg.chatType === 'single' ? { markdown: `暂时只能处理文字命令。${HINT}` } : null;
+    if (msg.kind === 'event') return null;
+    if (msg.kind !== 'text') return { markdown: `暂时只能处理文字命令。${HINT}` };
     const line = parseCommandLine(msg.text);
     if (!line) return noCommand(msg);
     if (line.name === '') return { markdown: HINT };

@@ -1,9 +1,10 @@
 /**
  * Bundles the dashboard page (src/dashboard/web: TypeScript, CSS, ECharts' used parts) with
- * esbuild into dist/dashboard/: `main-<hash>.js`, `main-<hash>.css`, gzipped copies,
- * `index.html` naming them, and `manifest.json`. Run by `npm run build`
- * (`tsx src/dashboard/build.ts`), and by the server on first use when the output is missing
- * or older than the sources, so tests and `npm run chat` need no separate step.
+ * esbuild into dist/dashboard/: `main-<hash>.js`, `main-<hash>.css`, the CJK font the CSS
+ * names, gzipped copies, `index.html` naming them, and `manifest.json`. Run by `npm run build`
+ * (`node dist/src/dashboard/build.js`, which keeps an up-to-date bundle), and by the server on
+ * first use when the output is missing or older than the sources, so tests and `npm run chat`
+ * need no separate step.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -59,6 +60,9 @@ export async function buildDashboard(paths: DashboardPaths = dashboardPaths()): 
     // WeCom's in-app browser: Chromium-based (XWeb) on Android, the system WKWebView on iOS (15+ here).
     target: ['es2019', 'chrome80', 'safari15'],
     entryNames: '[name]-[hash]',
+    // The CJK font styles.css names (from @expo-google-fonts/noto-sans-sc), served next to the bundle.
+    loader: { '.ttf': 'file' },
+    assetNames: '[name]-[hash]',
     outdir: paths.outDir,
     write: false,
     metafile: true,
@@ -90,7 +94,7 @@ function removeOldBundles(outDir: string, current: DashboardManifest): void {
   const keep = new Set(current.assets);
   for (const name of readdirSync(outDir)) {
     const file = path.join(outDir, name);
-    if (/^main-\w+\.(js|css)(\.gz)?$/.test(name) && !keep.has(name) && statSync(file).mtimeMs < Date.now() - 3_600_000) rmSync(file, { force: true });
+    if (/-\w+\.(js|css|ttf)(\.gz)?$/.test(name) && !keep.has(name) && statSync(file).mtimeMs < Date.now() - 3_600_000) rmSync(file, { force: true });
   }
 }
 
@@ -98,8 +102,9 @@ function removeOldBundles(outDir: string, current: DashboardManifest): void {
 function newestSource(webDir: string): number {
   let newest = 0;
   for (const name of readdirSync(webDir)) newest = Math.max(newest, statSync(path.join(webDir, name)).mtimeMs);
-  // The JSON types the page reads.
-  return Math.max(newest, statSync(path.join(webDir, '..', 'types.ts')).mtimeMs);
+  // The JSON types the page reads, and the lock file (ECharts and the font come from node_modules).
+  const lock = path.join(projectRoot(webDir), 'package-lock.json');
+  return Math.max(newest, statSync(path.join(webDir, '..', 'types.ts')).mtimeMs, existsSync(lock) ? statSync(lock).mtimeMs : 0);
 }
 
 /** The finished build's manifest, or null when there is none or it is older than the sources. */
@@ -122,8 +127,10 @@ export async function ensureDashboard(paths: DashboardPaths = dashboardPaths()):
 }
 
 if (require.main === module) {
-  buildDashboard()
-    .then((m) => console.log(`dashboard bundled into ${dashboardPaths().outDir}: ${m.js}, ${m.css}`))
+  // `npm run build` (and so every `npm start`): bundles only when the sources changed since the last bundle.
+  const current = readDashboardManifest();
+  (current ? Promise.resolve(current) : buildDashboard())
+    .then((m) => console.log(current ? `看板页面无改动，沿用 ${dashboardPaths().outDir}（${m.js}）` : `看板页面已打包到 ${dashboardPaths().outDir}：${m.js}、${m.css}`))
     .catch((err: unknown) => {
       console.error(err);
       process.exit(1);

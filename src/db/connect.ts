@@ -22,20 +22,27 @@ export interface StorageOptions {
   /** Preferred port for an embedded engine (any free one when taken); 0 or absent: any. */
   port?: number;
   /**
-   * How long a mongod download may take before the stand-in is used instead (default 5 s;
-   * 0: never download, only use a binary that is already there).
+   * How long a mongod download may take before the stand-in is used instead (default 0:
+   * never download, only use a binary that is already there; MONGOD_DOWNLOAD=on asks for one,
+   * see {@link mongodDownloadTimeoutMs}).
    */
   downloadTimeoutMs?: number;
   /** false: a stand-in keeps its data in memory only (tests). Default true. */
   persistStandin?: boolean;
 }
 
-const DEFAULT_DOWNLOAD_TIMEOUT_MS = 5000;
+/** How long a download asked for with MONGOD_DOWNLOAD=on may take (a mongod archive is about 100 MB). */
+const ASKED_DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
+
+/** The download time the configuration allows: none unless MONGOD_DOWNLOAD=on. */
+export function mongodDownloadTimeoutMs(config: { mongodDownload: boolean }): number {
+  return config.mongodDownload ? ASKED_DOWNLOAD_TIMEOUT_MS : 0;
+}
 
 /**
  * The storage resolver. MONGODB_URI set: that server (its engine found out from buildInfo).
  * Unset: an embedded engine — a real mongod through mongodb-memory-server when a binary can
- * be had (MONGOMS_SYSTEM_BINARY, its cache, or a quick download), data in DATA_DIR/mongod;
+ * be had (MONGOMS_SYSTEM_BINARY, its cache, or a download when asked for), data in DATA_DIR/mongod;
  * else the bundled stand-in, data in DATA_DIR/standin.
  */
 export async function startStorage(opts: StorageOptions): Promise<Storage> {
@@ -46,7 +53,7 @@ export async function startStorage(opts: StorageOptions): Promise<Storage> {
     return { uri: opts.mongodbUri, engine, stop: async () => {} };
   }
 
-  const found = await findMongod(opts.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS, log);
+  const found = await findMongod(opts.downloadTimeoutMs ?? 0, log);
   const port = opts.port && (await portIsFree(opts.port)) ? opts.port : 0;
   if (found.binary) {
     try {
@@ -95,7 +102,7 @@ async function findMongod(timeoutMs: number, log: Logger): Promise<{ binary?: st
     return { why: `no usable mongod binary: ${(err as Error).message}` };
   }
   if (timeoutMs <= 0 || /^(0|false|no|off)$/i.test(process.env.MONGOMS_RUNTIME_DOWNLOAD ?? '')) {
-    return { why: 'no mongod binary available and downloading is off' };
+    return { why: 'no mongod binary on this machine (MONGOD_DOWNLOAD=on downloads one)' };
   }
   log.info({ version: options.version, timeoutMs }, 'storage: trying to download a mongod binary');
   const download = mms.MongoBinary.download({ ...options, checkMD5: false });

@@ -6,7 +6,7 @@
  */
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../log';
-import { startStorage } from './connect';
+import { mongodDownloadTimeoutMs, startStorage } from './connect';
 
 /** The usual MongoDB port when it is free, else any. */
 const PREFERRED_PORT = 27017;
@@ -23,10 +23,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  if (config.mongodbUri) log.info('MONGODB_URI is set, but npm run db always starts the embedded engine');
-  const storage = await startStorage({ dataDir: config.dataDir, log, port: PREFERRED_PORT });
+  if (config.mongodbUri) process.stderr.write('已设置 MONGODB_URI，但 npm run db 总是启动内置数据库\n');
+  const storage = await startStorage({ dataDir: config.dataDir, log, port: PREFERRED_PORT, downloadTimeoutMs: mongodDownloadTimeoutMs(config) });
   process.stdout.write(`${storage.uri}\n`);
-  process.stderr.write(`${storage.engine} is serving ${config.dataDir}; connect with the URI above (e.g. MONGODB_URI=${storage.uri} npm start). Ctrl-C stops it.\n`);
+  const engine = storage.engine === 'standin' ? '内置替身（stand-in，仅供开发和测试）' : 'mongod';
+  process.stderr.write(`数据库 ${engine} 已启动，数据目录 ${config.dataDir}；用上面的地址连接（例如 MONGODB_URI=${storage.uri} npm start）。按 Ctrl-C 停止。\n`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

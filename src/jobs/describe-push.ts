@@ -9,6 +9,7 @@ const PART_NAMES: Record<string, string> = {
   digest: '逾期汇总',
   visits: '下沉提醒',
   inspection: '评分排名',
+  holidays: '节假日数据',
 };
 
 function size(bytes: number): string {

@@ -12,13 +12,17 @@
  * written), 2 wrong usage.
  */
 import { ConfigError, loadConfig } from '../config';
-import { connectMongoose, startStorage } from '../db/connect';
+import { connectMongoose, mongodDownloadTimeoutMs, startStorage } from '../db/connect';
 import { createModels, syncIndexes } from '../db/models';
 import { createLogger } from '../log';
 import { formatImportResult, importRoster } from './import-roster';
 import { writeRosterTemplates } from './template';
 
-const USAGE = 'usage: npm run import -- FILE_OR_DIR… [--dry-run] | npm run import -- --template DIR';
+const USAGE = [
+  '用法：npm run import -- 文件或目录… [--dry-run]    导入花名册（.xlsx，或 CSV 文件及其目录）',
+  '      npm run import -- --template 目录            写出空白模板',
+  '  --dry-run  只检查并计数，不写入',
+].join('\n');
 
 async function main(argv: string[]): Promise<number> {
   const dryRun = argv.includes('--dry-run');
@@ -26,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
   if (templateAt !== -1) {
     const dir = argv[templateAt + 1];
     if (!dir) return usage();
-    for (const file of await writeRosterTemplates(dir)) process.stdout.write(`wrote ${file}\n`);
+    for (const file of await writeRosterTemplates(dir)) process.stdout.write(`已写出 ${file}\n`);
     return 0;
   }
   const paths = argv.filter((a) => !a.startsWith('--'));
@@ -34,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
 
   const config = loadConfig();
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const storage = await startStorage({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, log });
+  const storage = await startStorage({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, log, downloadTimeoutMs: mongodDownloadTimeoutMs(config) });
   const conn = await connectMongoose(storage.uri);
   try {
     const models = createModels(conn);
@@ -60,7 +64,7 @@ main(process.argv.slice(2)).then(
       console.error(err.message);
       process.exit(78);
     }
-    console.error(err instanceof Error && 'code' in err && err.code === 'ENOENT' ? `file not found: ${(err as NodeJS.ErrnoException).path}` : err);
+    console.error(err instanceof Error && 'code' in err && err.code === 'ENOENT' ? `找不到文件：${(err as NodeJS.ErrnoException).path}` : err);
     process.exit(1);
   },
 );

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { decodeCsv, parseCsv } from './csv';
 import { detectSheet, mapHeaders, SHEETS, type SheetSpec } from './sheets';
 
@@ -71,7 +71,9 @@ function toSheet(source: string, grid: string[][], problems: RosterProblem[]): R
 }
 
 async function readXlsx(file: string, problems: RosterProblem[]): Promise<RawSheet[]> {
-  const workbook = new ExcelJS.Workbook();
+  // Loaded when needed: it costs most of a second at every start otherwise.
+  const { Workbook } = (await import('exceljs')).default;
+  const workbook = new Workbook();
   try {
     await workbook.xlsx.readFile(file);
   } catch (err) {

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { csvLine } from './csv';
 import { SHEETS } from './sheets';
 
@@ -20,7 +20,9 @@ const GUIDE = [
 /** Writes the roster templates into `dir`: roster-template.xlsx (with a 说明 sheet) and one CSV per table. */
 export async function writeRosterTemplates(dir: string): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
-  const workbook = new ExcelJS.Workbook();
+  // Loaded when needed: it costs most of a second at every start otherwise.
+  const { Workbook } = (await import('exceljs')).default;
+  const workbook = new Workbook();
   const guide = workbook.addWorksheet('说明');
   guide.getColumn(1).width = 24;
   guide.getColumn(2).width = 90;

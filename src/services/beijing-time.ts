@@ -84,3 +84,8 @@ export function formatDay(d: Date, now?: Date): string {
 export function formatDateTime(d: Date, now?: Date): string {
   return `${formatDay(d, now)} ${format(d, 'HH:mm', inBeijing)}`;
 }
+
+/** An instant in full for command-line tools and logs: '2020年9月21日 08:00'. */
+export function formatFullDateTime(d: Date): string {
+  return format(d, 'yyyy年M月d日 HH:mm', inBeijing);
+}

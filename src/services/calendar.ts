@@ -24,7 +24,9 @@
  * - `holidays`: inclusive `from`…`to` ranges of days off (weekend days inside included);
  * - `workdays`: weekend days that are working days (调休上班);
  * - every other day is a working day Monday to Friday and a rest day on weekends.
- * A year in neither file falls back to Monday–Friday, with one warning naming the file.
+ * A year in neither file falls back to Monday–Friday, with one warning naming the file;
+ * from 1 December district admins are told when next year is missing
+ * ({@link missingHolidayYears}: their /查询 and the 节假日数据提醒 push).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -106,6 +108,18 @@ export interface WorkingCalendar {
    * [`window.from`, `window.to`): where a push that falls due at night or on a day off waits.
    */
   nextWorkingMoment(at: Date, window: DayWindow): Date;
+  /** Whether the official holidays and adjusted working days of `year` are known (shipped or in holidays.json). */
+  covers(year: number): boolean;
+}
+
+/**
+ * The years whose official calendar an admin must add now: this year when it is missing,
+ * and from 1 December (Beijing time) next year when it is missing — the State Council
+ * publishes it around November, and deadlines and pushes of January depend on it.
+ */
+export function missingHolidayYears(calendar: Pick<WorkingCalendar, 'covers'>, now: Date): number[] {
+  const [year, month] = format(now, 'yyyy M', inBeijing).split(' ').map(Number) as [number, number];
+  return [year, ...(month === 12 ? [year + 1] : [])].filter((y) => !calendar.covers(y));
 }
 
 export interface CalendarOptions {
@@ -232,5 +246,7 @@ export function createCalendar(options: CalendarOptions = {}): WorkingCalendar {
     return new Date(set(next, { hours: from }, inBeijing).getTime());
   };
 
-  return { dayKey, isWorkingDay, addWorkingDays, workingDaysBetween, dueAfterWorkingDays, nextWorkingMoment };
+  const covers = (year: number): boolean => String(year) in years;
+
+  return { dayKey, isWorkingDay, addWorkingDays, workingDaysBetween, dueAfterWorkingDays, nextWorkingMoment, covers };
 }

@@ -3,7 +3,7 @@
  * (one sheet for a courtyard's scope) with a row per courtyard, and a 项目清单 sheet listing
  * the projects. Printable on A4 landscape, one page wide.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { Types } from 'mongoose';
 import type { Models } from '../db/models';
 import { OPEN_PROJECT_STATUSES } from '../db/models/project';
@@ -106,7 +106,9 @@ export async function buildProgressTable(models: Models, opts: ProgressTableOpti
   const title = isWeek ? '每周进度表' : '月度进度表';
   const subtitle = `统计周期：${opts.period.label}　生成：${formatDateTime(opts.now)}　排名范围：${scopeName}（共 ${scope.courtyards.length} 个楼院）`;
 
-  const workbook = new ExcelJS.Workbook();
+  // Loaded when needed: it costs most of a second at every start otherwise.
+  const { Workbook } = (await import('exceljs')).default;
+  const workbook = new Workbook();
   workbook.creator = '楼院通';
   workbook.created = opts.now;
 

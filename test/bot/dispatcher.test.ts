@@ -110,8 +110,8 @@ describe('dispatcher', () => {
     expect(await bot.send(f.users.admin, 'g', '/天气预报')).toBe('❓ 没有「/天气预报」这个命令。\n发送 `/帮助` 查看可用的命令');
   });
 
-  it('ignores group chatter without a slash, but hints at a command word missing its slash', async () => {
-    expect(await bot.send(f.users.admin, 'g', '大家好')).toBe('');
+  it('answers text without a slash with a hint, naming a command word missing its slash', async () => {
+    expect(await bot.send(f.users.admin, 'g', '大家好')).toBe('你好，我是**楼院通**，只懂以斜杠开头的命令。发送 `/帮助` 查看可用的命令');
     expect(await bot.send(f.users.admin, 'g', '帮助')).toContain('命令前要加斜杠，例如 `/帮助`');
     expect(await bot.send(f.users.admin, 'g', '')).toContain('发送 `/帮助` 查看可用的命令');
     expect(await bot.send(f.users.admin, '', '你好')).toContain('发送 `/帮助` 查看可用的命令');

@@ -83,7 +83,7 @@ describe('/推送', () => {
 
   it('says which pushes there are when the name is wrong', async () => {
     const reply = await bot.send(f.users.admin, 'grp-lead', '/推送 天气');
-    expect(reply).toContain('「推送内容」应为 周排名、逾期、下沉提醒、月度评分 之一');
+    expect(reply).toContain('「推送内容」应为 周排名、逾期、下沉提醒、月度评分、节假日数据提醒 之一');
     expect(await bot.send(f.users.admin, 'grp-lead', '/推送 周排名 马上')).toContain('要预览请写 --预览');
   });
 });

@@ -1,53 +1,27 @@
 /**
- * The dashboard in a real browser: Debian's Chromium (/usr/bin/chromium) driven by
- * playwright-core, which never downloads a browser. Opens signed links on seeded data served
- * by the real app on a local port, checks the ranking and a courtyard card, takes a phone-size
- * and a screen-size screenshot (tmp/dashboard/*.png, for a person to look at), checks that
- * expired and tampered links get 403, and that the page asked nothing of any other origin.
+ * The dashboard in a real browser: Debian's Chromium (/usr/bin/chromium) when installed, else
+ * the one packaged in @sparticuz/chromium (test/helpers/chromium.ts), driven by playwright-core,
+ * which never downloads a browser. Opens signed links on seeded data served by the real app on
+ * a local port, checks the ranking and a courtyard card, takes a phone-size and a screen-size
+ * screenshot (tmp/dashboard/*.png, for a person to look at), checks that expired and tampered
+ * links get 403, and that the page asked nothing of any other origin.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createModels, syncIndexes } from '../../src/db/models';
 import { projectRoot } from '../../src/dashboard/build';
 import { createCalendar } from '../../src/services/calendar';
+import { launchChromium } from '../helpers/chromium';
 import { openTestDb, type TestDb } from '../helpers/db';
 import { seedDistrict } from './district-seed';
 import { dashboardApp, seededDashboard, tokenFor, type SeededDashboard } from './seeded-app';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(projectRoot(), 'tmp', 'dashboard');
 
 jest.setTimeout(180_000);
-
-if (!existsSync(CHROMIUM)) {
-  throw new Error(
-    `The dashboard's browser test needs Debian's Chromium at ${CHROMIUM}, which is missing.\n` +
-      'Install it once with:  sudo apt-get install -y chromium\n' +
-      '(.ci/run does this on CI; the test never downloads a browser.)',
-  );
-}
-
-/**
- * The CJK font from node_modules (the one the chart PNGs use), made visible to Chromium
- * through fontconfig: a bare test machine has no Chinese system font, a phone always has one.
- */
-function fontConfig(): string {
-  const dir = path.join(SHOTS, 'fontconfig');
-  mkdirSync(dir, { recursive: true });
-  const fonts = path.dirname(path.dirname(require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf')));
-  const file = path.join(dir, 'fonts.conf');
-  writeFileSync(
-    file,
-    `<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>
-<include ignore_missing="yes">/etc/fonts/fonts.conf</include>
-<dir>${path.join(fonts, '400Regular')}</dir><dir>${path.join(fonts, '700Bold')}</dir>
-<cachedir>${path.join(dir, 'cache')}</cachedir></fontconfig>\n`,
-  );
-  return file;
-}
 
 function listen(app: { callback(): Parameters<typeof import('node:http').createServer>[1] }): Promise<{ server: Server; origin: string }> {
   return new Promise((resolve) => {
@@ -69,11 +43,7 @@ beforeAll(async () => {
   seeded = await seededDashboard({ prepareAtStart: true });
   ({ server, origin } = await listen(seeded.app));
   origins.push(origin);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    env: { ...process.env, FONTCONFIG_FILE: fontConfig() },
-  });
+  ({ browser } = await launchChromium());
 });
 afterAll(async () => {
   await browser?.close();
@@ -104,6 +74,8 @@ describe('the dashboard in Chromium', () => {
   it('on a phone: ranks the streets, opens a courtyard card', async () => {
     const page = await open(`${origin}/dashboard?t=${tokenFor({ kind: 'district' })}`, { width: 390, height: 844 }, true);
     expect(await page.textContent('#scope-label')).toBe('全区');
+    // The page's Chinese is drawn with the font the app serves (or the same one installed), whatever the browser has.
+    expect(await page.evaluate(`[...document.fonts].filter((f) => f.family.replace(/"/g, '') === 'Noto Sans SC').map((f) => f.status)`)).toEqual(['loaded']);
     // The overview is preloaded with the HTML and that one request is the one the page uses.
     expect(requested.filter((u) => u.includes('/dashboard/api/data')).length).toBe(1);
     // The chart's figures (its table for screen readers) and its drawn axis labels, best first.

@@ -217,6 +217,8 @@ describe('roster import', () => {
     const bad = await run(tempDir({ 'streets.csv': '街道名称*\n\n济源路街道\n济源路街道\n' }));
     expect(bad.status).toBe(1);
     expect(bad.stdout).toContain('streets.csv 第 4 行：街道「济源路街道」与第 3 行重复');
-    expect((await run('--oops')).status).toBe(2);
+    const wrong = await run('--oops');
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain('用法：npm run import -- 文件或目录…');
   });
 });

@@ -1,7 +1,11 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { silentLogger } from '../../src/log';
+import { writeServerFile } from '../../src/server-file';
 import { chatCli } from '../../src/sim/chat';
 import { createWeComClient } from '../../src/wecom/client';
 import type { MessageHandler } from '../../src/wecom/message';
@@ -94,4 +98,61 @@ it('npm run chat reads a script from stdin, shows the bot’s replies, and the p
   // people of the sample roster speak with their roster accounts, so local mode knows them
   expect(shown).toContain('账号 zhangsan');
   expect(shown).not.toContain('账号 张三');
+});
+
+/** Runs `npm run chat` with a script on stdin; resolves with its exit code and what it printed. */
+async function chat(argv: string[], env: NodeJS.ProcessEnv, script: string): Promise<{ code: number; shown: string }> {
+  let shown = '';
+  const output = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      shown += chunk.toString();
+      done();
+    },
+  });
+  const input = new PassThrough();
+  input.end(script);
+  const code = await chatCli(argv, { input, output, interactive: false, env });
+  return { code, shown };
+}
+
+/** A DATA_DIR as `npm start` leaves it for the test app: its credentials and its server.json. */
+function dataDirOfTestBot(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lyt-chat-'));
+  writeFileSync(path.join(dir, 'dev-wecom.json'), JSON.stringify(TEST_CREDS));
+  const { port } = server.address() as AddressInfo;
+  writeServerFile(dir, { pid: process.pid, port, url: `http://127.0.0.1:${port}`, apiBase: `http://127.0.0.1:${sinkPort}`, mode: 'local', startedAt: new Date().toISOString() });
+  return dir;
+}
+
+describe('npm run chat finds the bot, or says how to start one', () => {
+  it('finds the running bot of its DATA_DIR without being told the port', async () => {
+    const dir = dataDirOfTestBot();
+    const { code, shown } = await chat(['--data-dir', dir], {}, '/帮助\n');
+    expect(code).toBe(0);
+    expect(shown).toContain(`机器人 http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    expect(shown).toContain('楼院通：可用命令：/帮助 /慢');
+  });
+
+  it('with no bot running: says how to start or point at one, exits non-zero, starts none', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lyt-chat-empty-'));
+    const { code, shown } = await chat(['--data-dir', dir], { SIM_SINK_PORT: String(await freePort()) }, '/帮助\n');
+    expect(code).toBe(69);
+    expect(shown).toContain(`没有找到正在运行的机器人（DATA_DIR=${dir}）`);
+    expect(shown).toContain(`DATA_DIR=${dir} npm start`);
+    expect(shown).toContain('--start');
+    expect(shown).not.toContain('启动一个机器人（DATA_DIR');
+    // Nothing made up in a DATA_DIR no bot uses.
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('given a port where no bot answers: names the port and where its DATA_DIR’s bot is', async () => {
+    const dir = dataDirOfTestBot();
+    const other = await freePort();
+    const { port } = server.address() as AddressInfo;
+    const { code, shown } = await chat(['--data-dir', dir], { PORT: String(other) }, '/帮助\n');
+    expect(code).toBe(69);
+    expect(shown).toContain(`http://127.0.0.1:${other} 没有机器人应答。`);
+    expect(shown).toContain(`DATA_DIR=${dir} 的机器人在 http://127.0.0.1:${port}：DATA_DIR=${dir} npm run chat -- --port ${port}`);
+    expect(shown).not.toContain('楼院通：');
+  });
 });

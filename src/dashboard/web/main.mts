@@ -75,9 +75,20 @@ function render(d: DashboardData): void {
   document.body.dataset.ready = 'true';
 }
 
+/**
+ * Resolves once the fonts the page's text needs are in (3 s at most): ECharts measures its
+ * labels when it draws, so the served CJK font (styles.css) must be there first where the
+ * device has none of its own. Laying the page out is what starts that download.
+ */
+function fontsSettled(): Promise<unknown> {
+  void document.body.offsetHeight;
+  return Promise.race([document.fonts.ready, new Promise((resolve) => setTimeout(resolve, 3000))]);
+}
+
 async function load(): Promise<void> {
   try {
-    data = await getJson<DashboardData>('dashboard/api/data');
+    const [fresh] = await Promise.all([getJson<DashboardData>('dashboard/api/data'), fontsSettled()]);
+    data = fresh;
     render(data);
   } catch (err) {
     showProblem(err);
@@ -105,6 +116,10 @@ function start(): void {
     (byId('weekly') as HTMLDetailsElement).open = true;
   });
   window.addEventListener('resize', resizeChart);
+  // A font that came in after the chart was drawn (a slow network): draw it again with the font's measures.
+  document.fonts.addEventListener('loadingdone', () => {
+    if (data) renderChart(byId('chart'), byId<HTMLTableElement>('chart-table'), data.chart.rows, { large: screen });
+  });
   void load();
   prepareChart(byId('chart'), { large: screen });
   if (screen) window.setInterval(() => void load(), SCREEN_REFRESH_MS);
