@@ -11,6 +11,7 @@
  * outbox for the running bot. Exit status: 0 done, 1 failed, 2 wrong usage.
  */
 import { ConfigError, loadConfig } from './config';
+import { embeddedBackupDir } from './db/backup';
 import { connectMongoose, startStorage } from './db/connect';
 import { createModels, syncIndexes } from './db/models';
 import { outboxItemModel } from './db/models/outbox-item';
@@ -62,6 +63,7 @@ function parseArgs(argv: string[]): Args | string {
 function printRun(result: RunResult): void {
   const out = (s = '') => process.stdout.write(s + '\n');
   out(`${result.job.name}（${result.job.title}）as of ${result.firedAt.toISOString()}: ${result.pushes.length} push(es)${result.dryRun ? ' — dry run, nothing sent' : ''}`);
+  if (result.summary) out(result.summary);
   if (result.sendAt.getTime() > Math.max(result.firedAt.getTime(), Date.now())) out(`held for working hours until ${result.sendAt.toISOString()}`);
   for (const [i, p] of result.pushes.entries()) {
     out();
@@ -94,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
     const models = createModels(conn);
     await syncIndexes(models);
     const calendar = createCalendar({ dataDir: config.dataDir, log });
-    const scheduler = createScheduler({ models, conn, config, log, outbox, calendar, timers: false });
+    const scheduler = createScheduler({ models, conn, config, log, outbox, calendar, timers: false, backupDir: embeddedBackupDir(config) });
     const result = await scheduler.runNow(args.name, args.at, { dryRun: args.dryRun });
     printRun(result);
     if (args.dryRun || result.pushes.length === 0) return 0;

@@ -1,6 +1,7 @@
 import { createDispatcher } from './bot/dispatcher';
 import { createDashboardRouter } from './dashboard/router';
 import { ConfigError, devCredentialsPath, loadConfig, type Config } from './config';
+import { embeddedBackupDir } from './db/backup';
 import { connectMongoose, startStorage } from './db/connect';
 import { createModels, syncIndexes } from './db/models';
 import { importSampleRosterIfEmpty } from './roster/sample';
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   const calendar = createCalendar({ dataDir: config.dataDir, log });
   const handle = createDispatcher({ models, config, log, outbox, calendar });
   // SCHEDULER=off: this process sends no scheduled pushes (another one does, or none should).
-  const scheduler = config.scheduler ? createScheduler({ models, conn, config, log, outbox, calendar }) : undefined;
+  const scheduler = config.scheduler ? createScheduler({ models, conn, config, log, outbox, calendar, backupDir: embeddedBackupDir(config) }) : undefined;
   const wecom = createWeComRouter({ config, log, conn, handle, outbox });
   const dashboard = createDashboardRouter({ models, config, log, calendar, keepDistrictFresh: true });
   const app = createApp({
