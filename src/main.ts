@@ -3,6 +3,7 @@ import { createDashboardRouter } from './dashboard/router';
 import { ConfigError, devCredentialsPath, loadConfig, type Config } from './config';
 import { embeddedBackupDir } from './db/backup';
 import { connectMongoose, startStorage } from './db/connect';
+import { StartRefused } from './db/standin/errors';
 import { createModels, syncIndexes } from './db/models';
 import { importSampleRosterIfEmpty } from './roster/sample';
 import { LOCAL_GROUPS, bindLocalGroups } from './sim/local-groups';
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err);
+  // A damaged or locked data directory: the message says what to do; a stack trace would bury it.
+  console.error(err instanceof StartRefused ? err.message : err);
   process.exit(1);
 });

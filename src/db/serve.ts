@@ -12,6 +12,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { createLogger } from '../log';
 import { startStorage } from './connect';
+import { StartRefused } from './standin/errors';
 import { repairDataDir, type RepairReport } from './standin/repair';
 
 /** The usual MongoDB port when it is free, else any. */
@@ -83,6 +84,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err) => {
-  console.error(err instanceof Error && err.name === 'DataDamagedError' ? err.message : err);
+  console.error(err instanceof StartRefused ? err.message : err);
   process.exit(1);
 });

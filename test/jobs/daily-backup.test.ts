@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as tar from 'tar';
 import type { BackupManifest } from '../../src/db/backup';
 import { jobRunModel } from '../../src/db/models/job-run';
+import { testConfig } from '../helpers/wecom';
 import { bj, openBench, type Bench } from './harness';
 
 /** The daily backup of the embedded database: a job in jobs/, fired through the scheduler on a fake clock. */
@@ -63,7 +64,6 @@ it('keeps the newest seven automatic backups and never deletes one made by hand'
 });
 
 it('keeps as many as BACKUP_KEEP says, and makes none with BACKUP_KEEP=0', async () => {
-  const { testConfig } = await import('../helpers/wecom');
   const three = await bench.instance({ backupDir: dir, config: testConfig({ BACKUP_KEEP: '3' }) });
   for (let day = 1; day <= 5; day++) {
     bench.at(`2020-10-0${day} 03:30`);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { StartRefused } from './errors';
 
 const LOCK = 'LOCK';
 
@@ -70,10 +71,12 @@ export function takeLock(dir: string, instance: string): void {
   const lock = readLock(dir);
   const state = holderState(lock);
   if (state === 'live') {
-    throw new Error(`内置数据库的数据目录 ${dir} 正由进程 ${lock!.pid} 使用。请先停止那个进程（或让本程序连接它：设置 MONGODB_URI）。`);
+    throw new StartRefused(
+      `内置数据库的数据目录 ${dir} 正由进程 ${lock!.pid} 使用，但它没有在记录的地址上证明自己服务于这个目录（可能还在启动）。请稍后再试，或先停止那个进程。`,
+    );
   }
   if (state === 'unknown') {
-    throw new Error(
+    throw new StartRefused(
       `内置数据库的数据目录 ${dir} 的锁文件 LOCK 记着进程 ${lock!.pid}，这个进程还在运行，但无法确认它是否在使用这个目录。` +
         `如果确认没有别的程序在使用这个目录，删除 ${path.join(dir, LOCK)} 后重试。`,
     );

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../log';
 import type { Catalog, Changes } from './catalog';
+import { StartRefused } from './errors';
 import { fsyncDir, JournalWriter, nodeFileIo, writeFully, type FileIo } from './journal-file';
 import { bodySeq, decodeBody, encodeRecord, fileHeader, type JournalOp } from './journal-format';
 import { releaseLock, takeLock } from './lock';
@@ -64,7 +65,7 @@ export function journalFiles(dir: string): string[] {
 }
 
 /** A data file damaged other than by a torn last record: the start stops and the file is left untouched. */
-export class DataDamagedError extends Error {
+export class DataDamagedError extends StartRefused {
   constructor(
     readonly file: string,
     readonly offset: number,
