@@ -8,9 +8,11 @@ import { createScheduler } from '../src/jobs/scheduler';
 import { formatDateTime } from '../src/services/beijing-time';
 import { UserError } from '../src/errors';
 
-const titles = allJobs.map((j) => j.title) as [string, ...string[]];
+/** The jobs that push (the daily backup does not). */
+const pushJobs = allJobs.filter((j) => j.build);
+const titles = pushJobs.map((j) => j.title) as [string, ...string[]];
 const synonyms = Object.fromEntries(
-  allJobs.flatMap((j) => [[j.name, j.title], ...(j.title === '周排名' ? [['排名', j.title]] : []), ...(j.title === '逾期' ? [['逾期提醒', j.title]] : []), ...(j.title === '月度评分' ? [['评分', j.title]] : [])]),
+  pushJobs.flatMap((j) => [[j.name, j.title], ...(j.title === '周排名' ? [['排名', j.title]] : []), ...(j.title === '逾期' ? [['逾期提醒', j.title]] : []), ...(j.title === '月度评分' ? [['评分', j.title]] : [])]),
 ) as Record<string, string>;
 const PREVIEW_WORDS = ['--预览', '预览', '--dry-run'];
 

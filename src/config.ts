@@ -57,6 +57,7 @@ const schema = z.object({
       for (const message of problems) ctx.issues.push({ code: 'custom', message, input: s });
       return weights;
     }),
+  BACKUP_KEEP: z.coerce.number().int().min(0).default(7),
 });
 
 type Env = z.infer<typeof schema>;
@@ -97,6 +98,8 @@ export interface Config {
   scheduler: boolean;
   /** Weights of the campaign score's parts (src/services/score.ts). */
   scoreWeights: ScoreWeights;
+  /** How many daily backups of the embedded database to keep in $DATA_DIR/backups (0: none are made). */
+  backupKeep: number;
 }
 
 /** Thrown with every bad variable listed, so one start-up tells the operator everything. */
@@ -182,5 +185,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     replyBudgetMs: e.REPLY_BUDGET_MS,
     scheduler: e.SCHEDULER === 'on',
     scoreWeights: e.SCORE_WEIGHTS,
+    backupKeep: e.BACKUP_KEEP,
   };
 }

@@ -13,6 +13,7 @@
  * left in the outbox for the running bot. Exit status: 0 done, 1 failed, 2 wrong usage.
  */
 import { ConfigError, loadConfig } from './config';
+import { embeddedBackupDir } from './db/backup';
 import { connectMongoose, mongodDownloadTimeoutMs, startStorage } from './db/connect';
 import { createModels, syncIndexes } from './db/models';
 import { outboxItemModel } from './db/models/outbox-item';
@@ -76,6 +77,7 @@ function parseArgs(argv: string[]): Args | string {
 function printRun(result: RunResult, now: Date, out: (s?: string) => void): void {
   const sent = result.dryRun ? ' — 试运行，不发送' : '';
   out(`${result.job.title}（${result.job.name}），按 ${formatFullDateTime(result.firedAt)}（北京时间）运行：共 ${result.pushes.length} 条推送${sent}`);
+  if (result.summary) out(result.summary);
   if (result.sendAt.getTime() > Math.max(result.firedAt.getTime(), now.getTime())) {
     out(`夜间或非工作日不推送：将在 ${formatFullDateTime(result.sendAt)}（北京时间）发出`);
   }
@@ -120,7 +122,7 @@ export async function jobCli(argv: string[], io: JobCliIo): Promise<number> {
     const models = createModels(conn);
     await syncIndexes(models);
     const calendar = createCalendar({ dataDir: config.dataDir, log });
-    const scheduler = createScheduler({ models, conn, config, log, outbox, calendar, timers: false, now });
+    const scheduler = createScheduler({ models, conn, config, log, outbox, calendar, timers: false, now, backupDir: embeddedBackupDir(config) });
     const result = await scheduler.runNow(args.name, now(), { dryRun: args.dryRun });
     printRun(result, now(), out);
     if (args.dryRun || result.pushes.length === 0) return 0;

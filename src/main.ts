@@ -2,7 +2,9 @@ import { createServer, type AddressInfo } from 'node:net';
 import { createDispatcher } from './bot/dispatcher';
 import { createDashboardRouter } from './dashboard/router';
 import { ConfigError, devCredentialsPath, loadConfig, type Config } from './config';
+import { embeddedBackupDir } from './db/backup';
 import { connectMongoose, mongodDownloadTimeoutMs, startStorage } from './db/connect';
+import { StartRefused } from './db/standin/errors';
 import { createModels, syncIndexes, type Models } from './db/models';
 import { importSampleRosterIfEmpty } from './roster/sample';
 import { bindLocalGroups } from './sim/local-groups';
@@ -124,7 +126,7 @@ async function main(): Promise<void> {
   const calendar = createCalendar({ dataDir: config.dataDir, log });
   const handle = createDispatcher({ models, config, log, outbox, calendar });
   // SCHEDULER=off: this process sends no scheduled pushes (another one does, or none should).
-  const scheduler = config.scheduler ? createScheduler({ models, conn, config, log, outbox, calendar }) : undefined;
+  const scheduler = config.scheduler ? createScheduler({ models, conn, config, log, outbox, calendar, backupDir: embeddedBackupDir(config) }) : undefined;
   const wecom = createWeComRouter({ config, log, conn, handle, outbox });
   const dashboard = createDashboardRouter({ models, config, log, calendar, keepDistrictFresh: true });
   const app = createApp({
@@ -173,6 +175,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err);
+  // A damaged or locked data directory: the message says what to do; a stack trace would bury it.
+  console.error(err instanceof StartRefused ? err.message : err);
   process.exit(1);
 });

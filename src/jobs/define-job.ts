@@ -17,6 +17,8 @@ export interface JobContext {
   firedAt: Date;
   /** When the pushes will go out: `firedAt`, or the next working morning when that is at night or on a day off. */
   sendAt: Date;
+  /** Where automatic backups go: set only with the embedded database (src/db/backup.ts, embeddedBackupDir). */
+  backupDir?: string;
 }
 
 /** One message a run would send: to whom, what, and under which part name (for the dedupe key). */
@@ -47,11 +49,17 @@ export interface Job {
   schedule: string;
   /**
    * A fire on a day off: 'skip' it (jobs of working days: overdue alerts, the visit reminder),
-   * or 'hold' its pushes until the next working day 08:00 (the weekly and monthly rankings).
+   * or 'hold' its pushes until the next working day 08:00 (the weekly and monthly rankings; a
+   * job without pushes, the daily backup, simply runs).
    */
   onDayOff: 'skip' | 'hold';
   /** Plans the pushes as of `ctx.firedAt`: reads the database, writes nothing. */
-  build(ctx: JobContext): Promise<PlannedPush[]>;
+  build?(ctx: JobContext): Promise<PlannedPush[]>;
+  /**
+   * Work other than pushes (the daily backup), done once the pushes are queued; in a dry run
+   * it only says what it would do. Returns one line for the log, the run record and the CLI.
+   */
+  perform?(ctx: JobContext, dryRun: boolean): Promise<string>;
 }
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;

@@ -38,6 +38,8 @@ export interface SchedulerDeps {
    * with a fake clock, so a real fire can never interleave). Default true.
    */
   timers?: boolean;
+  /** Where the daily backup writes (the embedded database only); unset, it does nothing. */
+  backupDir?: string;
 }
 
 /** What one fire (or run by hand) did. */
@@ -59,6 +61,8 @@ export interface RunResult {
   /** Newly queued, and already queued by an earlier run of the same fire (not sent again). */
   queued: number;
   duplicate: number;
+  /** What a job's `perform` did (or, in a dry run, would do). */
+  summary?: string;
   error?: string;
 }
 
@@ -128,9 +132,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const result: RunResult = { job, firedAt, sendAt, trigger, dryRun, status: 'done', pushes: [], dedupeKeys: [], queued: 0, duplicate: 0 };
     // A job of working days does not fire on a day off; asked for by hand, its pushes wait for the next working morning.
     if (job.onDayOff === 'skip' && trigger !== 'manual' && !calendar.isWorkingDay(firedAt)) return { ...result, status: 'skipped' };
-    result.pushes = await job.build({ models, conn, config, calendar, log, firedAt, sendAt });
+    const ctx = { models, conn, config, calendar, log, firedAt, sendAt, backupDir: deps.backupDir };
+    result.pushes = job.build ? await job.build(ctx) : [];
     result.dedupeKeys = result.pushes.map((p) => pushDedupeKey(job.name, firedAt, p));
-    if (dryRun) return result;
+    if (dryRun) {
+      if (job.perform) result.summary = await job.perform(ctx, true);
+      return result;
+    }
     for (const [i, p] of result.pushes.entries()) {
       const req: PushRequest = { dedupeKey: result.dedupeKeys[i]!, target: p.target, payload: p.payload, notBefore: sendAt };
       if ((await outbox.enqueue(req)) === 'queued') result.queued++;
@@ -138,6 +146,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
     const once = result.pushes.flatMap((p) => p.onceADay ?? []);
     await markAlerted(conn, job.name, once, calendar.dayKey(sendAt), now());
+    if (job.perform) result.summary = await job.perform(ctx, false);
     return result;
   }
 
@@ -150,7 +159,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const finishedAt = now();
     await JobRun.updateOne(
       { _id: key, owner },
-      { $set: { status, counts, notBefore: result.sendAt, finishedAt, ...(result.error ? { error: result.error } : {}) } },
+      { $set: { status, counts, notBefore: result.sendAt, finishedAt, ...(result.error ? { error: result.error } : {}), ...(result.summary ? { summary: result.summary } : {}) } },
     );
     if (result.trigger === 'manual') return;
     await JobState.updateOne(
@@ -173,7 +182,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     if (result.status !== 'failed') {
       log.info(
         { job: job.name, firedAt, trigger, status: result.status, planned: result.pushes.length, queued: result.queued, duplicate: result.duplicate, sendAt: result.sendAt },
-        result.status === 'skipped' ? `job ${job.title}: not a working day, skipped` : `job ${job.title}: ${result.queued} push(es) queued`,
+        result.status === 'skipped' ? `job ${job.title}: not a working day, skipped` : `job ${job.title}: ${result.summary ?? `${result.queued} push(es) queued`}`,
       );
     }
     return result;

@@ -25,6 +25,8 @@ const jobRunSchema = new Schema(
     /** When the pushes may go out (quiet hours and days off hold them). */
     notBefore: { type: Date },
     error: { type: String },
+    /** What a job that does more than pushes did (the daily backup: the archive written). */
+    summary: { type: String },
     finishedAt: { type: Date },
   },
   { versionKey: false },

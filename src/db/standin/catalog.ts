@@ -3,16 +3,25 @@ import { Collection } from './collection';
 import { fail } from './errors';
 import type { JournalOp } from './journal-format';
 
+/** The changes one command made: journal ops, and how to undo them (last first) if the journal refuses them. */
+export interface Changes {
+  ops: JournalOp[];
+  undo: Array<() => void>;
+}
+
 /**
  * All databases and their collections. Commands change it synchronously; the changes of the
- * command running are collected (`takeOps`) for the journal.
+ * command running are collected (`takeChanges`) for the journal.
  */
 export class Catalog {
   private readonly dbs = new Map<string, Map<string, Collection>>();
   private ops: JournalOp[] = [];
+  private undo: Array<() => void> = [];
   private recording = true;
-  private readonly recorder = (op: () => JournalOp) => {
-    if (this.recording) this.ops.push(op());
+  private readonly recorder = (op: () => JournalOp, undo: () => void) => {
+    if (!this.recording) return;
+    this.ops.push(op());
+    this.undo.push(undo);
   };
 
   /** While loading a snapshot: the collections whose indexes are built at the end. */
@@ -37,10 +46,21 @@ export class Catalog {
   }
 
   /** The changes made since the last call. */
-  takeOps(): JournalOp[] {
-    const ops = this.ops;
+  takeChanges(): Changes {
+    const changes = { ops: this.ops, undo: this.undo };
     this.ops = [];
-    return ops;
+    this.undo = [];
+    return changes;
+  }
+
+  /** Undoes changes (of a command whose journal record was refused), last first, without recording anything. */
+  revert(changes: Changes): void {
+    this.recording = false;
+    try {
+      for (let i = changes.undo.length - 1; i >= 0; i--) changes.undo[i]!();
+    } finally {
+      this.recording = true;
+    }
   }
 
   databaseNames(): string[] {
@@ -64,24 +84,48 @@ export class Catalog {
     validateName(db, name);
     if (this.get(db, name)) throw fail('NamespaceExists', `Collection ${db}.${name} already exists.`);
     let colls = this.dbs.get(db);
+    const newDb = !colls;
     if (!colls) this.dbs.set(db, (colls = new Map()));
     const coll = new Collection(db, name, options, this.recorder);
     colls.set(name, coll);
-    this.recorder(() => ({ op: 'create', db, coll: name, options }));
+    this.recorder(
+      () => ({ op: 'create', db, coll: name, options }),
+      () => {
+        colls.delete(name);
+        if (newDb) this.dbs.delete(db);
+      },
+    );
     return coll;
   }
 
   drop(db: string, name: string): boolean {
     const colls = this.dbs.get(db);
-    if (!colls?.delete(name)) return false;
+    if (!colls?.has(name)) return false;
+    const undo = this.restorer(db);
+    colls.delete(name);
     if (colls.size === 0) this.dbs.delete(db);
-    this.recorder(() => ({ op: 'drop', db, coll: name }));
+    this.recorder(() => ({ op: 'drop', db, coll: name }), undo);
     return true;
   }
 
   dropDatabase(db: string): void {
-    if (!this.dbs.delete(db)) return;
-    this.recorder(() => ({ op: 'dropDatabase', db }));
+    if (!this.dbs.has(db)) return;
+    const undo = this.restorer(db);
+    this.dbs.delete(db);
+    this.recorder(() => ({ op: 'dropDatabase', db }), undo);
+  }
+
+  /** Sets the databases, and the collections of `db`, back to what they are now (undoing a drop). */
+  private restorer(db: string): () => void {
+    const dbs = new Map(this.dbs);
+    const colls = this.dbs.get(db)!;
+    const prior = new Map(colls);
+    return () => {
+      colls.clear();
+      for (const [name, coll] of prior) colls.set(name, coll);
+      this.dbs.clear();
+      for (const [name, c] of dbs) this.dbs.set(name, c);
+    };
   }
 
   /**

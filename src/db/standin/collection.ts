@@ -6,8 +6,11 @@ import { describeKey } from './describe-key';
 import { encodeValue } from './key-encoding';
 import type { JournalOp } from './journal-format';
 
-/** Receives every change, for the journal; built lazily, as nothing is recorded during replay. */
-export type Recorder = (op: () => JournalOp) => void;
+/**
+ * Receives every change: the journal op (built lazily, as nothing is recorded during replay)
+ * and how to undo it (when its journal write fails).
+ */
+export type Recorder = (op: () => JournalOp, undo: () => void) => void;
 
 /**
  * One collection: documents as BSON in a DocStore, and its indexes. Every method either
@@ -62,7 +65,10 @@ export class Collection {
     const keys = this.keysChecked(doc, undefined);
     const rid = this.docs.add(bytes);
     for (const [index, list] of keys) for (const key of list) index.keys.insert(key, rid);
-    this.record(() => ({ op: 'insert', db: this.db, coll: this.name, doc: this.docs.get(rid)! }));
+    this.record(
+      () => ({ op: 'insert', db: this.db, coll: this.name, doc: this.docs.get(rid)! }),
+      () => this.remove(rid),
+    );
     return rid;
   }
 
@@ -90,6 +96,7 @@ export class Collection {
     }
     const bytes = raw ?? serialize(doc);
     const next = this.keysChecked(doc, rid);
+    const oldBytes = this.docs.get(rid)!;
     for (const index of this.indexes.values()) {
       const before = new Set(index.keysFor(old));
       const after = new Set(next.get(index)!);
@@ -97,15 +104,34 @@ export class Collection {
       for (const key of after) if (!before.has(key)) index.keys.insert(key, rid);
     }
     this.docs.replace(rid, bytes);
-    this.record(() => ({ op: 'replace', db: this.db, coll: this.name, doc: this.docs.get(rid)! }));
+    this.record(
+      () => ({ op: 'replace', db: this.db, coll: this.name, doc: this.docs.get(rid)! }),
+      () => this.replace(rid, doc, old, oldBytes),
+    );
   }
 
   remove(rid: number, doc?: Document): void {
     const old = doc ?? this.decode(rid);
     if (!old) return;
+    const bytes = this.docs.get(rid)!;
     for (const index of this.indexes.values()) for (const key of index.keysFor(old)) index.keys.remove(key, rid);
     this.docs.remove(rid);
-    this.record(() => ({ op: 'delete', db: this.db, coll: this.name, id: old._id }));
+    this.record(
+      () => ({ op: 'delete', db: this.db, coll: this.name, id: old._id }),
+      () => this.restore(rid, old, bytes),
+    );
+  }
+
+  /** Puts a removed document back under its rid (undoing the removal). */
+  private restore(rid: number, doc: Document, bytes: Buffer): void {
+    this.docs.restore(rid, bytes);
+    for (const index of this.indexes.values()) for (const key of index.keysFor(doc)) index.keys.insert(key, rid);
+  }
+
+  /** Sets the indexes back to an earlier state (undoing an index change). */
+  private restoreIndexes(prior: Map<string, CollectionIndex>): void {
+    this.indexes.clear();
+    for (const [name, index] of prior) this.indexes.set(name, index);
   }
 
   addIndex(spec: IndexSpec): void {
@@ -149,14 +175,22 @@ export class Collection {
       const rids: number[] = new Array(pending.length);
       pending.forEach((entry, i) => ([keys[i], rids[i]] = unpack(entry)));
       index.keys.load(keys, rids);
+      const prior = new Map(this.indexes);
       this.indexes.set(index.name, index);
-      this.record(() => ({ op: 'createIndex', db: this.db, coll: this.name, spec: index.spec }));
+      this.record(
+        () => ({ op: 'createIndex', db: this.db, coll: this.name, spec: index.spec }),
+        () => this.restoreIndexes(prior),
+      );
     }
   }
 
   dropIndex(name: string): void {
+    const prior = new Map(this.indexes);
     this.indexes.delete(name);
-    this.record(() => ({ op: 'dropIndex', db: this.db, coll: this.name, name }));
+    this.record(
+      () => ({ op: 'dropIndex', db: this.db, coll: this.name, name }),
+      () => this.restoreIndexes(prior),
+    );
   }
 
   /** Each index's keys for `doc`, after checking no unique index holds one for another rid. */

@@ -55,6 +55,13 @@ export class DocStore {
     this.place(rid, doc);
   }
 
+  /** Puts a removed document back under its rid (undoing the removal). */
+  restore(rid: number, doc: Uint8Array): void {
+    if (rid >= this.nextRid || this.has(rid)) throw new Error(`document ${rid} cannot be restored: it is not a removed one`);
+    this.place(rid, doc);
+    this.count++;
+  }
+
   remove(rid: number): void {
     if (!this.has(rid)) return;
     this.release(rid);

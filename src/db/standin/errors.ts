@@ -53,3 +53,11 @@ export type CodeName = keyof typeof Codes;
 export function fail(codeName: CodeName, message: string, extra?: Record<string, unknown>): CommandError {
   return new CommandError(Codes[codeName], codeName, message, extra);
 }
+
+/** The stand-in will not open a data directory; the message (for the operator) says why and what to do. */
+export class StartRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartRefused';
+  }
+}

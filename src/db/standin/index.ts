@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../log';
 import { silentLogger } from '../../log';
 import { Catalog } from './catalog';
+import type { FileIo } from './journal-file';
 import { openPersistence } from './persistence';
 import { StandinServer } from './server';
 import { publishUri, runningStandinUri, withdrawUri } from './shared';
@@ -14,6 +16,8 @@ export interface StandinOptions {
   log?: Logger;
   /** Journal size that triggers a snapshot (compaction); for tests. */
   compactBytes?: number;
+  /** The file-writing layer of the journal and snapshots; tests inject failures. */
+  io?: FileIo;
 }
 
 export interface RunningStandin {
@@ -31,18 +35,20 @@ export interface RunningStandin {
 export async function startStandin(opts: StandinOptions = {}): Promise<RunningStandin> {
   const log = opts.log ?? silentLogger;
   const host = opts.host ?? '127.0.0.1';
-  const running = opts.dataDir ? runningStandinUri(opts.dataDir) : undefined;
+  const running = opts.dataDir ? await runningStandinUri(opts.dataDir) : undefined;
   if (running) {
     log.info({ pid: running.pid, uri: running.uri }, `stand-in: ${opts.dataDir} is served by process ${running.pid}; using it`);
     return { uri: running.uri, port: Number(new URL(running.uri).port), shared: true, stop: async () => {} };
   }
   const catalog = new Catalog();
-  const persistence = opts.dataDir ? await openPersistence(opts.dataDir, catalog, log, { compactBytes: opts.compactBytes }) : undefined;
+  const instance = randomBytes(12).toString('hex');
+  const persistence = opts.dataDir ? await openPersistence(opts.dataDir, catalog, log, { compactBytes: opts.compactBytes, io: opts.io, instance }) : undefined;
   const server = new StandinServer({
     catalog,
     log,
     persistent: persistence !== undefined,
-    commit: persistence ? (ops) => persistence.commit(ops) : async () => {},
+    instance: persistence ? instance : undefined,
+    durability: persistence ?? { commit: async () => {}, settled: () => undefined },
   });
   let port: number;
   try {

@@ -1,57 +1,170 @@
 import fs from 'node:fs';
-import { bodyIntact, RECORD_HEADER } from './journal-format';
+import {
+  bodyIntact,
+  FILE_HEADER,
+  fileFormat,
+  RECORD_HEADER,
+  RECORD_HEADER_V1,
+  RECORD_MAGIC_BYTES,
+  readRecordHeader,
+} from './journal-format';
 
-export interface ReadResult {
-  /** Offset just past the last intact record. */
+/** A stretch of a file that holds no intact record: [from, to), `to` being the next intact record or the end. */
+export interface Damage {
+  from: number;
+  to: number;
+}
+
+export interface RecordVisitor {
+  /** An intact record: its body (valid during the call) and where it starts and ends. */
+  record(body: Buffer, at: number, end: number): void;
+  /** Bytes that hold no intact record; the walk goes on at `to`. Return 'stop' to end the walk here. */
+  damage?(d: Damage): 'stop' | void;
+}
+
+export interface WalkResult {
+  /** 2, or 1 for files written before the format had a version; 'empty' for a file of no bytes. */
+  format: 1 | 2 | 'empty';
+  size: number;
+  /** Where the records start (after the file header). */
+  start: number;
+  /** Offset just past the last intact record before the first damage (or the end). */
   validEnd: number;
-  /** Bytes after validEnd that did not form an intact record (torn or corrupt). */
-  badBytes: number;
+  /** The first damage, if any. */
+  damage?: Damage;
 }
 
 const CHUNK = 8 * 1024 * 1024;
+/** Sequence numbers are counts of commands: a format 1 record's body starts with one. */
+const MAX_SEQ = 2 ** 53;
 
 /**
- * Reads the records of a journal or snapshot file in order, streaming (files may be larger
- * than memory allows at once). Stops at the first record that is incomplete or fails its CRC.
+ * Reads a file through a window of CHUNK bytes, so files larger than memory can be walked.
+ * Every read returns a view of a fresh buffer: views handed out earlier stay valid.
  */
-export function readRecords(file: string, onRecord: (body: Buffer) => void): ReadResult {
+class Window {
+  private buf = Buffer.alloc(0);
+  private bufStart = 0;
+
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+  ) {}
+
+  /** The bytes [at, at + length), or undefined past the end of the file. */
+  bytes(at: number, length: number): Buffer | undefined {
+    if (at < 0 || at + length > this.size) return undefined;
+    if (at >= this.bufStart && at + length <= this.bufStart + this.buf.length) {
+      return this.buf.subarray(at - this.bufStart, at - this.bufStart + length);
+    }
+    const next = Buffer.allocUnsafe(Math.min(Math.max(length, CHUNK), this.size - at));
+    let filled = 0;
+    while (filled < next.length) {
+      const n = fs.readSync(this.fd, next, filled, next.length - filled, at + filled);
+      if (n === 0) break;
+      filled += n;
+    }
+    this.buf = next.subarray(0, filled);
+    this.bufStart = at;
+    return filled >= length ? this.buf.subarray(0, length) : undefined;
+  }
+
+  /** The first offset ≥ from where `pattern` occurs, or -1. */
+  indexOf(pattern: Buffer, from: number): number {
+    for (let at = from; at + pattern.length <= this.size; ) {
+      const span = Math.min(CHUNK, this.size - at);
+      const chunk = this.bytes(at, span)!;
+      const i = chunk.indexOf(pattern);
+      if (i >= 0) return at + i;
+      if (at + span >= this.size) break;
+      at += span - pattern.length + 1;
+    }
+    return -1;
+  }
+}
+
+/** The intact record starting at `at`, if there is one. */
+function recordAt(w: Window, format: 1 | 2, at: number): { body: Buffer; end: number } | undefined {
+  if (format === 2) {
+    const head = w.bytes(at, RECORD_HEADER);
+    const h = head && readRecordHeader(head);
+    if (!h || h.length < 8) return undefined;
+    const body = w.bytes(at + RECORD_HEADER, h.length);
+    return body && bodyIntact(body, h.crc) ? { body, end: at + RECORD_HEADER + h.length } : undefined;
+  }
+  const head = w.bytes(at, RECORD_HEADER_V1);
+  if (!head) return undefined;
+  const length = head.readUInt32LE(0);
+  if (length < 8 || at + RECORD_HEADER_V1 + length > w.size) return undefined;
+  const body = w.bytes(at + RECORD_HEADER_V1, length);
+  return body && bodyIntact(body, head.readUInt32LE(4)) ? { body, end: at + RECORD_HEADER_V1 + length } : undefined;
+}
+
+/** The offset of the next intact record after `from`, or the end of the file. */
+function resync(w: Window, format: 1 | 2, from: number): number {
+  if (format === 2) {
+    for (let at = w.indexOf(RECORD_MAGIC_BYTES, from); at >= 0; at = w.indexOf(RECORD_MAGIC_BYTES, at + 1)) {
+      if (recordAt(w, 2, at)) return at;
+    }
+    return w.size;
+  }
+  // Format 1 has no marker: try each offset whose length and sequence number are plausible.
+  for (let at = from; at + RECORD_HEADER_V1 + 8 <= w.size; at++) {
+    const head = w.bytes(at, RECORD_HEADER_V1 + 8)!;
+    const length = head.readUInt32LE(0);
+    if (length < 8 || at + RECORD_HEADER_V1 + length > w.size) continue;
+    const seq = head.readDoubleLE(RECORD_HEADER_V1);
+    if (!(seq >= 1 && seq < MAX_SEQ && Number.isInteger(seq))) continue;
+    if (recordAt(w, 1, at)) return at;
+  }
+  return w.size;
+}
+
+/**
+ * Walks the records of a journal or snapshot file in order, streaming. Where bytes do not
+ * form an intact record (torn or corrupt), the walk looks for the next intact one and reports
+ * the stretch in between as damage; `visitor.damage` may stop the walk there.
+ */
+export function walkRecords(file: string, visitor: RecordVisitor): WalkResult {
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
-    let buf = Buffer.alloc(0);
-    let bufStart = 0; // file offset of buf[0]
-    let offset = 0; // file offset of the next record
-    const ensure = (needed: number): boolean => {
-      // Makes buf cover [offset, offset + needed) if the file has those bytes.
-      if (offset + needed > size) return false;
-      if (offset + needed <= bufStart + buf.length) return true;
-      const keep = buf.subarray(offset - bufStart);
-      const want = Math.max(needed, CHUNK);
-      const next = Buffer.allocUnsafe(Math.min(want, size - offset));
-      keep.copy(next, 0);
-      let filled = keep.length;
-      while (filled < next.length) {
-        const n = fs.readSync(fd, next, filled, next.length - filled, offset + filled);
-        if (n === 0) break;
-        filled += n;
+    const w = new Window(fd, size);
+    if (size === 0) return { format: 'empty', size, start: 0, validEnd: 0 };
+    const first = w.bytes(0, Math.min(size, FILE_HEADER + 4))!;
+    const kind = fileFormat(first);
+    const format = kind === 1 ? 1 : 2;
+    const start = format === 2 ? FILE_HEADER : 0;
+    const result: WalkResult = { format, size, start, validEnd: start };
+    let offset = start;
+    let damaged = false;
+    const report = (d: Damage): boolean => {
+      if (!damaged) {
+        result.damage = d;
+        result.validEnd = d.from;
       }
-      buf = next.subarray(0, filled);
-      bufStart = offset;
-      return filled >= needed;
+      damaged = true;
+      return visitor.damage?.(d) === 'stop';
     };
-    for (;;) {
-      if (!ensure(RECORD_HEADER)) break;
-      const at = offset - bufStart;
-      const length = buf.readUInt32LE(at);
-      const crc = buf.readUInt32LE(at + 4);
-      if (length < 8 || !ensure(RECORD_HEADER + length)) break;
-      const start = offset - bufStart + RECORD_HEADER;
-      const body = buf.subarray(start, start + length);
-      if (!bodyIntact(body, crc)) break;
-      onRecord(body);
-      offset += RECORD_HEADER + length;
+    if (kind === 'damaged') {
+      // The header is damaged (or torn: a file created just before a crash).
+      const to = size <= FILE_HEADER ? size : resync(w, 2, 0);
+      if (report({ from: 0, to })) return result;
+      offset = to;
     }
-    return { validEnd: offset, badBytes: size - offset };
+    while (offset < size) {
+      const rec = recordAt(w, format, offset);
+      if (rec) {
+        visitor.record(rec.body, offset, rec.end);
+        offset = rec.end;
+        if (!damaged) result.validEnd = offset;
+        continue;
+      }
+      const to = resync(w, format, offset + 1);
+      if (report({ from: offset, to })) return result;
+      offset = to;
+    }
+    return result;
   } finally {
     fs.closeSync(fd);
   }

@@ -1,11 +1,10 @@
 import net from 'node:net';
 import type { Logger } from '../../log';
 import type { Catalog } from './catalog';
-import { runCommand } from './commands';
+import { runCommand, type Durability } from './commands';
 import type { CommandContext, ServerState } from './commands/context';
 import { CursorRegistry } from './cursors';
 import { fail } from './errors';
-import type { JournalOp } from './journal-format';
 import { expireDocuments } from './ttl-monitor';
 import { encodeMsgReply, encodeOpReply, OP_QUERY, parseMessage, peekMessageLength, type CommandRequest } from './wire';
 import { serialize } from 'bson';
@@ -14,8 +13,10 @@ export interface ServerOptions {
   catalog: Catalog;
   log: Logger;
   persistent: boolean;
-  /** Makes a command's changes durable; resolves once they are on disk. */
-  commit(ops: JournalOp[]): Promise<void>;
+  /** Makes changes durable (a data directory), or nothing (memory only). */
+  durability: Durability;
+  /** The id of this opening of the data directory, reported by buildInfo (see lock.ts). */
+  instance?: string;
 }
 
 /**
@@ -40,6 +41,7 @@ export class StandinServer {
       ttlMonitorSleepSecs: 60,
       connections: { current: 0, totalCreated: 0 },
       persistent: opts.persistent,
+      instance: opts.instance,
       log: opts.log,
       onTtlSleepChanged: () => this.scheduleTtl(),
     };
@@ -77,8 +79,8 @@ export class StandinServer {
   private async runTtl(): Promise<void> {
     try {
       const removed = expireDocuments(this.opts.catalog, new Date());
-      const ops = this.opts.catalog.takeOps();
-      if (ops.length > 0) await this.track(this.opts.commit(ops));
+      const changes = this.opts.catalog.takeChanges();
+      if (changes.ops.length > 0) await this.track(this.opts.durability.commit(changes));
       if (removed > 0) this.opts.log.debug({ removed }, 'stand-in: TTL monitor removed expired documents');
     } catch (err) {
       this.opts.log.error({ err }, 'stand-in: TTL monitor pass failed');
@@ -155,7 +157,7 @@ export class StandinServer {
     };
     let reply: Uint8Array;
     if (!db) reply = serialize(fail('BadValue', 'OP_MSG requests require a $db argument').toReply());
-    else reply = await this.track(runCommand(request.body, ctx, (ops) => this.opts.commit(ops)));
+    else reply = await this.track(runCommand(request.body, ctx, this.opts.durability));
     if (request.moreToCome || socket.destroyed) return;
     socket.write(request.opCode === OP_QUERY ? encodeOpReply(request.requestId, reply) : encodeMsgReply(request.requestId, reply));
   }

@@ -12,6 +12,8 @@ export interface ServerState {
   connections: { current: number; totalCreated: number };
   /** Whether the data survives a restart (a data directory was given). */
   persistent: boolean;
+  /** With a data directory: the id in its LOCK, which buildInfo reports to prove this server serves it. */
+  instance?: string;
   log: Logger;
   onTtlSleepChanged(): void;
 }

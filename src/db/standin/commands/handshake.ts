@@ -8,6 +8,8 @@ export const STANDIN_VERSION = '7.0.0';
 export const MAX_WIRE_VERSION = 21;
 /** Present in buildInfo only on the stand-in: how clients tell it from a real mongod. */
 export const STANDIN_MARKER = 'louyuantongStandin';
+/** In buildInfo with a data directory: the id its LOCK holds (see lock.ts, shared.ts). */
+export const STANDIN_INSTANCE = 'louyuantongStandinInstance';
 
 function hello(legacyName: boolean) {
   return (_cmd: Document, ctx: CommandContext): Document => ({
@@ -26,7 +28,7 @@ function hello(legacyName: boolean) {
   });
 }
 
-function buildInfo(): Document {
+function buildInfo(_cmd: Document, ctx: CommandContext): Document {
   return {
     version: STANDIN_VERSION,
     gitVersion: 'standin',
@@ -37,6 +39,7 @@ function buildInfo(): Document {
     storageEngines: ['standin'],
     modules: [],
     [STANDIN_MARKER]: true,
+    ...(ctx.server.instance ? { [STANDIN_INSTANCE]: ctx.server.instance } : {}),
     ok: 1,
   };
 }

@@ -1,6 +1,6 @@
 import { serialize, type Document } from 'bson';
 import { CommandError, fail } from '../errors';
-import type { JournalOp } from '../journal-format';
+import type { Changes } from '../catalog';
 import { aggregateCommands } from './aggregate';
 import { collectionCommands } from './collections';
 import type { CommandContext, CommandHandler } from './context';
@@ -47,11 +47,20 @@ function errorReply(err: unknown, ctx: CommandContext, name: string): Document {
   return { ok: 0, errmsg: `internal error in ${name}: ${e?.message ?? String(err)}`, code: 1, codeName: 'InternalError' };
 }
 
+/** How a command's changes become durable (see persistence.ts); in memory only, both are no-ops. */
+export interface Durability {
+  /** Resolves once the changes are durable; rejects, with them undone, when the journal refused them. */
+  commit(changes: Changes): Promise<void>;
+  /** undefined when every change in memory is durable; else settles when they are (rejects if refused). */
+  settled(): Promise<void> | undefined;
+}
+
 /**
- * Runs one command: the handler runs synchronously (atomic); the changes it made are then
- * made durable through `commit` before the reply is returned.
+ * Runs one command: the handler runs synchronously (atomic). Its reply waits until what it
+ * wrote — or, for a command that wrote nothing, whatever it may have read — is durable, so no
+ * reply ever shows a change the journal then refuses.
  */
-export async function runCommand(body: Document, ctx: CommandContext, commit: (ops: JournalOp[]) => Promise<void>): Promise<Uint8Array> {
+export async function runCommand(body: Document, ctx: CommandContext, durability: Durability): Promise<Uint8Array> {
   const name = Object.keys(body)[0] ?? '';
   let reply: Document | Buffer;
   try {
@@ -64,13 +73,17 @@ export async function runCommand(body: Document, ctx: CommandContext, commit: (o
   } catch (err) {
     reply = errorReply(err, ctx, name);
   }
-  const ops = ctx.catalog.takeOps();
-  if (ops.length > 0) {
+  const changes = ctx.catalog.takeChanges();
+  const wrote = changes.ops.length > 0;
+  const durable = wrote ? durability.commit(changes) : durability.settled();
+  if (durable) {
     try {
-      await commit(ops);
+      await durable;
     } catch (err) {
-      ctx.server.log.error({ err }, 'stand-in: journal write failed; the change is not durable');
-      reply = { ok: 0, errmsg: `journal write failed: ${(err as Error).message}`, code: 1, codeName: 'InternalError' };
+      const why = (err as Error).message;
+      reply = wrote
+        ? { ok: 0, errmsg: `${why}; nothing of this command was applied`, code: 1, codeName: 'InternalError' }
+        : { ok: 0, errmsg: `${why}: a write this command may have seen was refused; retry`, code: 1, codeName: 'InternalError' };
     }
   }
   return Buffer.isBuffer(reply) ? reply : serialize(reply);
