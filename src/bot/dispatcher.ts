@@ -13,7 +13,7 @@ import { resolveCaller, type Caller } from './caller';
 import type { CommandContext } from './context';
 import type { Command, CommandResult } from './define-command';
 import { commandPath, usageCard } from './help-text';
-import { fitReply } from './markdown';
+import { escapeMarkdown, fitReply, inertLines } from './markdown';
 import { allowCovers, describeRoles, holdsRole, whoMay, type Allow, type ScopeTarget } from './permissions';
 import { createRegistry, type Registry } from './registry';
 import { parseCommandLine, type Token } from './tokenize';
@@ -37,11 +37,14 @@ export const SYSTEM_BUSY_TEXT = '系统繁忙，请稍后重试';
 
 const HINT = '发送 `/帮助` 查看可用的命令';
 
-/** A UserError as chat text: the message, then the usage lines. */
+/**
+ * A UserError as chat text: the message, then the usage lines. Messages quote what the user
+ * typed, so the message is made inert here, for every command at once (see inertLines).
+ */
 export function userErrorReply(err: UserError): Reply {
   const mark = err instanceof PermissionError ? '🚫' : '❌';
   const usage = err.usage?.length ? ['用法：' + err.usage.map((u) => `\`${u}\``).join('  ')] : [];
-  return { markdown: [`${mark} ${err.message}`, ...usage].join('\n') };
+  return { markdown: [inertLines(`${mark} ${err.message}`), ...usage].join('\n') };
 }
 
 function toReply(result: CommandResult): Reply | null {
@@ -104,7 +107,7 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
   function unknownCommand(name: string): Reply {
     const near = registry.suggest(name);
     const guess = near.length ? `你是不是要找 ${near.map((c) => `\`/${c.name}\``).join('、')}？` : '';
-    return { markdown: `❓ 没有「/${name}」这个命令。${guess}\n${HINT}` };
+    return { markdown: `❓ 没有「/${escapeMarkdown(name)}」这个命令。${guess}\n${HINT}` };
   }
 
   async function handle(msg: IncomingMessage, now: Date): Promise<Reply | null> {
@@ -135,7 +138,7 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
       if (!word && !sub) return { markdown: usageCard(parent, caller) };
       if (!sub) {
         const names = parent.subcommands.map((s) => s.name).join('、');
-        throw new UserError(`「/${parent.name}」后面应为 ${names} 之一，收到「${word!.text}」`, [...parent.usage]);
+        throw new UserError(`「/${parent.name}」后面应为 ${names} 之一，收到「${escapeMarkdown(word!.text)}」`, [...parent.usage]);
       }
       if (word) tokens = tokens.slice(1);
       command = sub;
