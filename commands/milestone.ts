@@ -4,7 +4,9 @@ import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font, paginate, percentOf, progressBar } from '../src/bot/markdown';
 import type { MilestoneDoc } from '../src/db/models';
 import { UserError } from '../src/errors';
+import { isDuplicateKey } from '../src/services/audit';
 import { formatDay } from '../src/services/beijing-time';
+import { nameOfUser } from '../src/services/lookup';
 import {
   findMilestone,
   milestoneOrgs,
@@ -72,7 +74,13 @@ const create = defineCommand({
         throw new UserError(`已有节点「${title}」（${await milestoneScopeLabel(models, other.scope)}，${formatDay(other.deadline, now)}前），请换个名称`);
       }
     }
-    const m = await ctx.audit.create(models.Milestone, { title, deadline, scope });
+    const m = await ctx.audit.create(models.Milestone, { title, deadline, scope }).catch(async (err: unknown) => {
+      // The unique title per scope: the same milestone was set a moment ago.
+      if (!isDuplicateKey(err)) throw err;
+      const won = await models.Milestone.findOne({ title, 'scope.kind': scope.kind, 'scope.refId': scope.refId ?? null });
+      if (!won) throw err;
+      throw new UserError(`节点「${title}」刚刚已由 ${await nameOfUser(models, won.createdBy)} 设定（${formatDay(won.deadline, now)}前）`);
+    });
     const states = await milestoneStates(models, m);
     const orgs = milestoneOrgs(title);
     const lines = [
@@ -171,7 +179,11 @@ const complete = defineCommand({
       { _id: m._id, 'done.courtyard': { $ne: courtyard._id } },
       { $push: { done: { courtyard: courtyard._id, at: now, by: ctx.caller.userId } } },
     );
-    if (!updated) throw new UserError(`${courtyard.name} 刚刚已完成节点「${m.title}」`);
+    if (!updated) {
+      const done = (await models.Milestone.findById(m._id))?.done.find((d) => d.courtyard.equals(courtyard._id));
+      const who = done?.by ? `由 ${await nameOfUser(models, done.by)} ` : '';
+      throw new UserError(`${courtyard.name} 的节点「${m.title}」刚刚已${who}标记完成`);
+    }
     const states = await milestoneStates(models, updated);
     const timing = onTime(m.deadline, now) ? '按时' : font('warning', `逾期 ${-daysUntil(m.deadline, now)} 天`);
     return [

@@ -8,6 +8,8 @@ import { OPEN_PROJECT_STATUSES, PROJECT_CATEGORIES, TASK_AREAS, type Project } f
 import { UserError } from '../src/errors';
 import { formatDay, startOfBeijingDay } from '../src/services/beijing-time';
 import { findPlace } from '../src/services/place';
+import { isDuplicateKey } from '../src/services/audit';
+import { nameOfUser } from '../src/services/lookup';
 import { nextSequence } from '../src/services/sequence';
 import {
   AREA_SYNONYMS,
@@ -26,6 +28,7 @@ import {
   originalDeadline,
   projectCard,
   projectCourtyard,
+  projectMovedError,
   recordProgress,
 } from '../src/services/projects';
 import { listingLabel, scopeFilter, type Scope } from '../src/services/scope';
@@ -84,17 +87,25 @@ const create = defineCommand({
     const twin = await models.Project.findOne({ courtyard: courtyard._id, title, status: { $in: [...OPEN_PROJECT_STATUSES] } });
     if (twin) throw new UserError(`${courtyard.name} 已有进行中的项目 #${twin.no} ${twin.title}，不必重复新建`);
 
-    const project = await ctx.audit.create(models.Project, async () => ({
-      no: await nextSequence(models, 'project'),
-      courtyard: courtyard._id,
-      street: courtyard.street,
-      category,
-      area,
-      title,
-      standard: standard ?? '',
-      owner: owner._id,
-      deadline,
-    }));
+    const project = await ctx.audit
+      .create(models.Project, async () => ({
+        no: await nextSequence(models, 'project'),
+        courtyard: courtyard._id,
+        street: courtyard.street,
+        category,
+        area,
+        title,
+        standard: standard ?? '',
+        owner: owner._id,
+        deadline,
+      }))
+      .catch(async (err: unknown) => {
+        // The unique open title per courtyard: the same project was published a moment ago.
+        if (!isDuplicateKey(err)) throw err;
+        const won = await models.Project.findOne({ courtyard: courtyard._id, title, status: { $in: [...OPEN_PROJECT_STATUSES] } });
+        if (!won) throw err;
+        throw new UserError(`${courtyard.name} 的项目 #${won.no} ${won.title} 刚刚已由 ${await nameOfUser(models, won.createdBy)} 新建，不必重复新建`);
+      });
     const lines = ['✅ 项目已公示', await projectCard(models, project, now)];
     if (!owner.userId) lines.push(font('comment', `${owner.name} 还没有关联企业微信，发送 /登记 后即可报进度`));
     lines.push(`按表推进：\`/进度 #${project.no} 50% 完成情况\``);
@@ -231,12 +242,13 @@ const postpone = defineCommand({
     if (deadline <= from) ctx.fail(`新的截止日期应晚于现在的 ${formatDay(from, now)}`);
     if (daysUntil(deadline, now) < 0) ctx.fail(`截止日期 ${formatDay(deadline, now)} 已经过了`);
 
+    // Guarded on the deadline read: of two postponements at once, the second is told the first's.
     const updated = await ctx.audit.update(
       models.Project,
-      { _id: project._id, status: { $in: [...OPEN_PROJECT_STATUSES] } },
+      { _id: project._id, status: { $in: [...OPEN_PROJECT_STATUSES] }, deadline: project.deadline ?? null },
       { $set: { deadline, status: '已延期' }, $push: { postponements: { from, to: deadline, reason, by: ctx.caller.userId, at: now } } },
     );
-    if (!updated) throw new UserError(`项目 #${project.no} 刚刚已被标记完成或取消`);
+    if (!updated) throw await projectMovedError(models, project._id, now);
     const times = updated.postponements.length;
     return [
       `⏳ 项目 #${updated.no} ${bold(escapeMarkdown(updated.title))} 延期至 ${bold(formatDay(deadline, now))}（${deadlineText(deadline, now)}）`,

@@ -34,12 +34,11 @@ export default defineCommand({
         [`/评价 仅限诉求登记人，或该楼院的分包干部、管理员代居民评价。`, who.length ? `可以找：${who.join('、')}` : ''].filter(Boolean).join('\n'),
       );
     }
-    const again = Boolean(request.rating);
-    const rated = await rateRequest(ctx, request, rating, note);
+    const { request: rated, previous } = await rateRequest(ctx, request, rating, note);
     const courtyard = await ctx.models.Courtyard.findById(rated.courtyard, { name: 1 });
     const figures = await requestFigures(ctx.models, { courtyard: rated.courtyard });
     const color = rating === '不满意' ? 'warning' : 'info';
-    const lines = [`✅ ${again ? '已更新评价' : '已评价'} ${bold(`#${rated.no}`)}：${font(color, rating)}`];
+    const lines = [`✅ ${previous ? '已更新评价' : '已评价'} ${bold(`#${rated.no}`)}：${font(color, rating)}`];
     if (rated.ratingNote) lines.push(`> ${escapeMarkdown(rated.ratingNote)}`);
     lines.push(font('comment', `${escapeMarkdown(courtyard?.name ?? '本楼院')}诉求 ${figures.total} 件：${formatFigures(figures)}`));
     return lines.join('\n');
