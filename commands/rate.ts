@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { arg } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font } from '../src/bot/markdown';
-import { allowCovers, whoMay } from '../src/bot/permissions';
+import { allowCovers, contactsFor } from '../src/bot/permissions';
 import { RATINGS } from '../src/db/models';
 import { PermissionError } from '../src/errors';
 import { formatFigures, rateRequest, requestFigures, requestTarget } from '../src/services/requests';
@@ -29,7 +29,7 @@ export default defineCommand({
   async run(ctx, { request, rating, note }) {
     const target = requestTarget(request);
     if (request.reporter.userId !== ctx.caller.userId && !allowCovers(ctx.caller, RECORDERS, target)) {
-      const who = await whoMay(ctx.models, RECORDERS, target, 3);
+      const who = await contactsFor(ctx.models, ctx.caller, RECORDERS, target, 3);
       throw new PermissionError(
         [`/评价 仅限诉求登记人，或该楼院的分包干部、管理员代居民评价。`, who.length ? `可以找：${who.join('、')}` : ''].filter(Boolean).join('\n'),
       );

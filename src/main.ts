@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   await syncIndexes(models);
   if (config.mode === 'local' && (await importSampleRosterIfEmpty(models, log))) await bindLocalGroups(models, config.wecom.apiBase);
   const calendar = createCalendar({ dataDir: config.dataDir, log });
-  const handle = createDispatcher({ models, config, log, outbox, calendar });
+  const handle = createDispatcher({ models, config, log, outbox, wecom: client, calendar });
   // SCHEDULER=off: this process sends no scheduled pushes (another one does, or none should).
   const scheduler = config.scheduler ? createScheduler({ models, conn, config, log, outbox, calendar }) : undefined;
   const wecom = createWeComRouter({ config, log, conn, handle, outbox });

@@ -188,11 +188,12 @@ export async function undoLast(models: Models, actor: string, now: Date, windowM
   }
   const entries = await models.AuditEntry.find({ msgId: last.msgId, undoneAt: null }).sort({ seq: -1 });
   for (const e of entries) {
+    // Later: after it in time, or logged after it at the same instant.
     const later = await models.AuditEntry.findOne({
       modelName: e.modelName,
       docId: e.docId,
       msgId: { $ne: e.msgId },
-      at: { $gte: e.at },
+      $or: [{ at: { $gt: e.at } }, { at: e.at, _id: { $gt: e._id } }],
       undoneAt: null,
     });
     if (later) {

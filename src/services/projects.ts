@@ -6,7 +6,7 @@
 import type { Types } from 'mongoose';
 import type { CommandContext } from '../bot/context';
 import { bold, escapeMarkdown, font, progressBar } from '../bot/markdown';
-import { describeRoles, roleCovers, whoMay } from '../bot/permissions';
+import { contactsFor, describeRoles, roleCovers } from '../bot/permissions';
 import {
   OPEN_PROJECT_STATUSES,
   type CourtyardDoc,
@@ -175,7 +175,7 @@ export async function assertAdminOrOwner(ctx: CommandContext, courtyard: Courtya
   const { caller } = ctx;
   if (owner && caller.cadre?._id.equals(owner)) return;
   if (roleCovers(caller, 'admin', { courtyard })) return;
-  const who = await whoMay(ctx.models, ['admin'], { courtyard }, 3);
+  const who = await contactsFor(ctx.models, caller, ['admin'], { courtyard }, 3);
   const ownerName = owner ? (await ctx.models.Cadre.findById(owner, { name: 1 }))?.name : undefined;
   if (ownerName) who.unshift(`${ownerName}（项目责任人）`);
   const lines = [`${ctx.command.path} 仅限「${courtyard.name}」的${describeRoles(['admin'])}或项目责任人使用。`];

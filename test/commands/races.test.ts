@@ -21,13 +21,15 @@ let bot: TestBot;
 let f: BasicFixture;
 /** A second cadre of 东方花园, to race 张三. */
 const zhou: TestUser = { userId: 'zhou', name: '周七' };
+/** The admin of 中心路街道. */
+const zcAdmin: TestUser = { userId: 'zc-admin', name: '钱中心' };
 let round = 0;
 
 beforeAll(async () => {
   bot = await createTestBot();
   f = await bot.seed.basic();
   await bot.seed.cadre({ name: '周七', unit: '区民政局', userId: 'zhou', courtyards: [f.courtyards.dongfang] });
-  // Sample webhook so that claims and bindings have a street group to announce in.
+  await bot.seed.cadre({ name: '钱中心', unit: '中心路街道办事处', userId: 'zc-admin', roles: ['admin'], scope: f.streets.zhongxin });
 });
 afterAll(() => bot.close());
 
@@ -41,7 +43,7 @@ interface Round {
 }
 
 /** Audit entries of the record (all ops), not undone. */
-const auditCount = (modelName: string, docId: Types.ObjectId, op?: string) =>
+const auditCount = (modelName: string, docId: Types.ObjectId, op?: 'create' | 'update' | 'delete') =>
   bot.models.AuditEntry.countDocuments({ modelName, docId, ...(op ? { op } : {}) });
 
 /** `[winner, loser]` indexes when exactly one reply matches `won`, else null. */
@@ -303,6 +305,67 @@ const ROWS: Record<string, () => Promise<Round>> = {
     };
   },
 
+  // Two street offices' admins bind one new group to their own courtyards: whichever order,
+  // one binding stands (the other is refused by the guard, or by lacking authority over it).
+  async '绑定 楼院'() {
+    const chat = `grp-race-${++round}`;
+    await bot.seed.group(chat, f.courtyards.longhai).then((g) => bot.models.Group.updateOne({ _id: g._id }, { $unset: { scope: 1, purpose: 1 } }));
+    return {
+      pair: [
+        [f.users.jyAdmin, chat, '/绑定 楼院 东方花园'],
+        [zcAdmin, chat, '/绑定 楼院 水泵厂家属院'],
+      ],
+      check: (replies) =>
+        exclusive(replies, ['赵街道', '钱中心'], /✅ 本群已绑定为/, (w) => new RegExp(`本群刚刚已由 ${w} 绑定为|改绑需要`), async (w) => {
+          const g = await bot.models.Group.findOne({ chatId: chat }).lean();
+          const want = [f.courtyards.dongfang, f.courtyards.shuibeng][w]!._id;
+          const problems = g?.scope?.refId?.equals(want) ? [] : ['stored binding is not the winner’s'];
+          if (g && (await auditCount('Group', g._id)) !== 1) problems.push(`${await auditCount('Group', g._id)} audit entries`);
+          return problems;
+        }),
+    };
+  },
+
+  async '登记 申请'() {
+    const entry = await bot.seed.cadre({ name: `申请人${++round}`, unit: '区教育局', courtyards: [f.courtyards.dongfang] });
+    const line = `/登记 ${entry.name} 区教育局`;
+    return {
+      pair: [
+        [{ userId: `claim-a-${round}` }, '', line],
+        [{ userId: `claim-b-${round}` }, '', line],
+      ],
+      check: (replies) =>
+        exclusive(replies, ['a', 'b'], /📝 已提交登记申请/, () => /已有一份待审核的登记申请/, async () => {
+          const claims = await bot.models.RegistrationClaim.find({ cadre: entry._id }).lean();
+          const problems = claims.length === 1 ? [] : [`${claims.length} claims filed`];
+          if (claims[0] && (await auditCount('RegistrationClaim', claims[0]._id)) !== 1) problems.push('not one audit entry');
+          return problems;
+        }),
+    };
+  },
+
+  // The street's admin approves while the district's rejects: one decision stands.
+  async '登记 批准'() {
+    const entry = await bot.seed.cadre({ name: `待批${++round}`, unit: '区教育局', courtyards: [f.courtyards.dongfang] });
+    await bot.send({ userId: `claimant-${round}` }, '', `/登记 ${entry.name} 区教育局`);
+    return {
+      pair: [
+        [f.users.jyAdmin, '', `/登记 批准 ${entry.name}`],
+        [f.users.admin, '', `/登记 驳回 ${entry.name}`],
+      ],
+      check: (replies) =>
+        exclusive(replies, ['赵街道', '王管理'], /✅ 已批准|❎ 已驳回/, (w) => new RegExp(`已由 ${w} (批准|驳回)`), async (w) => {
+          const claim = await bot.models.RegistrationClaim.findOne({ cadre: entry._id }).lean();
+          const linked = (await bot.models.Cadre.findById(entry._id).lean())?.userId;
+          const problems: string[] = [];
+          if (claim?.status !== ['approved', 'rejected'][w]) problems.push(`claim ${claim?.status}`);
+          if (Boolean(linked) !== (w === 0)) problems.push(`entry ${linked ? 'linked' : 'not linked'}`);
+          if (claim && (await auditCount('RegistrationClaim', claim._id)) !== 2) problems.push(`${await auditCount('RegistrationClaim', claim._id)} audit entries on the claim (want the filing and one decision)`);
+          return problems;
+        }),
+    };
+  },
+
   // ── /组织 (issue 11, commands/org.ts) joins this table here: ──
   // async 组织() { … },
 };
@@ -311,6 +374,11 @@ const ROWS: Record<string, () => Promise<Round>> = {
 const RACE_FREE: Record<string, string> = {
   帮助: 'reads only',
   '绑定 查看': 'reads only',
+  '绑定 街道': 'the same guarded write as 绑定 楼院 (bindGroup), raced there',
+  '绑定 全区': 'the same guarded write as 绑定 楼院 (bindGroup), raced there',
+  '绑定 领导群': 'the same guarded write as 绑定 楼院 (bindGroup), raced there',
+  '登记 驳回': 'raced against 批准 in the 登记 批准 row',
+  '登记 解除': 'one guarded write (the entry still linked to that account); a second 解除 finds nothing to unlink',
   '项目 列表': 'reads only',
   '节点 列表': 'reads only',
   '节点 查看': 'reads only',

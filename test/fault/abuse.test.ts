@@ -53,7 +53,7 @@ describe('refused before anything is read from or written to the database', () =
     });
     const register = buildCallback(TEST_CREDS, { user: 'intruder', text: '/登记 王五 区教育局' }, { timestamp: ts() });
     const first = await post(register);
-    expect(decodeReply(TEST_CREDS, 'aibot', first.body).text).toContain('登记成功');
+    expect(decodeReply(TEST_CREDS, 'aibot', first.body).text).toContain('已提交登记申请');
     await unchanged(async () => {
       bot.advance(4 * 60_000);
       const again = await post(register);

@@ -8,6 +8,7 @@ import { inspectionScoreModel, type InspectionScoreModel } from './inspection-sc
 import { milestoneModel, type MilestoneModel } from './milestone';
 import { progressReportModel, type ProgressReportModel } from './progress-report';
 import { projectModel, type ProjectModel } from './project';
+import { registrationClaimModel, type RegistrationClaimModel } from './registration-claim';
 import { residentRequestModel, type ResidentRequestModel } from './resident-request';
 import { sequenceModel, type SequenceModel } from './sequence';
 import { streetModel, type StreetModel } from './street';
@@ -19,6 +20,7 @@ export interface Models {
   Community: CommunityModel;
   Courtyard: CourtyardModel;
   Cadre: CadreModel;
+  RegistrationClaim: RegistrationClaimModel;
   Group: GroupModel;
   Project: ProjectModel;
   ProgressReport: ProgressReportModel;
@@ -37,6 +39,7 @@ export function createModels(conn: Connection): Models {
     Community: communityModel(conn),
     Courtyard: courtyardModel(conn),
     Cadre: cadreModel(conn),
+    RegistrationClaim: registrationClaimModel(conn),
     Group: groupModel(conn),
     Project: projectModel(conn),
     ProgressReport: progressReportModel(conn),
@@ -63,6 +66,7 @@ export * from './inspection-score';
 export * from './milestone';
 export * from './progress-report';
 export * from './project';
+export * from './registration-claim';
 export * from './resident-request';
 export * from './sequence';
 export * from './street';
