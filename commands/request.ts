@@ -19,7 +19,7 @@ export default defineCommand({
   keys: { 诉求内容: 'text', 内容: 'text', 楼院: 'courtyard' },
   async run(ctx, { text, courtyard: given }) {
     const courtyard = ctx.courtyardOrDefault(given);
-    const request = await logRequest(ctx, courtyard, text);
+    const request = await logRequest(ctx, courtyard, text, ctx.config.requestLimits);
     const cadres = await ctx.models.Cadre.find({ courtyards: courtyard._id, roles: 'cadre', active: true, userId: { $exists: true } })
       .sort({ name: 1 })
       .limit(5);

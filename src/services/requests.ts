@@ -15,7 +15,9 @@ import { UserError } from '../errors';
 import type { Audit, Change } from './audit';
 import { formatDateTime, formatDay, beijingParts } from './beijing-time';
 import type { WorkingCalendar } from './calendar';
+import type { RequestLimits } from '../config';
 import { nameOfUser } from './lookup';
+import { admitRequest } from './rate-limit';
 import { nextSequence } from './sequence';
 
 /** 2个工作日内反馈. */
@@ -54,17 +56,34 @@ function checkLength(text: string, what: string): string {
   return t;
 }
 
+/** `10 分钟`, `1 小时`: a rate limit's window in words. */
+function windowWords(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000} 天`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} 小时`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} 分钟`;
+  return `${Math.round(ms / 1000)} 秒`;
+}
+
 /**
  * Logs a request (居民点单) for `courtyard`: the next number, status 点单, due at the end of
- * the 2nd working day after today.
+ * the 2nd working day after today. Refused (a UserError saying when to try again) beyond the
+ * limits per sender and per courtyard (REQUEST_LIMIT_PER_SENDER / _PER_COURTYARD), counted
+ * in MongoDB: each request @-mentions the courtyard's cadres and counts in its figures.
  */
 export async function logRequest(
   actor: RequestActor & { calendar: WorkingCalendar },
-  courtyard: Pick<CourtyardDoc, '_id' | 'street'>,
+  courtyard: Pick<CourtyardDoc, '_id' | 'street' | 'name'>,
   text: string,
+  limits: RequestLimits = { perSender: null, perCourtyard: null },
 ): Promise<ResidentRequestDoc> {
   const body = checkLength(text, '诉求内容');
   const { models, audit, now, caller, calendar } = actor;
+  const refused = await admitRequest(models, limits, { sender: caller.userId, courtyard: String(courtyard._id) }, now);
+  if (refused) {
+    const per = `每 ${windowWords(refused.limit.windowMs)}最多 ${refused.limit.max} 条`;
+    const who = refused.by === 'sender' ? '你登记诉求' : `${courtyard.name} 的诉求登记`;
+    throw new UserError(`${who}太频繁了（${per}），请在 ${formatDateTime(refused.retryAt, now)} 以后再试`);
+  }
   return audit.create(models.ResidentRequest, async () => ({
     no: await nextSequence(models, 'request'),
     courtyard: courtyard._id,

@@ -53,6 +53,8 @@ export interface TestBotOptions {
    * webhook=`) send, and the one origin a webhook may be on. Default a closed local port.
    */
   apiBase?: string;
+  /** More configuration (environment variables, as loadConfig reads them). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Wednesday 2020-09-16 10:00 Beijing time, in the campaign's 整治提升阶段. */
@@ -115,7 +117,7 @@ export async function createTestBot(opts: TestBotOptions = {}): Promise<TestBot>
   await syncIndexes(models);
   let clock = new Date(opts.now ?? DEFAULT_NOW);
   const now = () => new Date(clock);
-  const config = testConfig({ ADMIN_USERIDS: (opts.adminUserIds ?? []).join(','), ...(opts.apiBase ? { WECOM_API_BASE: opts.apiBase } : {}) });
+  const config = testConfig({ ...opts.env, ADMIN_USERIDS: (opts.adminUserIds ?? []).join(','), ...(opts.apiBase ? { WECOM_API_BASE: opts.apiBase } : {}) });
   const outbox = recordingOutbox();
   const wecom = createWeComClient({ apiBase: config.wecom.apiBase, corpId: config.wecom.corpId, log: silentLogger, timeoutMs: 2000 });
   const handle = createDispatcher({ models, config, log: silentLogger, now, calendar: createCalendar(), outbox, wecom, commands: opts.commands });

@@ -8,6 +8,7 @@ import { inspectionScoreModel, type InspectionScoreModel } from './inspection-sc
 import { milestoneModel, type MilestoneModel } from './milestone';
 import { progressReportModel, type ProgressReportModel } from './progress-report';
 import { projectModel, type ProjectModel } from './project';
+import { rateSlotModel, type RateSlotModel } from './rate-slot';
 import { registrationClaimModel, type RegistrationClaimModel } from './registration-claim';
 import { residentRequestModel, type ResidentRequestModel } from './resident-request';
 import { sequenceModel, type SequenceModel } from './sequence';
@@ -30,6 +31,7 @@ export interface Models {
   InspectionScore: InspectionScoreModel;
   AuditEntry: AuditEntryModel;
   Sequence: SequenceModel;
+  RateSlot: RateSlotModel;
 }
 
 /** Registers (once per connection) and returns the domain models. */
@@ -49,6 +51,7 @@ export function createModels(conn: Connection): Models {
     InspectionScore: inspectionScoreModel(conn),
     AuditEntry: auditEntryModel(conn),
     Sequence: sequenceModel(conn),
+    RateSlot: rateSlotModel(conn),
   };
 }
 
@@ -66,6 +69,7 @@ export * from './inspection-score';
 export * from './milestone';
 export * from './progress-report';
 export * from './project';
+export * from './rate-slot';
 export * from './registration-claim';
 export * from './resident-request';
 export * from './sequence';
