@@ -5,7 +5,8 @@ import { argModels } from '../src/bot/args/context';
 import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font, paginate, progressBar } from '../src/bot/markdown';
 import { OPEN_PROJECT_STATUSES, PROJECT_CATEGORIES, TASK_AREAS, type Project } from '../src/db/models';
-import { UserError } from '../src/errors';
+import { canSee, chatVisibility, invisibleText, placeTarget, seesNothing, visibleFilter } from '../src/services/chat-visibility';
+import { PermissionError, UserError } from '../src/errors';
 import { formatDay, startOfBeijingDay } from '../src/services/beijing-time';
 import { findPlace } from '../src/services/place';
 import { isDuplicateKey } from '../src/services/audit';
@@ -162,10 +163,21 @@ const list = defineCommand({
     const pages = words.filter((w) => 'page' in w);
     if (places.length > 1 || statuses.length > 1 || pages.length > 1) ctx.fail('范围、状态、页码各写一个');
     const named = places[0];
+    // Only what the caller may read here (src/services/chat-visibility.ts).
+    const view = chatVisibility(ctx.caller, ctx.scope);
+    const refuse = () => new PermissionError(invisibleText(ctx.scope, Boolean(ctx.caller.cadre) || ctx.caller.roles.size > 0));
+    if (named && !canSee(view, placeTarget(named.place)!)) throw refuse();
     let scope: Scope = named?.place ?? ctx.scope;
     if (scope.kind === 'none' && ctx.defaultCourtyard) scope = { kind: 'courtyard', courtyard: ctx.defaultCourtyard, street: null };
     const status = statuses[0]?.status ?? '进行中';
-    const where = scopeFilter(scope);
+    let where: QueryFilter<Project> = scopeFilter(scope);
+    let label = listingLabel(scope);
+    if (scope.kind === 'none') {
+      // A 1:1 chat or an unbound group: what the caller looks after.
+      if (seesNothing(view)) throw refuse();
+      where = visibleFilter(view) as QueryFilter<Project>;
+      if (!view.district) label = '我负责的范围';
+    }
 
     const [projects, open, overdue, done] = await Promise.all([
       models.Project.find({ ...where, ...statusFilter(status, now) }).sort(status === '已完成' ? { completedAt: -1, no: -1 } : { deadline: 1, no: 1 }),
@@ -182,7 +194,6 @@ const list = defineCommand({
       return `${head}\n${progressBar(p.percent)} · ${deadlineLine(p, now)}`;
     });
 
-    const label = listingLabel(scope);
     const summary = `进行中 ${open} · ${overdue ? font('warning', `逾期 ${overdue}`) : '逾期 0'} · 已完成 ${done}`;
     const header = [bold(`${escapeMarkdown(label)} · 项目${status === '全部' ? '' : `（${status}）`}`), summary];
     if (lines.length === 0) {
