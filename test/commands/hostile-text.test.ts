@@ -70,8 +70,9 @@ beforeAll(async () => {
 afterAll(() => bot.close());
 
 /** Every command path with its declaration. */
-function paths(): { path: string; command: Command; sub: boolean }[] {
-  return allCommands.flatMap((c) => (c.subcommands.length ? c.subcommands.map((s) => ({ path: `${c.name} ${s.name}`, command: s, sub: true })) : [{ path: c.name, command: c, sub: false }]));
+type PathOf = { path: string; command: Command; sub: boolean };
+function paths(): PathOf[] {
+  return allCommands.flatMap((c): PathOf[] => (c.subcommands.length ? c.subcommands.map((s) => ({ path: `${c.name} ${s.name}`, command: s, sub: true })) : [{ path: c.name, command: c, sub: false }]));
 }
 
 /** The lines to send, from the registry. */

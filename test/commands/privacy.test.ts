@@ -45,10 +45,14 @@ describe('an unregistered member of a courtyard group', () => {
 
 describe('an unregistered account in a 1:1 chat', () => {
   it('reads nothing of any courtyard', async () => {
-    for (const line of ['/查询 水泵厂家属院', '/查询 东方花园', '/查询', '/项目 列表', '/项目 列表 全区', '/节点 列表']) {
+    for (const line of ['/查询 水泵厂家属院', '/查询 东方花园', '/查询', '/项目 列表', '/项目 列表 全区', '/节点 列表', '/排名 干部', '/排名 楼院']) {
       const reply = await bot.send(resident, '', line);
       expect({ line, refused: reply.includes('🚫'), leaks: SHUIBENG_SECRETS.test(reply) || reply.includes('东方路面') }).toEqual({ line, refused: true, leaks: false });
     }
+  });
+
+  it('still sees the street offices’ ranking, published to every street group anyway', async () => {
+    expect(await bot.send(resident, '', '/排名')).toContain('街道排名');
   });
 
   it('may still log a request, without being told who the cadres are; they are asked in their own group', async () => {
