@@ -21,9 +21,13 @@ const windowStart = (now: Date, windowMs: number) => Math.floor(now.getTime() / 
 export async function takeSlot(models: Models, key: string, limit: RateLimit, now: Date): Promise<RateRefusal | null> {
   const start = windowStart(now, limit.windowMs);
   const retryAt = new Date(start + limit.windowMs);
+  // MongoDB's TTL monitor removes the counter by the server's own clock, not by `now` (a
+  // replay or a test runs on another clock): keep it until the window is over by that clock,
+  // and one window more.
+  const expiresAt = new Date(Date.now() + (retryAt.getTime() - now.getTime()) + limit.windowMs);
   const underLimit = { _id: `${key}:${start}`, count: { $lt: limit.max } };
   try {
-    await models.RateSlot.updateOne(underLimit, { $inc: { count: 1 }, $setOnInsert: { expiresAt: retryAt } }, { upsert: true });
+    await models.RateSlot.updateOne(underLimit, { $inc: { count: 1 }, $setOnInsert: { expiresAt } }, { upsert: true });
     return null;
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
