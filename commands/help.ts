@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { arg } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
 import { commandLine, usageCard } from '../src/bot/help-text';
-import { font } from '../src/bot/markdown';
+import { escapeMarkdown, font } from '../src/bot/markdown';
 import { holdsRole, ROLE_LABELS } from '../src/bot/permissions';
 import { scopeLabel } from '../src/services/scope';
 
@@ -26,15 +26,15 @@ export default defineCommand({
       const command = registry.find(name) ?? registry.splitName(name)?.command;
       if (!command) {
         const near = registry.suggest(name);
-        return ctx.fail(`没有「${name}」这个命令${near.length ? `，你是不是要找 ${near.map((c) => '/' + c.name).join('、')}？` : ''}`);
+        return ctx.fail(`没有「${escapeMarkdown(name)}」这个命令${near.length ? `，你是不是要找 ${near.map((c) => '/' + c.name).join('、')}？` : ''}`);
       }
       if (holdsRole(caller, command.allow)) return usageCard(command, caller);
       return `${usageCard(command)}\n${font('warning', '你目前没有使用这个命令的权限')}`;
     }
 
     const roles = [...caller.roles].map((r) => ROLE_LABELS[r]);
-    const who = caller.cadre ? `${caller.name} · ${roles.join('、') || '已登记'}` : `${caller.name} · 未登记`;
-    const where = ctx.msg.chatType === 'group' ? ` · 本群：${scopeLabel(ctx.scope)}` : '';
+    const who = `${escapeMarkdown(caller.name)} · ${caller.cadre ? roles.join('、') || '已登记' : '未登记'}`;
+    const where = ctx.msg.chatType === 'group' ? ` · 本群：${escapeMarkdown(scopeLabel(ctx.scope))}` : '';
     const lines = ['**楼院通 · 可用命令**', font('comment', who + where), ''];
     for (const command of registry.commands) {
       if (!holdsRole(caller, command.allow)) continue;

@@ -3,8 +3,12 @@ import { arg } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font, paginate, percentOf, progressBar } from '../src/bot/markdown';
 import type { MilestoneDoc } from '../src/db/models';
-import { UserError } from '../src/errors';
+import type { CommandContext } from '../src/bot/context';
+import { PermissionError, UserError } from '../src/errors';
+import { canSee, chatVisibility, invisibleText, seesNothing } from '../src/services/chat-visibility';
+import { isDuplicateKey } from '../src/services/audit';
 import { formatDay } from '../src/services/beijing-time';
+import { nameOfUser } from '../src/services/lookup';
 import {
   findMilestone,
   milestoneOrgs,
@@ -48,6 +52,18 @@ function stateLine(s: CourtyardState, m: MilestoneDoc, now: Date): string {
   return `✅ ${name}${s.at ? ` ${formatDay(s.at, now)}` : ''}${how} ${late}`.trimEnd();
 }
 
+/**
+ * The courtyards' states a caller may read here: a bound group's are its own scope's
+ * already; in a 1:1 chat or an unbound group, those the caller looks after
+ * (src/services/chat-visibility.ts). Someone who looks after nothing is refused.
+ */
+function readableStates(ctx: CommandContext): { all: boolean; filter: (states: CourtyardState[]) => CourtyardState[] } {
+  const view = chatVisibility(ctx.caller, ctx.scope);
+  if (ctx.scope.kind !== 'none' || view.district) return { all: true, filter: (states) => states };
+  if (seesNothing(view)) throw new PermissionError(invisibleText(ctx.scope, Boolean(ctx.caller.cadre) || ctx.caller.roles.size > 0));
+  return { all: false, filter: (states) => states.filter((s) => canSee(view, { courtyard: s.courtyard })) };
+}
+
 const create = defineCommand({
   name: '新建',
   aliases: ['new', '设定'],
@@ -71,7 +87,13 @@ const create = defineCommand({
         throw new UserError(`已有节点「${title}」（${await milestoneScopeLabel(models, other.scope)}，${formatDay(other.deadline, now)}前），请换个名称`);
       }
     }
-    const m = await ctx.audit.create(models.Milestone, { title, deadline, scope });
+    const m = await ctx.audit.create(models.Milestone, { title, deadline, scope }).catch(async (err: unknown) => {
+      // The unique title per scope: the same milestone was set a moment ago.
+      if (!isDuplicateKey(err)) throw err;
+      const won = await models.Milestone.findOne({ title, 'scope.kind': scope.kind, 'scope.refId': scope.refId ?? null });
+      if (!won) throw err;
+      throw new UserError(`节点「${title}」刚刚已由 ${await nameOfUser(models, won.createdBy)} 设定（${formatDay(won.deadline, now)}前）`);
+    });
     const states = await milestoneStates(models, m);
     const orgs = milestoneOrgs(title);
     const lines = [
@@ -95,13 +117,15 @@ const list = defineCommand({
   keys: { 页码: 'page' },
   async run(ctx, { page }) {
     const { models, now, scope } = ctx;
+    const visible = readableStates(ctx);
     const milestones = await models.Milestone.find(await milestonesFilter(models, scope)).sort({ deadline: 1, title: 1 });
-    const label = escapeMarkdown(listingLabel(scope));
+    const label = escapeMarkdown(scope.kind === 'none' && !visible.all ? '我负责的范围' : listingLabel(scope));
     const header = [bold(`${label} · 阶段节点（挂图作战）`)];
     if (milestones.length === 0) return [...header, font('comment', '还没有节点。管理员设定：`/节点 新建 党组织全覆盖 截止=8月10日`')].join('\n');
     const lines: string[] = [];
     for (const m of milestones) {
-      const states = await milestoneStates(models, m, scope);
+      const states = visible.filter(await milestoneStates(models, m, scope));
+      if (states.length === 0 && !visible.all) continue;
       const where = await milestoneScopeLabel(models, m.scope);
       const head = `${bold(escapeMarkdown(m.title))} · ${formatDay(m.deadline, now)}前 · ${escapeMarkdown(where)}`;
       if (scope.kind === 'courtyard') {
@@ -111,6 +135,7 @@ const list = defineCommand({
         lines.push(`${head}\n${within(scope, m)}${progressLine(m, states, now)}`);
       }
     }
+    if (lines.length === 0) return [...header, font('comment', '你负责的楼院没有节点')].join('\n');
     return paginate({
       header,
       lines,
@@ -131,7 +156,7 @@ const show = defineCommand({
   async run(ctx, { milestone, page }) {
     const { models, now } = ctx;
     const m = await findMilestone(models, milestone, ctx.scope);
-    const states = await milestoneStates(models, m, ctx.scope);
+    const states = readableStates(ctx).filter(await milestoneStates(models, m, ctx.scope));
     const pending = states.filter((s) => !s.done);
     const header = [
       `${bold(escapeMarkdown(m.title))} · ${formatDay(m.deadline, now)}前 · ${escapeMarkdown(await milestoneScopeLabel(models, m.scope))}`,
@@ -170,7 +195,11 @@ const complete = defineCommand({
       { _id: m._id, 'done.courtyard': { $ne: courtyard._id } },
       { $push: { done: { courtyard: courtyard._id, at: now, by: ctx.caller.userId } } },
     );
-    if (!updated) throw new UserError(`${courtyard.name} 刚刚已完成节点「${m.title}」`);
+    if (!updated) {
+      const done = (await models.Milestone.findById(m._id))?.done.find((d) => d.courtyard.equals(courtyard._id));
+      const who = done?.by ? `由 ${await nameOfUser(models, done.by)} ` : '';
+      throw new UserError(`${courtyard.name} 的节点「${m.title}」刚刚已${who}标记完成`);
+    }
     const states = await milestoneStates(models, updated);
     const timing = onTime(m.deadline, now) ? '按时' : font('warning', `逾期 ${-daysUntil(m.deadline, now)} 天`);
     return [

@@ -5,9 +5,12 @@ import { argModels } from '../src/bot/args/context';
 import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font, paginate, progressBar } from '../src/bot/markdown';
 import { OPEN_PROJECT_STATUSES, PROJECT_CATEGORIES, TASK_AREAS, type Project } from '../src/db/models';
-import { UserError } from '../src/errors';
+import { canSee, chatVisibility, invisibleText, placeTarget, seesNothing, visibleFilter } from '../src/services/chat-visibility';
+import { PermissionError, UserError } from '../src/errors';
 import { formatDay, startOfBeijingDay } from '../src/services/beijing-time';
 import { findPlace } from '../src/services/place';
+import { isDuplicateKey } from '../src/services/audit';
+import { nameOfUser } from '../src/services/lookup';
 import { nextSequence } from '../src/services/sequence';
 import {
   AREA_SYNONYMS,
@@ -25,6 +28,7 @@ import {
   originalDeadline,
   projectCard,
   projectCourtyard,
+  projectMovedError,
   recordProgress,
 } from '../src/services/projects';
 import { listingLabel, scopeFilter, type Scope } from '../src/services/scope';
@@ -82,17 +86,25 @@ const create = defineCommand({
     const twin = await models.Project.findOne({ courtyard: courtyard._id, title, status: { $in: [...OPEN_PROJECT_STATUSES] } });
     if (twin) throw new UserError(`${courtyard.name} 已有进行中的项目 #${twin.no} ${twin.title}，不必重复新建`);
 
-    const project = await ctx.audit.create(models.Project, async () => ({
-      no: await nextSequence(models, 'project'),
-      courtyard: courtyard._id,
-      street: courtyard.street,
-      category,
-      area,
-      title,
-      standard: standard ?? '',
-      owner: owner._id,
-      deadline,
-    }));
+    const project = await ctx.audit
+      .create(models.Project, async () => ({
+        no: await nextSequence(models, 'project'),
+        courtyard: courtyard._id,
+        street: courtyard.street,
+        category,
+        area,
+        title,
+        standard: standard ?? '',
+        owner: owner._id,
+        deadline,
+      }))
+      .catch(async (err: unknown) => {
+        // The unique open title per courtyard: the same project was published a moment ago.
+        if (!isDuplicateKey(err)) throw err;
+        const won = await models.Project.findOne({ courtyard: courtyard._id, title, status: { $in: [...OPEN_PROJECT_STATUSES] } });
+        if (!won) throw err;
+        throw new UserError(`${courtyard.name} 的项目 #${won.no} ${won.title} 刚刚已由 ${await nameOfUser(models, won.createdBy)} 新建，不必重复新建`);
+      });
     const lines = ['✅ 项目已公示', await projectCard(models, project, now)];
     if (!owner.userId) lines.push(font('comment', `${owner.name} 还没有关联企业微信，发送 /登记 后即可报进度`));
     lines.push(`按表推进：\`/进度 #${project.no} 50% 完成情况\``);
@@ -149,10 +161,21 @@ const list = defineCommand({
     const pages = words.filter((w) => 'page' in w);
     if (places.length > 1 || statuses.length > 1 || pages.length > 1) ctx.fail('范围、状态、页码各写一个');
     const named = places[0];
+    // Only what the caller may read here (src/services/chat-visibility.ts).
+    const view = chatVisibility(ctx.caller, ctx.scope);
+    const refuse = () => new PermissionError(invisibleText(ctx.scope, Boolean(ctx.caller.cadre) || ctx.caller.roles.size > 0));
+    if (named && !canSee(view, placeTarget(named.place)!)) throw refuse();
     let scope: Scope = named?.place ?? ctx.scope;
     if (scope.kind === 'none' && ctx.defaultCourtyard) scope = { kind: 'courtyard', courtyard: ctx.defaultCourtyard, street: null };
     const status = statuses[0]?.status ?? '进行中';
-    const where = scopeFilter(scope);
+    let where: QueryFilter<Project> = scopeFilter(scope);
+    let label = listingLabel(scope);
+    if (scope.kind === 'none') {
+      // A 1:1 chat or an unbound group: what the caller looks after.
+      if (seesNothing(view)) throw refuse();
+      where = visibleFilter(view) as QueryFilter<Project>;
+      if (!view.district) label = '我负责的范围';
+    }
 
     const [projects, open, overdue, done] = await Promise.all([
       models.Project.find({ ...where, ...statusFilter(status, now) }).sort(status === '已完成' ? { completedAt: -1, no: -1 } : { deadline: 1, no: 1 }),
@@ -169,7 +192,6 @@ const list = defineCommand({
       return `${head}\n${progressBar(p.percent)} · ${deadlineLine(p, now)}`;
     });
 
-    const label = listingLabel(scope);
     const summary = `进行中 ${open} · ${overdue ? font('warning', `逾期 ${overdue}`) : '逾期 0'} · 已完成 ${done}`;
     const header = [bold(`${escapeMarkdown(label)} · 项目${status === '全部' ? '' : `（${status}）`}`), summary];
     if (lines.length === 0) {
@@ -228,12 +250,13 @@ const postpone = defineCommand({
     const from = project.deadline ?? startOfBeijingDay(now);
     if (deadline <= from) ctx.fail(`新的截止日期应晚于现在的 ${formatDay(from, now)}`);
 
+    // Guarded on the deadline read: of two postponements at once, the second is told the first's.
     const updated = await ctx.audit.update(
       models.Project,
-      { _id: project._id, status: { $in: [...OPEN_PROJECT_STATUSES] } },
+      { _id: project._id, status: { $in: [...OPEN_PROJECT_STATUSES] }, deadline: project.deadline ?? null },
       { $set: { deadline, status: '已延期' }, $push: { postponements: { from, to: deadline, reason, by: ctx.caller.userId, at: now } } },
     );
-    if (!updated) throw new UserError(`项目 #${project.no} 刚刚已被标记完成或取消`);
+    if (!updated) throw await projectMovedError(models, project._id, now);
     const times = updated.postponements.length;
     return [
       `⏳ 项目 #${updated.no} ${bold(escapeMarkdown(updated.title))} 延期至 ${bold(formatDay(deadline, now))}（${deadlineText(deadline, now)}）`,

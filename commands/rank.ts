@@ -3,7 +3,8 @@ import { userArg } from '../src/bot/args';
 import type { CommandContext } from '../src/bot/context';
 import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font } from '../src/bot/markdown';
-import { UserError } from '../src/errors';
+import { PermissionError, UserError } from '../src/errors';
+import { chatVisibility, invisibleText } from '../src/services/chat-visibility';
 import { formatDay } from '../src/services/beijing-time';
 import { computeRanking, monthPeriod, weekPeriod, type Period, type RankLevel, type RankRow } from '../src/services/ranking';
 
@@ -100,6 +101,11 @@ export default defineCommand({
     const periodWord = periods[0] ?? '本周';
     const period = periodOf(periodWord, ctx.now);
     const where = await rankScope(ctx, levels[0]);
+    // Outside a bound group, courtyards' and cadres' rows are for those whose scope is the
+    // district (src/services/chat-visibility.ts); street offices are published to all.
+    if (ctx.scope.kind === 'none' && where.level !== 'street' && !where.streetId && !chatVisibility(ctx.caller, ctx.scope).district) {
+      throw new PermissionError(invisibleText(ctx.scope, Boolean(ctx.caller.cadre) || ctx.caller.roles.size > 0));
+    }
     const rows = await computeRanking(ctx.models, {
       level: where.level,
       period,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { arg } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font } from '../src/bot/markdown';
-import { allowCovers, whoMay } from '../src/bot/permissions';
+import { allowCovers, contactsFor } from '../src/bot/permissions';
 import { RATINGS } from '../src/db/models';
 import { PermissionError } from '../src/errors';
 import { formatFigures, rateRequest, requestFigures, requestTarget } from '../src/services/requests';
@@ -29,17 +29,16 @@ export default defineCommand({
   async run(ctx, { request, rating, note }) {
     const target = requestTarget(request);
     if (request.reporter.userId !== ctx.caller.userId && !allowCovers(ctx.caller, RECORDERS, target)) {
-      const who = await whoMay(ctx.models, RECORDERS, target, 3);
+      const who = await contactsFor(ctx.models, ctx.caller, RECORDERS, target, 3);
       throw new PermissionError(
         [`/评价 仅限诉求登记人，或该楼院的分包干部、管理员代居民评价。`, who.length ? `可以找：${who.join('、')}` : ''].filter(Boolean).join('\n'),
       );
     }
-    const again = Boolean(request.rating);
-    const rated = await rateRequest(ctx, request, rating, note);
+    const { request: rated, previous } = await rateRequest(ctx, request, rating, note);
     const courtyard = await ctx.models.Courtyard.findById(rated.courtyard, { name: 1 });
     const figures = await requestFigures(ctx.models, { courtyard: rated.courtyard });
     const color = rating === '不满意' ? 'warning' : 'info';
-    const lines = [`✅ ${again ? '已更新评价' : '已评价'} ${bold(`#${rated.no}`)}：${font(color, rating)}`];
+    const lines = [`✅ ${previous ? '已更新评价' : '已评价'} ${bold(`#${rated.no}`)}：${font(color, rating)}`];
     if (rated.ratingNote) lines.push(`> ${escapeMarkdown(rated.ratingNote)}`);
     lines.push(font('comment', `${escapeMarkdown(courtyard?.name ?? '本楼院')}诉求 ${figures.total} 件：${formatFigures(figures)}`));
     return lines.join('\n');

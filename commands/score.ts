@@ -4,12 +4,12 @@ import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font, paginate } from '../src/bot/markdown';
 import type { InspectionScoreDoc } from '../src/db/models';
 import { PermissionError } from '../src/errors';
+import { isDuplicateKey } from '../src/services/audit';
 import { beijingMonthKey } from '../src/services/beijing-time';
 import { formatMonth, monthScores, parseMonth, parseScore } from '../src/services/inspection-scores';
 
 const MAX_NOTE = 200;
 
-const isDuplicateKey = (err: unknown) => (err as { code?: unknown } | null)?.code === 11000;
 
 /**
  * /评分 — the monthly inspection score (每月观摩: street offices score each other against the
@@ -37,14 +37,22 @@ export default defineCommand({
 
     const mine = { street: street._id, month, by: ctx.caller.userId };
     const fields = { score, byName: ctx.caller.name, note: note ?? '' };
-    const previous = await ctx.models.InspectionScore.findOne(mine);
-    let saved: InspectionScoreDoc | null = previous
-      ? await ctx.audit.update(ctx.models.InspectionScore, { _id: previous._id }, { $set: fields })
-      : await ctx.audit.create(ctx.models.InspectionScore, { ...mine, ...fields }).catch((err: unknown) => {
-          if (!isDuplicateKey(err)) throw err;
-          return null; // the same scorer's other message got there first: replace it below
-        });
-    saved ??= await ctx.audit.update(ctx.models.InspectionScore, mine, { $set: fields });
+    // Replace this scorer's score if there is one (the write says what it replaced), else
+    // create it; the unique (street, month, scorer) index makes one of two at once the creator.
+    const replace = () => ctx.audit.change(ctx.models.InspectionScore, mine, { $set: fields });
+    let replaced = await replace();
+    let saved: InspectionScoreDoc | null = replaced?.after ?? null;
+    if (!saved) {
+      saved = await ctx.audit.create(ctx.models.InspectionScore, { ...mine, ...fields }).catch((err: unknown) => {
+        if (!isDuplicateKey(err)) throw err;
+        return null; // the same scorer's other message got there first: replace it
+      });
+    }
+    if (!saved) {
+      replaced = await replace();
+      saved = replaced!.after;
+    }
+    const previous = replaced ? { score: replaced.before.score as number } : null;
 
     const ranking = await monthScores(ctx.models, month);
     const lines = ranking.scored.map((s, i) => {

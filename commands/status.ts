@@ -5,7 +5,8 @@ import type { CommandContext } from '../src/bot/context';
 import { defineCommand } from '../src/bot/define-command';
 import { roleCovers, type ScopeTarget } from '../src/bot/permissions';
 import type { CourtyardDoc, StreetDoc } from '../src/db/models';
-import { UserError } from '../src/errors';
+import { PermissionError, UserError } from '../src/errors';
+import { canSee, chatVisibility, invisibleText, type ReadTarget } from '../src/services/chat-visibility';
 import { holidayNotice } from '../src/services/holiday-notice';
 import { findCourtyard } from '../src/services/lookup';
 import { matchName } from '../src/services/name-match';
@@ -51,6 +52,7 @@ async function problemsFor(ctx: CommandContext, target: ScopeTarget, scope: { co
 /**
  * /查询 — the status card of the group's scope, a named courtyard or street office, or
  * (`/查询 我`) the caller's own duties this week. Admins also see push problems of the scope.
+ * A named place must be one the caller may read here (src/services/chat-visibility.ts).
  */
 export default defineCommand({
   name: '查询',
@@ -75,13 +77,19 @@ export default defineCommand({
       if (!ctx.caller.cadre) throw new UserError('你还没有登记，查不到你的待办。请先发送 `/登记 姓名 单位`');
       return (await myDutiesCard(ctx.models, ctx.caller.cadre, { ...opts, moreCommand: `${base} 我` })).markdown;
     }
+    const view = chatVisibility(ctx.caller, ctx.scope);
+    const readable = (t: ReadTarget) => {
+      if (!canSee(view, t)) throw new PermissionError(invisibleText(ctx.scope, Boolean(ctx.caller.cadre) || ctx.caller.roles.size > 0));
+    };
     if (target?.kind === 'courtyard') {
       const c = target.courtyard;
+      readable({ courtyard: c });
       const problems = await problemsFor(ctx, { courtyard: c }, { courtyard: c });
       return (await courtyardCard(ctx.models, c, { ...opts, problems, moreCommand: `${base} ${c.name}` })).markdown;
     }
     if (target?.kind === 'street') {
       const s = target.street;
+      readable({ street: s._id });
       const problems = await problemsFor(ctx, { street: s._id }, { street: s });
       return (await areaCard(ctx.models, s, { ...opts, problems, moreCommand: `${base} ${s.name}` })).markdown;
     }
@@ -110,6 +118,7 @@ export default defineCommand({
       }
     }
     if (caller.cadre) return (await myDutiesCard(ctx.models, caller.cadre, { ...opts, moreCommand: base })).markdown;
+    if (caller.roles.size === 0) throw new PermissionError(invisibleText(scope, false));
     return ctx.fail('本群还没有绑定楼院或街道，请写明要查询的楼院或街道');
   },
 });

@@ -15,7 +15,7 @@ export default defineCommand({
   allow: 'anyone',
   usage: ['/撤销'],
   async run(ctx) {
-    const undone = await undoForCaller(ctx.models, ctx.caller.userId, ctx.now);
+    const undone = await undoForCaller(ctx.models, ctx.caller, ctx.now);
     return [
       `↩️ 已撤销 ${formatDateTime(undone.at, ctx.now)} 的「${escapeMarkdown(undone.command)}」`,
       ...describeUndone(undone.entries).map((line) => `· ${escapeMarkdown(line)}`),

@@ -21,6 +21,48 @@ const aesKey = z
   .trim()
   .regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey from the WeCom admin console');
 
+/** At most `max` in any fixed window of `windowMs` (src/services/rate-limit.ts). */
+export interface RateLimit {
+  max: number;
+  windowMs: number;
+}
+
+/** The limits on logging resident requests (/诉求); null: none. */
+export interface RequestLimits {
+  perSender: RateLimit | null;
+  perCourtyard: RateLimit | null;
+}
+
+/**
+ * Parses `20/10m` (at most 20 in 10 minutes; units s, m, h, d; `20/h` = one hour), or `off`.
+ * Returns the limit, null for off, or a problem in words.
+ */
+export function parseRateLimit(text: string): RateLimit | null | string {
+  const t = text.trim().toLowerCase();
+  if (t === 'off' || t === '0') return null;
+  const m = /^(\d{1,6})\s*\/\s*(\d{0,6})\s*(s|m|h|d)$/.exec(t);
+  if (!m) return 'must be like 20/10m (at most 20 in 10 minutes; units s, m, h, d) or off';
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[3] as 's' | 'm' | 'h' | 'd'];
+  const windowMs = (m[2] ? Number(m[2]) : 1) * unit;
+  const max = Number(m[1]);
+  if (max < 1 || windowMs < 1000) return 'needs at least 1 in a window of at least 1s';
+  return { max, windowMs };
+}
+
+/** `20/10m` or `off`. */
+const rateLimit = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      const limit = parseRateLimit(s);
+      if (typeof limit === 'string') {
+        ctx.issues.push({ code: 'custom', message: limit, input: s });
+        return z.NEVER;
+      }
+      return limit;
+    });
+
 const schema = z.object({
   PORT: port.default(3000),
   HOST: z.string().default('0.0.0.0'),
@@ -49,6 +91,8 @@ const schema = z.object({
   PUSH_MAX_ATTEMPTS: positiveInt.default(8),
   REPLY_BUDGET_MS: positiveInt.default(2000),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
+  REQUEST_LIMIT_PER_SENDER: rateLimit('20/10m'),
+  REQUEST_LIMIT_PER_COURTYARD: rateLimit('60/1h'),
   SCORE_WEIGHTS: z
     .string()
     .default('')
@@ -100,6 +144,8 @@ export interface Config {
   scoreWeights: ScoreWeights;
   /** How many daily backups of the embedded database to keep in $DATA_DIR/backups (0: none are made). */
   backupKeep: number;
+  /** /诉求 per sender and per courtyard (REQUEST_LIMIT_PER_SENDER, REQUEST_LIMIT_PER_COURTYARD). */
+  requestLimits: RequestLimits;
 }
 
 /** Thrown with every bad variable listed, so one start-up tells the operator everything. */
@@ -186,5 +232,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scheduler: e.SCHEDULER === 'on',
     scoreWeights: e.SCORE_WEIGHTS,
     backupKeep: e.BACKUP_KEEP,
+    requestLimits: { perSender: e.REQUEST_LIMIT_PER_SENDER, perCourtyard: e.REQUEST_LIMIT_PER_COURTYARD },
   };
 }

@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   const sampleImported = config.mode === 'local' && (await importSampleRosterIfEmpty(models, log));
   if (sampleImported) await bindLocalGroups(models, config.wecom.apiBase);
   const calendar = createCalendar({ dataDir: config.dataDir, log });
-  const handle = createDispatcher({ models, config, log, outbox, calendar });
+  const handle = createDispatcher({ models, config, log, outbox, wecom: client, calendar });
   // SCHEDULER=off: this process sends no scheduled pushes (another one does, or none should).
   const scheduler = config.scheduler ? createScheduler({ models, conn, config, log, outbox, calendar, backupDir: embeddedBackupDir(config) }) : undefined;
   const wecom = createWeComRouter({ config, log, conn, handle, outbox });

@@ -3,6 +3,7 @@ import { UserError } from '../errors';
 import { withArgContext, type ArgContext } from './args/context';
 import { isKeyOnly, labelOf, restKindOf } from './args/make-arg';
 import type { Command } from './define-command';
+import { escapeInline } from './markdown';
 import { foldCase } from './normalize';
 import type { Token } from './tokenize';
 
@@ -92,7 +93,7 @@ export async function bindArgs(command: Command, tokens: readonly Token[], raw: 
     input[field] = positional[next++]!.token.text;
   }
   if (next < positional.length) {
-    const extra = positional.slice(next).map((p) => `「${p.token.text}」`).join(' ');
+    const extra = positional.slice(next).map((p) => `「${escapeInline(p.token.text)}」`).join(' ');
     throw new UserError(`多余的参数：${extra}`, [...command.usage]);
   }
   if (!command.args) return {};

@@ -5,6 +5,7 @@ import type { Audit } from '../services/audit';
 import type { WorkingCalendar } from '../services/calendar';
 import type { Scope } from '../services/scope';
 import type { IncomingMessage } from '../wecom/message';
+import type { WeComClient } from '../wecom/client';
 import type { Outbox } from '../wecom/outbox';
 import type { Caller } from './caller';
 import type { Allow, ScopeTarget } from './permissions';
@@ -24,6 +25,8 @@ export interface CommandContext {
   calendar: WorkingCalendar;
   /** For commands that push beyond their reply (e.g. /导出 sends a file); absent in some tests. */
   outbox?: Pick<Outbox, 'enqueue'>;
+  /** For a message that must be sent now and its outcome told (the test message of /绑定 … webhook=); absent in some tests. */
+  wecom?: Pick<WeComClient, 'sendWebhook'>;
   caller: Caller;
   /** The group the message came from (null in a 1:1 chat, or a group WeCom told us nothing about yet). */
   group: GroupDoc | null;

@@ -43,6 +43,11 @@ export interface CommandGroupSpec {
   subcommands: readonly Command[];
   /** The subcommand run when nothing follows the command (otherwise the list of subcommands is shown). */
   defaultSubcommand?: string;
+  /**
+   * The subcommand run, with every word, when the first word names none of them
+   * (`/登记 张三 区医保局` runs 申请); its usage lines may leave its own name out.
+   */
+  fallbackSubcommand?: string;
 }
 
 /** A declared command, as the registry and dispatcher see it. */
@@ -57,6 +62,7 @@ export interface Command {
   readonly run?: (ctx: CommandContext, args: unknown) => Promise<CommandResult>;
   readonly subcommands: readonly Command[];
   readonly defaultSubcommand?: string;
+  readonly fallbackSubcommand?: string;
 }
 
 /** Who may run some subcommand: the parent's entry in /帮助 and its role gate. */
@@ -99,6 +105,7 @@ export function defineCommand(spec: CommandSpec<ArgsSchema> | CommandGroupSpec):
       keys: {},
       subcommands: spec.subcommands,
       defaultSubcommand: spec.defaultSubcommand,
+      fallbackSubcommand: spec.fallbackSubcommand,
     };
   }
   return {

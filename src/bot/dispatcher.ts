@@ -7,14 +7,15 @@ import { createAudit } from '../services/audit';
 import { createCalendar, type WorkingCalendar } from '../services/calendar';
 import { resolveGroupScope, type Scope } from '../services/scope';
 import type { IncomingMessage, MessageHandler, Reply } from '../wecom/message';
+import type { WeComClient } from '../wecom/client';
 import type { Outbox } from '../wecom/outbox';
 import { bindArgs } from './bind-args';
 import { resolveCaller, type Caller } from './caller';
 import type { CommandContext } from './context';
 import type { Command, CommandResult } from './define-command';
 import { commandPath, usageCard } from './help-text';
-import { fitReply } from './markdown';
-import { allowCovers, describeRoles, holdsRole, whoMay, type Allow, type ScopeTarget } from './permissions';
+import { escapeMarkdown, fitReply, inertLines } from './markdown';
+import { allowCovers, contactsFor, describeRoles, holdsRole, type Allow, type ScopeTarget } from './permissions';
 import { createRegistry, type Registry } from './registry';
 import { parseCommandLine, type Token } from './tokenize';
 
@@ -28,6 +29,8 @@ export interface DispatcherDeps {
   calendar?: WorkingCalendar;
   /** Handed to commands that push (ctx.outbox). */
   outbox?: Pick<Outbox, 'enqueue'>;
+  /** Handed to commands that send at once and report the outcome (ctx.wecom). */
+  wecom?: Pick<WeComClient, 'sendWebhook'>;
   /** Default: every command of commands/index.ts. */
   commands?: readonly Command[];
 }
@@ -37,11 +40,14 @@ export const SYSTEM_BUSY_TEXT = '系统繁忙，请稍后重试';
 
 const HINT = '发送 `/帮助` 查看可用的命令';
 
-/** A UserError as chat text: the message, then the usage lines. */
+/**
+ * A UserError as chat text: the message, then the usage lines. Messages quote what the user
+ * typed, so the message is made inert here, for every command at once (see inertLines).
+ */
 export function userErrorReply(err: UserError): Reply {
   const mark = err instanceof PermissionError ? '🚫' : '❌';
   const usage = err.usage?.length ? ['用法：' + err.usage.map((u) => `\`${u}\``).join('  ')] : [];
-  return { markdown: [`${mark} ${err.message}`, ...usage].join('\n') };
+  return { markdown: [inertLines(`${mark} ${err.message}`), ...usage].join('\n') };
 }
 
 function toReply(result: CommandResult): Reply | null {
@@ -86,7 +92,7 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
   const calendar = deps.calendar ?? createCalendar({ dataDir: config.dataDir, log });
 
   async function refuse(allow: Allow, path: string, caller: Caller, target: ScopeTarget | undefined, where: string): Promise<never> {
-    const who = await whoMay(models, allow, target, 3);
+    const who = await contactsFor(models, caller, allow, target, 3);
     const lines = [`${path} 仅限${where}${describeRoles(allow)}使用。`];
     if (!caller.cadre) lines.push('你还没有登记：发送 `/登记 姓名 单位` 关联花名册。');
     if (who.length) lines.push(`可以找：${who.join('、')}`);
@@ -103,7 +109,7 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
   function unknownCommand(name: string): Reply {
     const near = registry.suggest(name);
     const guess = near.length ? `你是不是要找 ${near.map((c) => `\`/${c.name}\``).join('、')}？` : '';
-    return { markdown: `❓ 没有「/${name}」这个命令。${guess}\n${HINT}` };
+    return { markdown: `❓ 没有「/${escapeMarkdown(name)}」这个命令。${guess}\n${HINT}` };
   }
 
   async function handle(msg: IncomingMessage, now: Date): Promise<Reply | null> {
@@ -131,13 +137,15 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
     if (command.subcommands.length) {
       parent = command;
       const word = tokens[0];
-      const sub = word ? registry.findSub(parent, word.text) : parent.defaultSubcommand ? registry.findSub(parent, parent.defaultSubcommand) : undefined;
+      let sub = word ? registry.findSub(parent, word.text) : parent.defaultSubcommand ? registry.findSub(parent, parent.defaultSubcommand) : undefined;
       if (!word && !sub) return { markdown: usageCard(parent, caller) };
+      if (sub && word) tokens = tokens.slice(1);
+      // A first word that is no subcommand: the fallback subcommand gets all the words.
+      sub ??= parent.fallbackSubcommand ? registry.findSub(parent, parent.fallbackSubcommand) : undefined;
       if (!sub) {
         const names = parent.subcommands.map((s) => s.name).join('、');
-        throw new UserError(`「/${parent.name}」后面应为 ${names} 之一，收到「${word!.text}」`, [...parent.usage]);
+        throw new UserError(`「/${parent.name}」后面应为 ${names} 之一，收到「${escapeMarkdown(word!.text)}」`, [...parent.usage]);
       }
-      if (word) tokens = tokens.slice(1);
       command = sub;
     }
     const path = commandPath(command, parent);
@@ -160,6 +168,7 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
       log,
       calendar,
       outbox: deps.outbox,
+      wecom: deps.wecom,
       caller,
       group,
       scope,

@@ -13,14 +13,49 @@ export const MAX_REPLY_BYTES = 4096;
 export type FontColor = 'info' | 'comment' | 'warning';
 
 /**
+ * Every character that ends a line somewhere: CR, LF, VT, FF, NEL, and Unicode's line and
+ * paragraph separators (U+2028, U+2029). A client may break a line at any of them, and a
+ * line start is where `#` and `>` become markup.
+ */
+const LINE_BREAKS = /\r\n|[\n\r\v\f\u0085\u2028\u2029]/g;
+/** Other control characters (NUL, ESC …): nothing a chat line should carry. */
+const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f]/g;
+/** Characters that open markup anywhere in a line: bold, code, tags (mentions, fonts), links, escapes. */
+const MARKUP = /[*`<>[\]\\]/g;
+
+const fullWidth = (ch: string) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0);
+
+/**
  * Makes user-typed text inert inside markdown: the characters that would start markup or a
- * tag are replaced by their full-width look-alikes, and line breaks by spaces (so a typed
- * `>` or `#` cannot become a quote or heading).
+ * tag are replaced by their full-width look-alikes, and line breaks of every kind by spaces
+ * (so a typed `>` or `#` cannot become a quote or heading, nor `<@all>` a mention).
  */
 export function escapeMarkdown(text: string): string {
+  return escapeInline(text).replace(/^(\s*)#/, (_, space: string) => `${space}＃`);
+}
+
+/** escapeMarkdown for text that never starts a line (it follows other text on it): a `#` stays. */
+export function escapeInline(text: string): string {
+  return text.replace(LINE_BREAKS, ' ').replace(CONTROLS, '').replace(MARKUP, fullWidth);
+}
+
+/**
+ * For the text of a refusal or an error (plain Chinese of ours with `code` spans, quoting
+ * what the user typed): what escapeMarkdown does, except that line feeds and backticks are
+ * kept, and `#` or `>` at the start of any line is made inert. The dispatcher passes every
+ * error message through it, so a word echoed from the user never becomes markup.
+ */
+export function inertLines(text: string): string {
   return text
-    .replace(/\r?\n|\r/g, ' ')
-    .replace(/[*`<>[\]\\]|^#/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0));
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(LINE_BREAKS, ' ')
+        .replace(CONTROLS, '')
+        .replace(/[*<>[\]\\]/g, fullWidth)
+        .replace(/^(\s*)#/, (_, space: string) => `${space}＃`),
+    )
+    .join('\n');
 }
 
 /** `**text**`; `text` must already be safe (escape user text first). */

@@ -80,3 +80,12 @@ export async function whoMay(models: Models, allow: Allow, target: ScopeTarget |
   }
   return out;
 }
+
+/**
+ * whoMay, for a refusal shown to `caller`: names only for people on the roster (or holding a
+ * role); an unregistered account is not told who the admins are.
+ */
+export async function contactsFor(models: Models, caller: Caller, allow: Allow, target: ScopeTarget | undefined, limit = 3): Promise<string[]> {
+  if (!caller.cadre && caller.roles.size === 0) return [];
+  return whoMay(models, allow, target, limit);
+}

@@ -35,7 +35,7 @@ function namesOf(c: Command): string[] {
 }
 
 /** Checks one command's declaration; problems are pushed to `problems`. */
-function checkCommand(c: Command, parentNames: string[] | undefined, problems: string[]): void {
+function checkCommand(c: Command, parentNames: string[] | undefined, problems: string[], fallback = false): void {
   const where = parentNames ? `/${parentNames[0]} ${c.name}` : `/${c.name}`;
   for (const name of namesOf(c)) {
     if (!VALID_NAME.test(name)) problems.push(`${where}: name "${name}" must be letters only (no spaces, digits or punctuation)`);
@@ -46,7 +46,7 @@ function checkCommand(c: Command, parentNames: string[] | undefined, problems: s
   for (const line of c.usage) {
     const parsed = parseCommandLine(line);
     const ok = parentNames
-      ? parsed && parentNames.map(foldCase).includes(foldCase(parsed.name)) && own.includes(foldCase(parsed.args[0]?.text ?? ''))
+      ? parsed && parentNames.map(foldCase).includes(foldCase(parsed.name)) && (fallback || own.includes(foldCase(parsed.args[0]?.text ?? '')))
       : parsed && own.includes(foldCase(parsed.name));
     if (!ok) problems.push(`${where}: usage "${line}" does not start with ${where} (or an alias)`);
   }
@@ -64,9 +64,9 @@ function checkCommand(c: Command, parentNames: string[] | undefined, problems: s
   });
   if (c.subcommands.length) {
     duplicates(c.subcommands, `${where} subcommand`, problems);
-    for (const sub of c.subcommands) checkCommand(sub, namesOf(c), problems);
-    if (c.defaultSubcommand && !c.subcommands.some((s) => namesOf(s).includes(c.defaultSubcommand!))) {
-      problems.push(`${where}: defaultSubcommand "${c.defaultSubcommand}" is not one of its subcommands`);
+    for (const sub of c.subcommands) checkCommand(sub, namesOf(c), problems, sub.name === c.fallbackSubcommand);
+    for (const [what, name] of [['defaultSubcommand', c.defaultSubcommand], ['fallbackSubcommand', c.fallbackSubcommand]] as const) {
+      if (name && !c.subcommands.some((s) => namesOf(s).includes(name))) problems.push(`${where}: ${what} "${name}" is not one of its subcommands`);
     }
   }
 }

@@ -7,6 +7,12 @@
  * in between leaves a correct record that cannot be undone; a retry of the same message
  * (same msgId) finds the record, writes nothing twice and completes the audit entry, which
  * is keyed by (msgId, model, record) and keeps the first `before`.
+ *
+ * Every change is one conditional write whose filter is the caller's guard: an update reads
+ * the record, then writes it with the guard plus the version it read (`__v`, which every
+ * audited write increments), so `before` is exactly what the write replaced and two
+ * concurrent changes cannot both pass one guard; a delete is one findOneAndDelete. Only the
+ * winner's change is logged.
  */
 import type { HydratedDocument, Model, QueryFilter, Types, UpdateQuery } from 'mongoose';
 import type { AuditEntry, AuditOp, Models } from '../db/models';
@@ -40,11 +46,32 @@ export interface Audit {
   create<T>(model: Model<T>, fields: Partial<T> | (() => Partial<T> | Promise<Partial<T>>)): Promise<HydratedDocument<T>>;
   /** Updates the first record matching `filter`; returns it as updated, or null when none matches. */
   update<T>(model: Model<T>, filter: QueryFilter<T>, update: UpdateQuery<T>): Promise<HydratedDocument<T> | null>;
+  /** As `update`, also returning the record exactly as this write found it. */
+  change<T>(model: Model<T>, filter: QueryFilter<T>, update: UpdateQuery<T>): Promise<Change<T> | null>;
   /** Deletes the first record matching `filter`; returns what was deleted, or null when none matched. */
   remove<T>(model: Model<T>, filter: QueryFilter<T>): Promise<Record<string, unknown> | null>;
 }
 
-function isDuplicateKey(err: unknown): boolean {
+/** A record before and after one audited update. */
+export interface Change<T> {
+  before: Record<string, unknown>;
+  after: HydratedDocument<T>;
+}
+
+/** A read-then-write retries this often when other writes keep moving the record's version. */
+const MAX_WRITE_ATTEMPTS = 8;
+
+/** The update with the record's version incremented (operators kept; plain fields become `$set`). */
+function withVersionBump<T>(update: UpdateQuery<T>): UpdateQuery<T> {
+  const ops: Record<string, unknown> = {};
+  const plain: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(update as Record<string, unknown>)) (key.startsWith('$') ? ops : plain)[key] = value;
+  if (Object.keys(plain).length) ops.$set = { ...(ops.$set as object | undefined), ...plain };
+  ops.$inc = { ...(ops.$inc as object | undefined), __v: 1 };
+  return ops as UpdateQuery<T>;
+}
+
+export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
 
@@ -73,6 +100,22 @@ export function createAudit(opts: AuditOptions): Audit {
   const findByMsgId = <T>(model: Model<T>) =>
     model.schema.path('msgId') ? model.findOne({ msgId: opts.msgId } as QueryFilter<T>) : Promise.resolve(null);
 
+  async function change<T>(model: Model<T>, filter: QueryFilter<T>, update: UpdateQuery<T>): Promise<Change<T> | null> {
+    const bumped = withVersionBump(update);
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const before = await model.findOne(filter).lean<Record<string, unknown>>();
+      if (!before) return null;
+      const id = before._id as Types.ObjectId;
+      // The guard and the version read: this write lands only on the record as read.
+      const guarded = { $and: [filter, { _id: id, __v: before.__v ?? null }] } as QueryFilter<T>;
+      const after = await model.findOneAndUpdate(guarded, bumped, { returnDocument: 'after', runValidators: true });
+      if (!after) continue; // another write got in between: read again (the guard may no longer hold)
+      await log(model as unknown as Model<unknown>, 'update', id, before, after.toObject({ depopulate: true }));
+      return { before, after };
+    }
+    throw new Error(`${model.modelName}: the record kept changing during ${MAX_WRITE_ATTEMPTS} attempts to update it`);
+  }
+
   return {
     async create<T>(model: Model<T>, fields: Partial<T> | (() => Partial<T> | Promise<Partial<T>>)) {
       const untyped = model as unknown as Model<unknown>;
@@ -100,24 +143,15 @@ export function createAudit(opts: AuditOptions): Audit {
     },
 
     async update<T>(model: Model<T>, filter: QueryFilter<T>, update: UpdateQuery<T>) {
-      const before = await model.findOne(filter).lean<Record<string, unknown>>();
-      if (!before) return null;
-      const id = before._id as Types.ObjectId;
-      const after = await model.findOneAndUpdate({ _id: id } as QueryFilter<T>, update, {
-        returnDocument: 'after',
-        runValidators: true,
-      });
-      if (!after) return null;
-      await log(model as unknown as Model<unknown>, 'update', id, before, after.toObject({ depopulate: true }));
-      return after;
+      return (await change(model, filter, update))?.after ?? null;
     },
 
+    change,
+
     async remove<T>(model: Model<T>, filter: QueryFilter<T>) {
-      const before = await model.findOne(filter).lean<Record<string, unknown>>();
+      const before = await model.findOneAndDelete(filter).lean<Record<string, unknown>>();
       if (!before) return null;
-      const id = before._id as Types.ObjectId;
-      await model.deleteOne({ _id: id } as QueryFilter<T>);
-      await log(model as unknown as Model<unknown>, 'delete', id, before, undefined);
+      await log(model as unknown as Model<unknown>, 'delete', before._id as Types.ObjectId, before, undefined);
       return before;
     },
   };
@@ -154,28 +188,44 @@ export async function undoLast(models: Models, actor: string, now: Date, windowM
   }
   const entries = await models.AuditEntry.find({ msgId: last.msgId, undoneAt: null }).sort({ seq: -1 });
   for (const e of entries) {
+    // Later: after it in time, or logged after it at the same instant.
     const later = await models.AuditEntry.findOne({
       modelName: e.modelName,
       docId: e.docId,
       msgId: { $ne: e.msgId },
-      at: { $gte: e.at },
+      $or: [{ at: { $gt: e.at } }, { at: e.at, _id: { $gt: e._id } }],
       undoneAt: null,
     });
     if (later) {
       throw new UserError(`「${last.command}」改过的记录之后又被「${later.command}」（${later.actorName ?? later.actor}）修改，无法撤销`);
     }
   }
-  for (const e of entries) {
+  // One conditional write decides between two /撤销 sent at once: the one that marks the
+  // latest entry undone goes on, the other is told.
+  const claimed = await models.AuditEntry.updateOne({ _id: last._id, undoneAt: null }, { $set: { undoneAt: now, undoneBy: actor } });
+  if (claimed.modifiedCount === 0) throw new UserError(`「${last.command}」刚刚已撤销`);
+  for (const [i, e] of entries.entries()) {
     const collection = modelNamed(models, e.modelName).collection;
     const before = e.before as Record<string, unknown> | undefined;
+    const after = e.after as Record<string, unknown> | undefined;
+    // Each restore is conditional on the record still being as this command left it (its
+    // version): a change that slipped in after the check above stops the undo here.
+    const asLeft = { _id: e.docId, __v: after?.__v ?? null };
+    let restored = true;
     if (e.op === 'create') {
-      await collection.deleteOne({ _id: e.docId });
+      restored = (await collection.deleteOne(asLeft)).deletedCount === 1;
     } else if (e.op === 'update' && before) {
-      await collection.replaceOne({ _id: e.docId }, before, { upsert: true });
+      restored = (await collection.replaceOne(asLeft, before)).matchedCount === 1;
     } else if (e.op === 'delete' && before) {
       await collection.insertOne(before).catch((err: unknown) => {
         if (!isDuplicateKey(err)) throw err;
       });
+    }
+    if (!restored) {
+      // No transactions: what was restored stays restored and is marked so; the rest is not.
+      if (i === 0) await models.AuditEntry.updateOne({ _id: last._id, undoneBy: actor, undoneAt: now }, { $set: { undoneAt: null }, $unset: { undoneBy: 1 } });
+      else await models.AuditEntry.updateMany({ _id: { $in: entries.slice(0, i).map((d) => d._id) } }, { $set: { undoneAt: now, undoneBy: actor } });
+      throw new UserError(`「${last.command}」改过的记录刚刚又被修改，${i === 0 ? '无法撤销' : `只撤销了其中 ${i} 项`}`);
     }
   }
   const undone = entries.map((e) => e.toObject() as AuditEntry);

@@ -152,3 +152,9 @@ export async function findRequest(models: Models, text: string): Promise<Residen
   if (!request) throw new UserError(`没有编号为 #${no} 的诉求`);
   return request;
 }
+
+/** How a WeCom user is named in chat: their roster name, else `fallback` (a stored display name), else the userid. */
+export async function nameOfUser(models: Models, userId: string | null | undefined, fallback?: string | null): Promise<string> {
+  if (!userId) return fallback ?? '?';
+  return (await models.Cadre.findOne({ userId }, { name: 1 }).lean())?.name ?? fallback ?? userId;
+}

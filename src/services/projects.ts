@@ -6,7 +6,7 @@
 import type { Types } from 'mongoose';
 import type { CommandContext } from '../bot/context';
 import { bold, escapeMarkdown, font, progressBar } from '../bot/markdown';
-import { describeRoles, roleCovers, whoMay } from '../bot/permissions';
+import { contactsFor, describeRoles, roleCovers } from '../bot/permissions';
 import {
   OPEN_PROJECT_STATUSES,
   type CourtyardDoc,
@@ -19,6 +19,7 @@ import {
 } from '../db/models';
 import { PermissionError, UserError } from '../errors';
 import { addBeijingDays, formatDay, startOfBeijingDay } from './beijing-time';
+import { nameOfUser } from './lookup';
 
 /** `工程类` → 工程 …: what users type for a category. */
 export const CATEGORY_SYNONYMS: Readonly<Record<string, ProjectCategory>> = {
@@ -174,7 +175,7 @@ export async function assertAdminOrOwner(ctx: CommandContext, courtyard: Courtya
   const { caller } = ctx;
   if (owner && caller.cadre?._id.equals(owner)) return;
   if (roleCovers(caller, 'admin', { courtyard })) return;
-  const who = await whoMay(ctx.models, ['admin'], { courtyard }, 3);
+  const who = await contactsFor(ctx.models, caller, ['admin'], { courtyard }, 3);
   const ownerName = owner ? (await ctx.models.Cadre.findById(owner, { name: 1 }))?.name : undefined;
   if (ownerName) who.unshift(`${ownerName}（项目责任人）`);
   const lines = [`${ctx.command.path} 仅限「${courtyard.name}」的${describeRoles(['admin'])}或项目责任人使用。`];
@@ -190,9 +191,29 @@ export interface ProgressResult {
 }
 
 /**
+ * Why a change to a project that was open when read did not land: someone completed,
+ * cancelled, postponed or undid it in between — said with who did it.
+ */
+export async function projectMovedError(models: Models, id: Types.ObjectId, now: Date): Promise<UserError> {
+  const p = await models.Project.findById(id);
+  if (!p) return new UserError('这个项目刚刚已被撤销');
+  if (p.status === '已完成') {
+    const who = p.completedBy ? `由 ${await nameOfUser(models, p.completedBy)} ` : '';
+    return new UserError(`项目 #${p.no} ${p.title} 刚刚已${who}完成${p.completedAt ? `（${formatDay(p.completedAt, now)}）` : ''}`);
+  }
+  if (p.status === '已取消') return new UserError(`项目 #${p.no} ${p.title} 已取消`);
+  const last = p.postponements[p.postponements.length - 1];
+  if (last && p.deadline) {
+    return new UserError(`项目 #${p.no} ${p.title} 刚刚已由 ${await nameOfUser(models, last.by)} 延期至 ${formatDay(p.deadline, now)}，请发送 /项目 列表 查看`);
+  }
+  return new UserError(`项目 #${p.no} 刚刚有了变化，请发送 /项目 列表 查看`);
+}
+
+/**
  * Records a progress report (the history the weekly table shows) and moves the project to
- * `percent`; 100 completes it (completedAt = now). Report first, then the project, both
- * through the audit so /撤销 undoes them together.
+ * `percent`; 100 completes it (completedAt = now). The project first, guarded on it being
+ * open (of two completions at once, one wins; the other is told who, and records no
+ * report), then the report; both through the audit so /撤销 undoes them together.
  */
 export async function recordProgress(
   ctx: CommandContext,
@@ -202,7 +223,12 @@ export async function recordProgress(
   note: string,
 ): Promise<ProgressResult> {
   const { models, now, caller } = ctx;
-  const previous = project.percent;
+  const completed = percent === 100;
+  const set: Record<string, unknown> = { percent, lastReportAt: now };
+  if (completed) Object.assign(set, { status: '已完成', completedAt: now, completedBy: caller.userId });
+  const changed = await ctx.audit.change(models.Project, { _id: project._id, status: { $in: [...OPEN_PROJECT_STATUSES] } }, { $set: set });
+  if (!changed) throw await projectMovedError(models, project._id, now);
+  const previous = changed.before.percent as number;
   const report = await ctx.audit.create(models.ProgressReport, {
     project: project._id,
     courtyard: courtyard._id,
@@ -214,11 +240,5 @@ export async function recordProgress(
     note,
     at: now,
   });
-  const completed = percent === 100;
-  const set: Record<string, unknown> = { percent, lastReportAt: now };
-  if (completed) Object.assign(set, { status: '已完成', completedAt: now });
-  // The filter re-checks the project is still open: a concurrent 完成 wins, this one is refused.
-  const updated = await ctx.audit.update(models.Project, { _id: project._id, status: { $in: [...OPEN_PROJECT_STATUSES] } }, { $set: set });
-  if (!updated) throw new UserError(`项目 #${project.no} 刚刚已被标记完成或取消，请发送 /项目 列表 查看`);
-  return { project: updated, report, previous, completed };
+  return { project: changed.after, report, previous, completed };
 }

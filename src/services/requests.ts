@@ -7,14 +7,17 @@
  * check who may act and format the reply. Each change filters on the state it starts from,
  * so two people acting on one request at once cannot both succeed.
  */
-import type { QueryFilter, Types } from 'mongoose';
+import type { QueryFilter, Types, UpdateQuery } from 'mongoose';
 import type { Caller } from '../bot/caller';
 import type { ScopeTarget } from '../bot/permissions';
 import type { CourtyardDoc, Models, Rating, RequestStatus, ResidentRequest, ResidentRequestDoc } from '../db/models';
 import { UserError } from '../errors';
-import type { Audit } from './audit';
+import type { Audit, Change } from './audit';
 import { formatDateTime, formatDay, beijingParts } from './beijing-time';
 import type { WorkingCalendar } from './calendar';
+import type { RequestLimits } from '../config';
+import { nameOfUser } from './lookup';
+import { admitRequest } from './rate-limit';
 import { nextSequence } from './sequence';
 
 /** 2个工作日内反馈. */
@@ -53,17 +56,34 @@ function checkLength(text: string, what: string): string {
   return t;
 }
 
+/** `10 分钟`, `1 小时`: a rate limit's window in words. */
+function windowWords(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000} 天`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} 小时`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} 分钟`;
+  return `${Math.round(ms / 1000)} 秒`;
+}
+
 /**
  * Logs a request (居民点单) for `courtyard`: the next number, status 点单, due at the end of
- * the 2nd working day after today.
+ * the 2nd working day after today. Refused (a UserError saying when to try again) beyond the
+ * limits per sender and per courtyard (REQUEST_LIMIT_PER_SENDER / _PER_COURTYARD), counted
+ * in MongoDB: each request @-mentions the courtyard's cadres and counts in its figures.
  */
 export async function logRequest(
   actor: RequestActor & { calendar: WorkingCalendar },
-  courtyard: Pick<CourtyardDoc, '_id' | 'street'>,
+  courtyard: Pick<CourtyardDoc, '_id' | 'street' | 'name'>,
   text: string,
+  limits: RequestLimits = { perSender: null, perCourtyard: null },
 ): Promise<ResidentRequestDoc> {
   const body = checkLength(text, '诉求内容');
   const { models, audit, now, caller, calendar } = actor;
+  const refused = await admitRequest(models, limits, { sender: caller.userId, courtyard: String(courtyard._id) }, now);
+  if (refused) {
+    const per = `每 ${windowWords(refused.limit.windowMs)}最多 ${refused.limit.max} 条`;
+    const who = refused.by === 'sender' ? '你登记诉求' : `${courtyard.name} 的诉求登记`;
+    throw new UserError(`${who}太频繁了（${per}），请在 ${formatDateTime(refused.retryAt, now)} 以后再试`);
+  }
   return audit.create(models.ResidentRequest, async () => ({
     no: await nextSequence(models, 'request'),
     courtyard: courtyard._id,
@@ -76,11 +96,11 @@ export async function logRequest(
   }));
 }
 
-/** The UserError for a request no longer in a state that allows the step. */
+/** The UserError for a request no longer in a state that allows the step: where it stands, and who moved it there. */
 async function stateError(models: Models, id: Types.ObjectId, now: Date): Promise<UserError> {
   const current = await models.ResidentRequest.findById(id);
   if (!current) return new UserError('这条诉求已被撤销');
-  return new UserError(describeState(current, now, await cadreName(models, current.assignee)));
+  return new UserError(await describeStateWithNames(models, current, now));
 }
 
 async function cadreName(models: Models, id: Types.ObjectId | null | undefined): Promise<string | undefined> {
@@ -88,18 +108,24 @@ async function cadreName(models: Models, id: Types.ObjectId | null | undefined):
   return (await models.Cadre.findById(id, { name: 1 }))?.name;
 }
 
-/** `#7 已于 9月16日 10:00 由 张三 接单`: where a request stands, for refusals. */
-export function describeState(r: ResidentRequestDoc, now: Date, assigneeName?: string): string {
-  const by = assigneeName ? ` 由 ${assigneeName}` : '';
+/** describeState with the names it needs looked up. */
+async function describeStateWithNames(models: Models, r: ResidentRequestDoc, now: Date): Promise<string> {
+  const closer = r.status === '已办结' && r.closedBy ? await nameOfUser(models, r.closedBy) : undefined;
+  return describeState(r, now, await cadreName(models, r.assignee), closer);
+}
+
+/** `#7 已由 张三 接单（9月16日 10:00）`: where a request stands and who moved it there, for refusals. */
+export function describeState(r: ResidentRequestDoc, now: Date, assigneeName?: string, closerName?: string): string {
+  const by = (name: string | undefined) => (name ? `由 ${name} ` : '');
   switch (r.status as RequestStatus) {
     case '点单':
       return `#${r.no} 还没有人接单`;
     case '已接单':
-      return `#${r.no} 已于 ${formatDateTime(r.acceptedAt ?? r.createdAt, now)}${by} 接单`;
+      return `#${r.no} 已${by(assigneeName)}接单（${formatDateTime(r.acceptedAt ?? r.createdAt, now)}）`;
     case '已反馈':
-      return `#${r.no} 已于 ${formatDateTime(r.feedbackAt ?? r.createdAt, now)}${by} 反馈`;
+      return `#${r.no} 已${by(assigneeName)}反馈（${formatDateTime(r.feedbackAt ?? r.createdAt, now)}）`;
     case '已办结':
-      return `#${r.no} 已于 ${formatDateTime(r.closedAt ?? r.createdAt, now)} 办结`;
+      return `#${r.no} 已${by(closerName ?? assigneeName)}办结（${formatDateTime(r.closedAt ?? r.createdAt, now)}）`;
   }
 }
 
@@ -109,7 +135,7 @@ export async function takeRequest(actor: RequestActor, request: ResidentRequestD
   if (!caller.cadre) throw new UserError('你不在花名册上，无法接单；请先发送 `/登记 姓名 单位`');
   if (request.status !== '点单') {
     if (request.assignee && caller.cadre._id.equals(request.assignee)) throw new UserError(`你已接了 #${request.no}，办好后发送 \`/反馈 #${request.no} 进展\` 或 \`/办结 #${request.no} 结果\``);
-    throw new UserError(describeState(request, now, await cadreName(models, request.assignee)));
+    throw new UserError(await describeStateWithNames(models, request, now));
   }
   const updated = await audit.update(
     models.ResidentRequest,
@@ -140,19 +166,36 @@ export interface FeedbackResult {
  */
 export async function giveFeedback(actor: RequestActor, request: ResidentRequestDoc, text: string): Promise<FeedbackResult> {
   const body = checkLength(text, '反馈内容');
-  const { models, audit, now, caller } = actor;
-  if (request.status === '已办结') throw new UserError(`${describeState(request, now)}，不需要再反馈`);
-  const updated = await audit.update(
-    models.ResidentRequest,
-    { _id: request._id, status: { $ne: '已办结' } } as QueryFilter<ResidentRequest>,
-    {
-      $set: { status: '已反馈', feedback: body, ...takeOverIfUnassigned(request, actor) },
-      $min: { feedbackAt: now },
-      $push: { feedbacks: { text: body, at: now, by: caller.userId, byName: caller.name } },
-    },
-  );
+  const { models, now, caller } = actor;
+  if (request.status === '已办结') throw new UserError(`${await describeStateWithNames(models, request, now)}，不需要再反馈`);
+  const update = (takeOver: Record<string, unknown>) => ({
+    $set: { status: '已反馈', feedback: body, ...takeOver },
+    $min: { feedbackAt: now },
+    $push: { feedbacks: { text: body, at: now, by: caller.userId, byName: caller.name } },
+  });
+  const updated = await writeTakingOver(actor, request, update);
   if (!updated) throw await stateError(models, request._id, now);
-  return { request: updated, count: updated.feedbacks.length, onTime: isOnTime(updated, updated.feedbackAt ?? now) };
+  return { request: updated.after, count: updated.after.feedbacks.length, onTime: isOnTime(updated.after, updated.after.feedbackAt ?? now) };
+}
+
+/**
+ * A feedback or closing on a request not yet closed. On a request nobody took, the caller
+ * takes it over (立行立办) — guarded on it still being untaken, so of two at once only one
+ * becomes the assignee; the other's change is then written without the take-over.
+ */
+async function writeTakingOver(
+  actor: RequestActor,
+  request: ResidentRequestDoc,
+  update: (takeOver: Record<string, unknown>) => UpdateQuery<ResidentRequest>,
+): Promise<Change<ResidentRequest> | null> {
+  const { models, audit } = actor;
+  const open = { _id: request._id, status: { $ne: '已办结' } } as QueryFilter<ResidentRequest>;
+  const takeOver = takeOverIfUnassigned(request, actor);
+  if (Object.keys(takeOver).length) {
+    const taken = await audit.change(models.ResidentRequest, { ...open, assignee: null } as QueryFilter<ResidentRequest>, update(takeOver));
+    if (taken) return taken;
+  }
+  return audit.change(models.ResidentRequest, open, update({}));
 }
 
 export interface CloseResult {
@@ -166,32 +209,41 @@ export interface CloseResult {
 /** 办结: from 点单, 已接单 or 已反馈 → 已办结. Closing without earlier feedback counts as feedback now. */
 export async function closeRequest(actor: RequestActor, request: ResidentRequestDoc, resolution?: string): Promise<CloseResult> {
   const body = resolution === undefined ? undefined : checkLength(resolution, '办结说明');
-  const { models, audit, now } = actor;
-  if (request.status === '已办结') throw new UserError(`${describeState(request, now)}`);
-  const set: Record<string, unknown> = { status: '已办结', closedAt: now, ...takeOverIfUnassigned(request, actor) };
-  if (body) set.resolution = body;
-  const updated = await audit.update(
-    models.ResidentRequest,
-    { _id: request._id, status: { $ne: '已办结' } } as QueryFilter<ResidentRequest>,
-    { $set: set, $min: { feedbackAt: now } },
-  );
+  const { models, now, caller } = actor;
+  if (request.status === '已办结') throw new UserError(await describeStateWithNames(models, request, now));
+  const update = (takeOver: Record<string, unknown>) => ({
+    $set: { status: '已办结', closedAt: now, closedBy: caller.userId, ...(body ? { resolution: body } : {}), ...takeOver },
+    $min: { feedbackAt: now },
+  });
+  const updated = await writeTakingOver(actor, request, update);
   if (!updated) throw await stateError(models, request._id, now);
-  return { request: updated, atOnce: !request.feedbackAt, onTime: isOnTime(updated, updated.feedbackAt ?? now) };
+  const { before, after } = updated;
+  return { request: after, atOnce: !before.feedbackAt, onTime: isOnTime(after, after.feedbackAt ?? now) };
 }
 
-/** 群众评单: the resident's rating of a closed request; rating again replaces it. */
-export async function rateRequest(actor: RequestActor, request: ResidentRequestDoc, rating: Rating, note?: string): Promise<ResidentRequestDoc> {
+/** 群众评单: the resident's rating of a closed request; rating again replaces it (`previous`: the rating replaced). */
+export async function rateRequest(
+  actor: RequestActor,
+  request: ResidentRequestDoc,
+  rating: Rating,
+  note?: string,
+): Promise<{ request: ResidentRequestDoc; previous: Rating | null }> {
   const body = note === undefined ? undefined : checkLength(note, '评价说明');
   const { models, audit, now, caller } = actor;
   if (request.status !== '已办结') {
-    throw new UserError(`${describeState(request, now, await cadreName(models, request.assignee))}；办结后才能评价`);
+    throw new UserError(`${await describeStateWithNames(models, request, now)}；办结后才能评价`);
   }
   const update = body
     ? { $set: { rating, ratedAt: now, ratedBy: caller.userId, ratingNote: body } }
     : { $set: { rating, ratedAt: now, ratedBy: caller.userId }, $unset: { ratingNote: 1 } };
-  const updated = await audit.update(models.ResidentRequest, { _id: request._id, status: '已办结' } as QueryFilter<ResidentRequest>, update);
-  if (!updated) throw await stateError(models, request._id, now);
-  return updated;
+  // Guarded on the rating as read: of two ratings at once, the second is told the first's.
+  const seen = { _id: request._id, status: '已办结', ratedAt: request.ratedAt ?? null } as QueryFilter<ResidentRequest>;
+  const updated = await audit.change(models.ResidentRequest, seen, update);
+  if (updated) return { request: updated.after, previous: (updated.before.rating as Rating | undefined) ?? null };
+  const current = await models.ResidentRequest.findById(request._id);
+  if (!current || current.status !== '已办结' || !current.rating) throw await stateError(models, request._id, now);
+  const raterShown = current.ratedBy === current.reporter.userId ? current.reporter.name : undefined;
+  throw new UserError(`#${current.no} 刚刚已由 ${await nameOfUser(models, current.ratedBy, raterShown)} 评价为「${current.rating}」`);
 }
 
 /** The seeds' figures over a set of requests. Rates are 0–100, null when there is nothing to divide by. */

@@ -5,7 +5,8 @@
  */
 import type { Types } from 'mongoose';
 import { escapeMarkdown } from '../bot/markdown';
-import { whoMay, type ScopeTarget } from '../bot/permissions';
+import type { Caller } from '../bot/caller';
+import { contactsFor, type ScopeTarget } from '../bot/permissions';
 import type { AuditEntry, Models } from '../db/models';
 import { UserError } from '../errors';
 import { UNDO_WINDOW_MS, undoLast, type UndoResult } from './audit';
@@ -47,6 +48,8 @@ export function describeRecord(modelName: string, doc: Doc): string {
       return '群绑定';
     case 'Cadre':
       return `花名册${name}`;
+    case 'RegistrationClaim':
+      return '登记申请';
     case 'Courtyard':
       return `楼院${name}`;
     case 'Street':
@@ -72,13 +75,14 @@ export function describeUndone(entries: readonly Pick<AuditEntry, 'modelName' | 
 /**
  * Undoes `actor`'s latest command (see `undoLast`). When there is nothing, or the latest is
  * older than the window, throws a UserError saying so — for a too-old record, naming the
- * admins who can still correct it.
+ * admins who can still correct it (to a caller on the roster).
  */
-export async function undoForCaller(models: Models, actor: string, now: Date, windowMs = UNDO_WINDOW_MS): Promise<UndoResult> {
+export async function undoForCaller(models: Models, caller: Caller, now: Date, windowMs = UNDO_WINDOW_MS): Promise<UndoResult> {
+  const actor = caller.userId;
   const last = await models.AuditEntry.findOne({ actor, undoneAt: null }).sort({ at: -1, seq: -1 });
   if (!last) throw new UserError('你没有可以撤销的记录');
   if (now.getTime() - last.at.getTime() > windowMs) {
-    const admins = await whoMay(models, ['admin'], targetOf(last), 3);
+    const admins = await contactsFor(models, caller, ['admin'], targetOf(last), 3);
     const lines = [
       `只能撤销 ${Math.round(windowMs / 60_000)} 分钟内的记录；你最近的一条是 ${formatDateTime(last.at, now)} 的「${escapeMarkdown(last.command)}」，已超过 ${Math.round(windowMs / 60_000)} 分钟。`,
       `如需更正，请联系管理员${admins.length ? `：${admins.join('、')}` : ''}`,

@@ -48,7 +48,7 @@ describe('/办结', () => {
   });
 
   it('says when it is closed already, or the number is wrong', async () => {
-    expect(await bot.send(f.users.zhangsan, f.groups.dongfang, '/办结 #1 再次清理')).toContain('❌ #1 已于 9月16日 10:20 办结');
+    expect(await bot.send(f.users.zhangsan, f.groups.dongfang, '/办结 #1 再次清理')).toContain('❌ #1 已由 张三 办结（9月16日 10:20）');
     expect((await request(1))?.resolution).toBe('已清理');
     const wrong = await bot.send(f.users.zhangsan, f.groups.dongfang, '/办结 三号');
     expect(wrong).toContain('❌ 「三号」不是诉求编号');

@@ -56,7 +56,7 @@ describe('/反馈', () => {
     expect(missing).toContain('❌ 缺少「反馈内容」');
     expect(missing).toContain('用法：`/反馈 #7 已联系电工，明天上门`');
     await bot.send(f.users.zhangsan, f.groups.dongfang, '/办结 #1 已更换');
-    expect(await bot.send(f.users.zhangsan, f.groups.dongfang, '/反馈 #1 再看看')).toContain('❌ #1 已于 9月21日 10:00 办结，不需要再反馈');
+    expect(await bot.send(f.users.zhangsan, f.groups.dongfang, '/反馈 #1 再看看')).toContain('❌ #1 已由 张三 办结（9月21日 10:00），不需要再反馈');
     expect((await request(1))?.feedbacks).toHaveLength(2);
   });
 });

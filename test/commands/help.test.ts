@@ -38,6 +38,14 @@ describe('/帮助', () => {
     expect(await bot.send(f.users.zhangsan, f.groups.dongfang, '／帮助　／登记')).toContain('`/登记 张三 区医保局`');
   });
 
+  it('shows the review subcommands of /登记 to admins, and only the claim to others', async () => {
+    const admin = await bot.send(f.users.admin, f.groups.dongfang, '/帮助 登记');
+    for (const line of ['`/登记 张三 区医保局`', '`/登记 批准 张三`', '`/登记 驳回 张三 不是本人`', '`/登记 解除 张三`']) expect(admin).toContain(line);
+    const stranger = await bot.send(f.users.stranger, f.groups.dongfang, '/帮助 登记');
+    expect(stranger).toContain('`/登记 张三 区医保局`');
+    expect(stranger).not.toContain('/登记 批准');
+  });
+
   it('suggests the closest command for a wrong name', async () => {
     const reply = await bot.send(f.users.zhangsan, f.groups.dongfang, '/帮助 登纪');
     expect(reply).toContain('❌ 没有「登纪」这个命令，你是不是要找 /登记？');

@@ -89,7 +89,7 @@ describe('/节点 完成, 列表, 查看', () => {
     const yard = await bot.send(f.users.stranger, f.groups.dongfang, '/节点');
     expect(yard).toContain('本楼院：✅ 东方花园 9月16日');
     expect(yard).toContain('本楼院：⏳ 东方花园 · 还有 9 天');
-    expect(await bot.send(f.users.stranger, '', '/节点 列表')).toContain('清洁家园');
+    expect(await bot.send(f.users.leader, '', '/节点 列表')).toContain('清洁家园');
   });
 
   it('shows how late the pending courtyards are after the deadline', async () => {

@@ -112,8 +112,8 @@ describe('/项目 列表', () => {
   it('names the courtyard in a street group, and takes a place, a status and a page in any order', async () => {
     const street = await bot.send(f.users.stranger, f.groups.jiyuan, '/项目 列表');
     expect(street).toContain('**#3 绿化补植** · 陇海安居 · 王五');
-    expect(await bot.send(f.users.stranger, '', '/项目 列表 已完成 陇海安居')).toContain('没有已完成的项目');
-    expect(await bot.send(f.users.stranger, '', '/项目 列表 中心路')).toContain('没有进行中的项目');
+    expect(await bot.send(f.users.leader, '', '/项目 列表 已完成 陇海安居')).toContain('没有已完成的项目');
+    expect(await bot.send(f.users.leader, '', '/项目 列表 中心路')).toContain('没有进行中的项目');
   });
 
   it('shows what is overdue, by how many days', async () => {
@@ -140,11 +140,11 @@ describe('/项目 列表', () => {
         createdAt: bot.now(),
       });
     }
-    const first = await bot.send(f.users.stranger, '', '/项目 列表 长列表院');
+    const first = await bot.send(f.users.leader, '', '/项目 列表 长列表院');
     const pages = Number(/第 1\/(\d+) 页/.exec(first)?.[1]);
     expect(pages).toBeGreaterThan(1);
     expect(first).toContain('下一页：`/项目 列表 长列表院 2`');
-    const second = await bot.send(f.users.stranger, '', '/项目 列表 长列表院 2');
+    const second = await bot.send(f.users.leader, '', '/项目 列表 长列表院 2');
     expect(second).toContain(`第 2/${pages} 页`);
     for (const page of [first, second]) expect(utf8Bytes(page)).toBeLessThanOrEqual(4096);
     await bot.models.Project.deleteMany({ courtyard: yard._id });

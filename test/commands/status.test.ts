@@ -43,7 +43,7 @@ describe('/查询', () => {
   });
 
   it('sums a street office over its courtyards and names the worst ones', async () => {
-    const reply = await bot.send(f.users.stranger, '', '/查询 济源路');
+    const reply = await bot.send(f.users.leader, '', '/查询 济源路');
     // 东方花园 + 陇海安居: projects 3 + 1 (#4 50%) → 230/4 = 57.5 → 58%; cadres 张三, 王五, 李四:
     // only 张三 has 4 h this week (李四's 8 h were last week). 东方花园 has 2 late items (#3, request #1).
     expect(plain(reply)).toEqual([
@@ -148,7 +148,7 @@ describe('/查询', () => {
     expect(await bot.send(f.users.stranger, f.groups.jiyuan, '/查询 东方花园 第二页')).toContain('❌');
     expect(await bot.send(f.users.stranger, f.groups.jiyuan, '/查询 我')).toContain('❌ 你还没有登记，查不到你的待办。请先发送 `/登记 姓名 单位`');
     // Not on the roster, in a chat bound to nothing: asks what to look at.
-    expect(await bot.send(f.users.stranger, '', '/查询')).toContain('❌ 本群还没有绑定楼院或街道，请写明要查询的楼院或街道');
+    expect(await bot.send(f.users.stranger, '', '/查询')).toContain('🚫 请在楼院或街道的工作群里查询');
     expect(await recordCounts(bot)).toEqual(before);
   });
 });

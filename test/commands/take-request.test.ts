@@ -34,7 +34,7 @@ describe('/接单', () => {
   it('says who has it when it is taken already, and changes nothing', async () => {
     expect(await bot.send(f.users.zhangsan, f.groups.dongfang, '/接单 #1')).toContain('❌ 你已接了 #1');
     const reply = await bot.send(f.users.jyAdmin, f.groups.dongfang, '/take 1');
-    expect(reply).toContain('❌ #1 已于 9月16日 10:30 由 张三 接单');
+    expect(reply).toContain('❌ #1 已由 张三 接单（9月16日 10:30）');
     expect(await request(1)).toMatchObject({ assignee: f.cadres.zhangsan._id });
   });
 

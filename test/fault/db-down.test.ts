@@ -42,14 +42,18 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const userIdOf = async (name: string) => (await bot.models.Cadre.findOne({ name }).lean())?.userId ?? null;
+/** The account whose claim to the roster entry `name` is on file (/登记 files a claim an admin approves). */
+const claimantOf = async (name: string) => {
+  const entry = await bot.models.Cadre.findOne({ name }).lean();
+  return (await bot.models.RegistrationClaim.findOne({ cadre: entry?._id }).lean())?.userId ?? null;
+};
 
 async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
   for (const end = Date.now() + ms; Date.now() < end && !(await check()); ) await new Promise((r) => setTimeout(r, 100));
 }
 
 it('answers 系统繁忙 with a 200 within 5 s while the database is frozen or gone, loses nothing it acknowledged, and works again once it is back', async () => {
-  expect((await postWithin5s(bot.app, { user: 'u-zhang', text: '/登记 张三 区医保局' })).text).toContain('登记成功');
+  expect((await postWithin5s(bot.app, { user: 'u-zhang', text: '/登记 张三 区医保局' })).text).toContain('已提交登记申请');
 
   // 1. Frozen: the claim hangs. The answer comes at the router's deadline, and says the message was not run.
   standin.child.kill('SIGSTOP');
@@ -60,7 +64,7 @@ it('answers 系统繁忙 with a 200 within 5 s while the database is frozen or g
   // The claim may still land once the database wakes up; the message must not run all the same.
   await until(async () => (await processedMessageModel(conn).countDocuments({ key: 'aibot:frozen-1' })) > 0, 3000);
   await new Promise((r) => setTimeout(r, 300));
-  expect(await userIdOf('李四')).toBeNull();
+  expect(await claimantOf('李四')).toBeNull();
 
   // 2. Gone: every channel still gets a 200 and the short 系统繁忙 answer.
   standin.child.kill('SIGKILL');
@@ -78,9 +82,9 @@ it('answers 系统繁忙 with a 200 within 5 s while the database is frozen or g
     again = await postWithin5s(bot.app, { user: 'u-wang', text: '/登记 王五 区医保局' });
     return !again.text.includes('系统繁忙');
   }, 15_000);
-  expect(again.text).toContain('登记成功');
-  expect(await userIdOf('王五')).toBe('u-wang');
+  expect(again.text).toContain('已提交登记申请');
+  expect(await claimantOf('王五')).toBe('u-wang');
   // What was acknowledged before the database went away is still there.
-  expect(await userIdOf('张三')).toBe('u-zhang');
-  expect(await userIdOf('李四')).toBeNull();
+  expect(await claimantOf('张三')).toBe('u-zhang');
+  expect(await claimantOf('李四')).toBeNull();
 }, 90_000);

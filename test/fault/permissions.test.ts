@@ -41,7 +41,11 @@ const TABLE: Record<string, Row> = {
   '绑定 领导群': { who: ['admin'], scope: 'district', line: '/绑定 领导群', scratch: true },
   '绑定 查看': { who: ['admin'], scope: 'none', line: '/绑定 查看' },
   // A name not on the roster: a caller who registered would change kind for the rows after.
-  登记: { who: 'anyone', scope: 'none', line: '/登记 查无此人 区教育局' },
+  '登记 申请': { who: 'anyone', scope: 'none', line: '/登记 查无此人 区教育局' },
+  // The entry's street admin or a district admin decides: 王五 (东方花园) in scope, 孙六 (水泵厂家属院) out.
+  '登记 批准': { who: ['admin'], scope: 'target', line: ['/登记 批准 王五', '/登记 批准 孙六'] },
+  '登记 驳回': { who: ['admin'], scope: 'target', line: ['/登记 驳回 王五', '/登记 驳回 孙六'] },
+  '登记 解除': { who: ['admin'], scope: 'target', line: ['/登记 解除 王五', '/登记 解除 孙六'] },
   // DESIGN says cadre; admins, who run the campaign, may report too (accepted deviation).
   进度: { who: ['cadre', 'admin'], scope: 'target', line: ['/进度 #1 10% 测试', '/进度 #2 10% 测试'] },
   '项目 新建': { who: ['admin', 'cadre'], scope: 'target', line: ['/项目 新建 测试项目 类别=工程 截止=9月30日 责任人=张三', '/项目 新建 测试项目 类别=工程 截止=9月30日 责任人=李四'] },
@@ -103,6 +107,7 @@ describe('who may run what, where', () => {
     bot = await createTestBot();
     fx = await bot.seed.basic();
     await bot.seed.group('grp-shuibeng', fx.courtyards.shuibeng);
+    await bot.seed.cadre({ name: '孙六', unit: '区民政局', courtyards: [fx.courtyards.shuibeng] });
     users = { none: fx.users.stranger, cadre: fx.users.zhangsan, streetAdmin: fx.users.jyAdmin, admin: fx.users.admin, leader: fx.users.leader };
     const admin = (chat: string, line: string) => bot.send(fx.users.admin, chat, line);
     // Projects #1–#6 and requests #1–#6, odd ones in 东方花园 (in scope), even ones in 水泵厂家属院.

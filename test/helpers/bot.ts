@@ -29,6 +29,7 @@ import {
 } from '../../src/db/models';
 import { silentLogger } from '../../src/log';
 import { createCalendar } from '../../src/services/calendar';
+import { createWeComClient } from '../../src/wecom/client';
 import type { Channel } from '../../src/wecom/message';
 import { openTestDb, type TestDb } from './db';
 import { createTestApp, recordingOutbox, sendText, testConfig } from './wecom';
@@ -47,6 +48,13 @@ export interface TestBotOptions {
   channel?: Channel;
   /** Commands to register; default all of commands/index.ts. */
   commands?: readonly Command[];
+  /**
+   * WECOM_API_BASE: where the commands that send at once (the test message of `/绑定 …
+   * webhook=`) send, and the one origin a webhook may be on. Default a closed local port.
+   */
+  apiBase?: string;
+  /** More configuration (environment variables, as loadConfig reads them). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Wednesday 2020-09-16 10:00 Beijing time, in the campaign's 整治提升阶段. */
@@ -81,6 +89,8 @@ export interface TestBot {
   send(user: TestUser, chat: string, text: string): Promise<string>;
   models: Models;
   db: TestDb;
+  /** WECOM_API_BASE of this bot (a webhook must be on its origin). */
+  apiBase: string;
   /** What commands pushed. */
   outbox: ReturnType<typeof recordingOutbox>;
   app: Koa;
@@ -107,9 +117,10 @@ export async function createTestBot(opts: TestBotOptions = {}): Promise<TestBot>
   await syncIndexes(models);
   let clock = new Date(opts.now ?? DEFAULT_NOW);
   const now = () => new Date(clock);
-  const config = testConfig({ ADMIN_USERIDS: (opts.adminUserIds ?? []).join(',') });
+  const config = testConfig({ ...opts.env, ADMIN_USERIDS: (opts.adminUserIds ?? []).join(','), ...(opts.apiBase ? { WECOM_API_BASE: opts.apiBase } : {}) });
   const outbox = recordingOutbox();
-  const handle = createDispatcher({ models, config, log: silentLogger, now, calendar: createCalendar(), outbox, commands: opts.commands });
+  const wecom = createWeComClient({ apiBase: config.wecom.apiBase, corpId: config.wecom.corpId, log: silentLogger, timeoutMs: 2000 });
+  const handle = createDispatcher({ models, config, log: silentLogger, now, calendar: createCalendar(), outbox, wecom, commands: opts.commands });
   const { app } = createTestApp({ conn: db.conn, handle, outbox, now, config });
 
   const seed: TestBot['seed'] = {
@@ -187,6 +198,7 @@ export async function createTestBot(opts: TestBotOptions = {}): Promise<TestBot>
     },
     models,
     db,
+    apiBase: config.wecom.apiBase,
     outbox,
     app,
     now,

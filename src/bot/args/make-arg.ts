@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../../errors';
+import { escapeInline } from '../markdown';
 import { argContext, type ArgContext } from './context';
 
 /** Default labels of argument types, shown in error messages (`缺少「进度」`). */
@@ -63,11 +64,14 @@ export function asRest<S extends z.ZodType>(schema: S, kind: 'text' | 'words'): 
  */
 export function userArg<T>(label: string, parse: (text: string, ctx: ArgContext) => T | Promise<T>) {
   const schema = z.string().transform(async (text, issues) => {
+    const typed = text.trim();
     try {
-      return await parse(text.trim(), argContext());
+      return await parse(typed, argContext());
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
-      issues.addIssue({ code: 'custom', message: err.message });
+      // The message quotes what was typed: quote it inert (the dispatcher makes the rest so).
+      const message = typed ? err.message.split(typed).join(escapeInline(typed)) : err.message;
+      issues.addIssue({ code: 'custom', message });
       return z.NEVER;
     }
   });

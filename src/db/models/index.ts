@@ -8,6 +8,8 @@ import { inspectionScoreModel, type InspectionScoreModel } from './inspection-sc
 import { milestoneModel, type MilestoneModel } from './milestone';
 import { progressReportModel, type ProgressReportModel } from './progress-report';
 import { projectModel, type ProjectModel } from './project';
+import { rateSlotModel, type RateSlotModel } from './rate-slot';
+import { registrationClaimModel, type RegistrationClaimModel } from './registration-claim';
 import { residentRequestModel, type ResidentRequestModel } from './resident-request';
 import { sequenceModel, type SequenceModel } from './sequence';
 import { streetModel, type StreetModel } from './street';
@@ -19,6 +21,7 @@ export interface Models {
   Community: CommunityModel;
   Courtyard: CourtyardModel;
   Cadre: CadreModel;
+  RegistrationClaim: RegistrationClaimModel;
   Group: GroupModel;
   Project: ProjectModel;
   ProgressReport: ProgressReportModel;
@@ -28,6 +31,7 @@ export interface Models {
   InspectionScore: InspectionScoreModel;
   AuditEntry: AuditEntryModel;
   Sequence: SequenceModel;
+  RateSlot: RateSlotModel;
 }
 
 /** Registers (once per connection) and returns the domain models. */
@@ -37,6 +41,7 @@ export function createModels(conn: Connection): Models {
     Community: communityModel(conn),
     Courtyard: courtyardModel(conn),
     Cadre: cadreModel(conn),
+    RegistrationClaim: registrationClaimModel(conn),
     Group: groupModel(conn),
     Project: projectModel(conn),
     ProgressReport: progressReportModel(conn),
@@ -46,6 +51,7 @@ export function createModels(conn: Connection): Models {
     InspectionScore: inspectionScoreModel(conn),
     AuditEntry: auditEntryModel(conn),
     Sequence: sequenceModel(conn),
+    RateSlot: rateSlotModel(conn),
   };
 }
 
@@ -63,6 +69,8 @@ export * from './inspection-score';
 export * from './milestone';
 export * from './progress-report';
 export * from './project';
+export * from './rate-slot';
+export * from './registration-claim';
 export * from './resident-request';
 export * from './sequence';
 export * from './street';

@@ -36,6 +36,8 @@ const milestoneSchema = new Schema({
 milestoneSchema.index({ msgId: 1 }, { unique: true, sparse: true });
 milestoneSchema.index({ deadline: 1 });
 milestoneSchema.index({ 'scope.kind': 1, 'scope.refId': 1 });
+// One milestone of a title per scope: two /节点 新建 sent at once cannot both set it.
+milestoneSchema.index({ title: 1, 'scope.kind': 1, 'scope.refId': 1 }, { unique: true });
 
 export type Milestone = InferSchemaType<typeof milestoneSchema>;
 export type MilestoneDoc = HydratedDocument<Milestone>;

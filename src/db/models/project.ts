@@ -50,6 +50,8 @@ const projectSchema = new Schema({
   status: { type: String, enum: PROJECT_STATUSES, default: '进行中', required: true },
   postponements: { type: [postponementSchema], default: [] },
   completedAt: { type: Date },
+  /** WeCom userid of who completed it (/项目 完成, /进度 100%). */
+  completedBy: { type: String },
   /** When progress was last reported (/进度). */
   lastReportAt: { type: Date },
   /** WeCom userid of the creator. */
@@ -61,6 +63,9 @@ const projectSchema = new Schema({
 projectSchema.index({ no: 1 }, { unique: true });
 projectSchema.index({ msgId: 1 }, { unique: true, sparse: true });
 projectSchema.index({ courtyard: 1, status: 1 });
+// One open project of a title per courtyard: two /项目 新建 sent at once cannot both publish it.
+// (A partial filter with $in needs MongoDB 6.0 or later.)
+projectSchema.index({ courtyard: 1, title: 1 }, { unique: true, partialFilterExpression: { status: { $in: [...OPEN_PROJECT_STATUSES] } } });
 projectSchema.index({ street: 1, status: 1, deadline: 1 });
 projectSchema.index({ status: 1, deadline: 1 });
 projectSchema.index({ owner: 1, status: 1 });

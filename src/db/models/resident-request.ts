@@ -43,6 +43,8 @@ const residentRequestSchema = new Schema({
     default: [],
   },
   closedAt: { type: Date },
+  /** WeCom userid of who closed it (/办结). */
+  closedBy: { type: String },
   resolution: { type: String },
   rating: { type: String, enum: RATINGS },
   /** What the resident said with the rating. */
