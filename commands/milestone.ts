@@ -102,7 +102,7 @@ const create = defineCommand({
       progressLine(m, states, now),
     ];
     if (orgs.length) lines.push(font('comment', `${orgs.map((k) => ORG_LABELS[k]).join('、')}已建的楼院自动计为完成（/组织 记录）`));
-    lines.push(`楼院完成后：\`/节点 完成 ${title} 楼院名\``);
+    lines.push(`楼院完成后：\`/节点 完成 ${escapeMarkdown(title)} 楼院名\``);
     return lines.join('\n');
   },
 });
@@ -167,7 +167,7 @@ const show = defineCommand({
       header,
       lines,
       page: page ?? 1,
-      footer: (p, n) => (p < n ? `第 ${p}/${n} 页，下一页：\`/节点 查看 ${m.title} ${p + 1}\`` : `第 ${p}/${n} 页`),
+      footer: (p, n) => (p < n ? `第 ${p}/${n} 页，下一页：\`/节点 查看 ${escapeMarkdown(m.title)} ${p + 1}\`` : `第 ${p}/${n} 页`),
     }).markdown;
   },
 });
