@@ -17,6 +17,8 @@ export interface JobContext {
   firedAt: Date;
   /** When the pushes will go out: `firedAt`, or the next working morning when that is at night or on a day off. */
   sendAt: Date;
+  /** A dry run (预览, `--dry-run`): plan only. A real run of a ranking job publishes the period first. */
+  dryRun: boolean;
 }
 
 /** One message a run would send: to whom, what, and under which part name (for the dedupe key). */
@@ -50,7 +52,11 @@ export interface Job {
    * or 'hold' its pushes until the next working day 08:00 (the weekly and monthly rankings).
    */
   onDayOff: 'skip' | 'hold';
-  /** Plans the pushes as of `ctx.firedAt`: reads the database, writes nothing. */
+  /**
+   * Plans the pushes as of `ctx.firedAt`. Reads the database and writes nothing, except that
+   * a real (not dry) run of a ranking job publishes the ranking it reports
+   * (src/services/snapshots.ts), once per period.
+   */
   build(ctx: JobContext): Promise<PlannedPush[]>;
 }
 
@@ -63,4 +69,12 @@ export function defineJob(job: Job): Job {
     throw new Error(`job ${job.name}: "${job.schedule}" is not a five-field cron expression (minute hour day month weekday)`);
   }
   return job;
+}
+
+/** Beyond this, a push goes out late enough after its fire that it says when its figures are of. */
+const LATE_AFTER_MS = 5 * 60_000;
+
+/** Whether the run's pushes go out well after its fire (held over a night, a day off or downtime): they then say "截至…". */
+export function sentLate(ctx: Pick<JobContext, 'firedAt' | 'sendAt'>): boolean {
+  return ctx.sendAt.getTime() - ctx.firedAt.getTime() > LATE_AFTER_MS;
 }

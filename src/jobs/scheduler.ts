@@ -128,7 +128,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const result: RunResult = { job, firedAt, sendAt, trigger, dryRun, status: 'done', pushes: [], dedupeKeys: [], queued: 0, duplicate: 0 };
     // A job of working days does not fire on a day off; asked for by hand, its pushes wait for the next working morning.
     if (job.onDayOff === 'skip' && trigger !== 'manual' && !calendar.isWorkingDay(firedAt)) return { ...result, status: 'skipped' };
-    result.pushes = await job.build({ models, conn, config, calendar, log, firedAt, sendAt });
+    result.pushes = await job.build({ models, conn, config, calendar, log, firedAt, sendAt, dryRun });
     result.dedupeKeys = result.pushes.map((p) => pushDedupeKey(job.name, firedAt, p));
     if (dryRun) return result;
     for (const [i, p] of result.pushes.entries()) {

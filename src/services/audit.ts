@@ -103,7 +103,8 @@ export function createAudit(opts: AuditOptions): Audit {
       const before = await model.findOne(filter).lean<Record<string, unknown>>();
       if (!before) return null;
       const id = before._id as Types.ObjectId;
-      const after = await model.findOneAndUpdate({ _id: id } as QueryFilter<T>, update, {
+      // The filter guards the write too: a record changed since it was read no longer matches, and nothing is written.
+      const after = await model.findOneAndUpdate({ ...filter, _id: id } as QueryFilter<T>, update, {
         returnDocument: 'after',
         runValidators: true,
       });
