@@ -154,7 +154,7 @@ export async function applyRoster(models: Models, plan: RosterPlan, opts: ApplyO
       'orgs.volunteerTeams': y.volunteerTeams,
       demonstration: y.demonstration,
     });
-    const id = await upsert(models.Courtyard, { street: streetId(y.street), name: y.name }, fields, counts.courtyards, { update: orgHistory });
+    const id = await upsert(models.Courtyard, { street: streetId(y.street), name: y.name }, fields, counts.courtyards, { create: { listedAt: opts.now }, update: orgHistory });
     courtyardIds.set(communityKey(y.street, y.name), id);
   }
 

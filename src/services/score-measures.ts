@@ -100,7 +100,9 @@ export async function loadScope(
     kind = 'street';
     courtyardQuery = { street: objectId(opts.streetId, 'streetId') };
   }
-  const courtyardDocs = await models.Courtyard.find(courtyardQuery, { name: 1, street: 1, community: 1, orgs: 1, orgHistory: 1 }).lean();
+  // A courtyard added to the roster after the period is not ranked in it.
+  const listed = { $or: [{ listedAt: null }, { listedAt: { $lt: asOf > period.start ? asOf : period.end } }] };
+  const courtyardDocs = await models.Courtyard.find({ ...courtyardQuery, ...listed }, { name: 1, street: 1, community: 1, orgs: 1, orgHistory: 1 }).lean();
   const courtyards: CourtyardInfo[] = courtyardDocs
     .map((c) => ({
       _id: c._id,

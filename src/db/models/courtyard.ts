@@ -87,6 +87,8 @@ const courtyardSchema = new Schema(
     orgHistory: { type: [orgChangeSchema], default: [] },
     /** 示范楼院. */
     demonstration: { type: Boolean, default: false, required: true },
+    /** When the roster import added it; a period ended before then does not rank it. Absent: before history was kept. */
+    listedAt: { type: Date },
   },
   { timestamps: true },
 );
