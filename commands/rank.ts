@@ -118,7 +118,7 @@ export default defineCommand({
       if (!snapshot) {
         const word = periodWord ?? '上周';
         if (versions.length) throw new UserError(`${word}的排名没有第${versions[0]}版`);
-        throw new UserError(`${word}的排名尚未发布（${word === '上月' ? '每月 1 日' : '每周一'} 9:00 随推送发布）。查看进行中的：\`/排名 ${word === '上月' ? '本月' : '本周'}\``);
+        return `${title}\n${word}的排名尚未发布（${word === '上月' ? '每月 1 日' : '每周一'} 9:00 随推送发布，发布后不再改变）。查看进行中的：\`/排名 ${word === '上月' ? '本月' : '本周'}\``;
       }
       const published = await publishedRanking(ctx.models, snapshot, where.level, where.ref);
       rows = published.rows;

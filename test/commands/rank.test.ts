@@ -38,7 +38,7 @@ describe('/排名', () => {
   });
 
   it('shows a finished period only once published, then exactly as published', async () => {
-    expect(await bot.send(f.users.stranger, f.groups.dongfang, '/rank 上周 街道')).toContain('❌ 上周的排名尚未发布（每周一 9:00 随推送发布）');
+    expect(await bot.send(f.users.stranger, f.groups.dongfang, '/rank 上周 街道')).toContain('上周的排名尚未发布（每周一 9:00 随推送发布，发布后不再改变）');
     const lastWeek = weekPeriod(bot.now(), -1);
     const { snapshot } = await publishPeriod(bot.models, { period: lastWeek, now: bot.now(), by: 'test' });
     onCleanup(() => bot.models.RankingSnapshot.deleteMany({}));
