@@ -177,6 +177,19 @@ export function countItems(items: readonly OverdueItem[]): { courtyards: Map<str
   return { courtyards, cadres };
 }
 
+/** Whether a project (open at `t`) is late at `t`: the Beijing day is past the deadline in force then. */
+export function isProjectLate(p: { deadline?: Date | null; postponements?: { from: Date; to: Date; at: Date }[] | null; status: string; completedAt?: Date | null }, t: Date): boolean {
+  const open = (OPEN_PROJECT_STATUSES as readonly string[]).includes(p.status) || (p.status === '已完成' && !!p.completedAt && p.completedAt >= t);
+  const deadline = deadlineInForce({ deadline: p.deadline ?? undefined, postponements: p.postponements ?? [] }, t);
+  return open && !!deadline && deadline < startOfBeijingDay(t);
+}
+
+/** Whether a request is late at `t`: due before `t` and not answered (fed back or closed) by then. */
+export function isRequestLate(r: { dueAt: Date; feedbackAt?: Date | null; closedAt?: Date | null }, t: Date): boolean {
+  const answers = [r.feedbackAt, r.closedAt].filter((d): d is Date => d instanceof Date);
+  return r.dueAt < t && (answers.length === 0 || Math.min(...answers.map((d) => d.getTime())) >= t.getTime());
+}
+
 /**
  * Projects late at `t`: open at `t` (created before, not yet completed or cancelled) and the
  * Beijing day past the deadline in force then. Open now with the deadline passed, or
@@ -193,10 +206,7 @@ async function lateProjects(models: Models, filter: Filter, t: Date) {
   })
     .select({ no: 1, courtyard: 1, title: 1, owner: 1, deadline: 1, postponements: 1, status: 1, completedAt: 1 })
     .lean();
-  return rows.flatMap((p) => {
-    const deadline = deadlineInForce({ deadline: p.deadline ?? undefined, postponements: p.postponements }, t);
-    return deadline && deadline < day ? [{ ...p, deadline }] : [];
-  });
+  return rows.filter((p) => isProjectLate(p, t)).map((p) => ({ ...p, deadline: deadlineInForce({ deadline: p.deadline ?? undefined, postponements: p.postponements }, t)! }));
 }
 
 /** Requests late at `t`: logged before, due before, and not answered (fed back or closed) by then. */
@@ -211,10 +221,7 @@ async function lateRequests(models: Models, filter: Filter, t: Date) {
   })
     .select({ no: 1, courtyard: 1, text: 1, assignee: 1, dueAt: 1, feedbackAt: 1, closedAt: 1 })
     .lean();
-  return rows.filter((r) => {
-    const answers = [r.feedbackAt, r.closedAt].filter((d): d is Date => d instanceof Date);
-    return answers.length === 0 || Math.min(...answers.map((d) => d.getTime())) >= t.getTime();
-  });
+  return rows.filter((r) => isRequestLate(r, t));
 }
 
 /** One item per courtyard of a past-deadline milestone's scope (within `filter`) that had not done it by `t`. */

@@ -12,7 +12,7 @@ import ExcelJS from 'exceljs';
 import { Types } from 'mongoose';
 import type { Models, RankingSnapshot } from '../db/models';
 import { OPEN_PROJECT_STATUSES } from '../db/models/project';
-import { beijingDayKey, beijingMonthKey, beijingParts, formatDateTime, startOfBeijingDay } from './beijing-time';
+import { beijingDayKey, beijingMonthKey, beijingParts, formatDateTime } from './beijing-time';
 import type { WorkingCalendar } from './calendar';
 import { scopeFigures, type Figures } from './figures';
 import type { OrgUnit } from './history';

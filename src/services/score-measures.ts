@@ -17,8 +17,8 @@
 import { Types, type PipelineStage } from 'mongoose';
 import type { Models } from '../db/models';
 import { OPEN_PROJECT_STATUSES } from '../db/models/project';
-import { REQUEST_STATUSES, UNANSWERED_REQUEST_STATUSES } from '../db/models/resident-request';
-import { addBeijingDays, startOfBeijingDay } from './beijing-time';
+import { REQUEST_STATUSES } from '../db/models/resident-request';
+import { addBeijingDays } from './beijing-time';
 import { assignmentsOf, courtyardsDuring, everAssignedTo, orgsAt, type Assignment, type OrgChangeLike } from './history';
 import { weeksOf, type Period } from './period';
 import { VISIT_HOURS_PER_WEEK } from './score';
@@ -410,36 +410,5 @@ async function visitHours(models: Models, scope: ScopeData, weeks: Date[], asOf:
     ),
   );
   for (const g of groups.flat()) out.set(`${g._id.cadre}|${g._id.courtyard}|${g._id.week}`, g.hours);
-  return out;
-}
-
-/** Overdue items now, per courtyard and per responsible cadre (project owner, request assignee). */
-export interface OverdueCounts {
-  courtyards: Map<string, number>;
-  cadres: Map<string, number>;
-}
-
-/**
- * Counts what is overdue at `now`: open projects whose deadline day has passed, and requests
- * still without feedback after their due time.
- */
-export async function countOverdue(models: Models, scope: ScopeData, now: Date): Promise<OverdueCounts> {
-  type Group = { _id: { courtyard: Types.ObjectId; who?: Types.ObjectId | null }; n: number };
-  const [projects, requests] = await Promise.all([
-    models.Project.aggregate<Group>([
-      { $match: { ...scope.filter, status: { $in: [...OPEN_PROJECT_STATUSES] }, deadline: { $lt: startOfBeijingDay(now) } } },
-      { $group: { _id: { courtyard: '$courtyard', who: '$owner' }, n: { $sum: 1 } } },
-    ]),
-    models.ResidentRequest.aggregate<Group>([
-      { $match: { ...scope.filter, status: { $in: [...UNANSWERED_REQUEST_STATUSES] }, dueAt: { $lt: now } } },
-      { $group: { _id: { courtyard: '$courtyard', who: '$assignee' }, n: { $sum: 1 } } },
-    ]),
-  ]);
-  const out: OverdueCounts = { courtyards: new Map(), cadres: new Map() };
-  const add = (map: Map<string, number>, key: string, n: number) => map.set(key, (map.get(key) ?? 0) + n);
-  for (const g of [...projects, ...requests]) {
-    add(out.courtyards, String(g._id.courtyard), g.n);
-    if (g._id.who) add(out.cadres, String(g._id.who), g.n);
-  }
   return out;
 }

@@ -6,17 +6,17 @@
  * them (src/services/milestones.ts). Rendered as WeCom markdown, paged to one message each.
  */
 import type { Types } from 'mongoose';
-import { bold, escapeMarkdown, font, MAX_REPLY_BYTES, paginate, percentOf, progressBar, utf8Bytes, type Page } from '../bot/markdown';
+import { bold, escapeMarkdown, font, MAX_REPLY_BYTES, paginate, progressBar, utf8Bytes, type Page } from '../bot/markdown';
 import type { CadreDoc, CourtyardDoc, GroupDoc, Models, StreetDoc } from '../db/models';
 import { OPEN_PROJECT_STATUSES } from '../db/models/project';
 import { listDeadPushes } from '../wecom/outbox';
 import { addBeijingDays, formatDateTime, formatDay, startOfBeijingDay, startOfBeijingWeek } from './beijing-time';
 import type { WorkingCalendar } from './calendar';
-import { meanProgress, scopeFigures, sumFigures, type Figures, type ScopeFigures } from './figures';
+import { meanProgress, scopeFigures, sumFigures, type Figures } from './figures';
 import { headline, type Headline } from './headline';
 import { milestoneCourtyardDone } from './milestones';
+import { isProjectLate, isRequestLate } from './overdue';
 import { weekPeriod } from './period';
-import { deadlineInForce } from './score-measures';
 import { formatScore, partText, SCORE_PART_NAMES, SCORE_PARTS, VISIT_HOURS_PER_WEEK, type ScoreWeights } from './score';
 import { rankChange } from './snapshots';
 
@@ -34,7 +34,6 @@ export interface CardOptions {
   problems?: string[];
 }
 
-const pct = (n: number, d: number) => (d === 0 ? '—' : `${percentOf(n, d)}%`);
 const rateText = (r: number | null) => (r === null ? '—' : `${r}%`);
 const hoursText = (h: number) => `${Number.isInteger(h) ? h : h.toFixed(1)}小时`;
 
@@ -225,7 +224,6 @@ export async function myDutiesCard(models: Models, cadre: CadreDoc, opts: CardOp
   const { now } = opts;
   const monday = startOfBeijingWeek(now);
   const nextMonday = addBeijingDays(monday, 7);
-  const today = startOfBeijingDay(now);
   const yards = cadre.courtyards;
   const [projects, requests, visits, yardDocs] = await Promise.all([
     models.Project.find({
@@ -264,14 +262,14 @@ export async function myDutiesCard(models: Models, cadre: CadreDoc, opts: CardOp
   const lines: string[] = [];
   lines.push(projects.length ? bold(`项目（本周到期或已逾期 ${projects.length}）：`) : '项目：本周没有到期的项目');
   for (const p of projects) {
-    const late = p.deadline! < today;
+    const late = isProjectLate(p, now);
     const due = `截止${formatDay(p.deadline!, now)}`;
     lines.push(`#${p.no} ${escapeMarkdown(p.title)} ${progressBar(p.percent)} · ${late ? font('warning', `${due} 已逾期`) : due}${where(p.courtyard)}`);
   }
   lines.push(requests.length ? bold(`诉求（待处理 ${requests.length}）：`) : '诉求：没有待处理的诉求');
   for (const r of requests) {
     const step = r.status === '点单' ? '待接单' : r.status === '已接单' ? '待反馈' : '待办结';
-    const late = r.status !== '已反馈' && r.dueAt < now;
+    const late = isRequestLate(r, now);
     const due = r.status === '已反馈' ? '' : ` · ${late ? font('warning', `反馈已超期（${formatDateTime(r.dueAt, now)}）`) : `反馈期限 ${formatDay(r.dueAt, now)}`}`;
     lines.push(`#${r.no} ${escapeMarkdown([...r.text].slice(0, 30).join(''))} · ${step}${due}${where(r.courtyard)}`);
   }

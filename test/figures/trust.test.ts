@@ -118,7 +118,7 @@ describe('(a, d, f) a published ranking is final', () => {
     // Monday 09-14 09:00: the district admin pushes the weekly ranking (the scheduled push does the same).
     bot.setNow(bj('2020-09-14 09:00'));
     expect(await bot.send(f.users.admin, LEAD, '/推送 周排名')).toContain('✅ **周排名** 已加入发送队列');
-    [first] = await w.snapshots();
+    first = (await w.snapshots())[0]!;
     firstPush = w.pushed(LEAD_URL).at(-1)!;
 
     // Afterwards: volunteer teams and a party organisation recorded, 李四 moved to 东方花园, a new
