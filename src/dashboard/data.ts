@@ -78,7 +78,7 @@ export async function buildDashboardData(models: Models, opts: DashboardDataOpti
   const snapshot = published?.snapshot ?? null;
   const previous = snapshot ? await loadSnapshot(models, snapshot.previous) : null;
   const currentLabel = snapshot ? shortLabel(snapshotPeriod(snapshot)) : h.running.label;
-  const previousLabel = previous ? `上一周 ${shortLabel(snapshotPeriod(previous))}` : '上一周（未发布）';
+  const previousLabel = previous ? `上一周 ${shortLabel(snapshotPeriod(previous))}` : snapshot ? '上一周（未发布）' : '已发布（尚无）';
 
   // A courtyard is ranked among its street's courtyards, a street among the district's streets.
   const yardScope = scope.kind === 'district' ? {} : { streetId: ref.streetId };
@@ -87,7 +87,8 @@ export async function buildDashboardData(models: Models, opts: DashboardDataOpti
   let chart: DashboardData['chart'];
   let summary: DashboardData['summary'] = {};
   if (scope.kind === 'district') {
-    const streets = snapshot ? compareRows(rowsIn(snapshot, 'street'), previous, 'street') : [];
+    // Before any publication, the running week's streets (labelled as running, no arrows).
+    const streets = snapshot ? compareRows(rowsIn(snapshot, 'street'), previous, 'street') : h.running.streets;
     chart = { title: '各街道综合得分', rows: streets.map(scoreRow), currentLabel, previousLabel };
     summary = published ? { score: published.row.score, previousScore: published.row.previousScore } : {};
   } else if (scope.kind === 'street') {

@@ -32,6 +32,8 @@ export interface RunningHeadline {
   row: Pick<RankRow, 'score' | 'parts' | 'unmeasured'>;
   /** Courtyards of the place this week so far. */
   courtyards: RankRow[];
+  /** The streets this week so far (all of the district's for a district; the street's own otherwise). */
+  streets: RankRow[];
 }
 
 export interface Headline {
@@ -63,7 +65,7 @@ export async function headline(models: Models, place: Place, now: Date, weights?
   const runningRow = place.kind === 'street' ? (running.street.find((r) => r.id === ref.streetId) ?? meanRow(running.courtyard)) : meanRow(running.courtyard);
   const result: Headline = {
     published: null,
-    running: { period: week, label: `本周进行中，截至${formatDay(now, now)}`, row: runningRow, courtyards: running.courtyard },
+    running: { period: week, label: `本周进行中，截至${formatDay(now, now)}`, row: runningRow, courtyards: running.courtyard, streets: running.street },
   };
   if (!snapshot) return result;
 
