@@ -7,7 +7,7 @@
  * pushes (street groups get their part of the district's snapshot), the dashboard's
  * headline and the Excel's last-week columns — so all of them show what leaders were sent.
  */
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { Models, RankingSnapshot, SnapshotRow } from '../db/models';
 import type { Audit } from './audit';
 import { beijingMonthKey } from './beijing-time';
@@ -143,7 +143,8 @@ export async function previewPeriod(models: Models, opts: PublishOptions): Promi
   const weights = opts.weights ?? DEFAULT_SCORE_WEIGHTS;
   const [rows, previous] = await Promise.all([snapshotRows(models, opts.period, weights, opts.now), previousOf(models, opts.period)]);
   return {
-    _id: undefined as unknown as Types.ObjectId,
+    // Never stored: an id only so that it has the shape of a published one.
+    _id: new Types.ObjectId(),
     kind: kindOf(opts.period),
     periodStart: opts.period.start,
     periodEnd: opts.period.end,
@@ -238,7 +239,7 @@ export function rowsIn(snapshot: Pick<RankingSnapshot, 'rows'>, level: SnapshotL
     return !scope.streetId || r.streetId === scope.streetId;
   });
   // Ranked within the scope: equal to the snapshot's own ranks for the district.
-  return rankOrder(rows.map(fromRow)).map((r) => ({ ...r, scorers: undefined }));
+  return rankOrder(rows.map(fromRow));
 }
 
 /**
