@@ -48,7 +48,7 @@ function jobCommand(job: Job) {
   return defineCommand({
     name: job.title,
     aliases: [job.name, ...(SYNONYMS[job.title] ?? [])],
-    summary: `立即推送${job.title}（可加 --预览）`,
+    summary: job.publishes ? `发布并推送${job.title}（已发布的推送已发布的版本；--预览 只看不发、不发布）` : `立即推送${job.title}（--预览 只看不发）`,
     allow: ['admin'],
     usage: [`/推送 ${job.title}`, `/推送 ${job.title} --预览`],
     args: z.object({ preview: arg.word('预览').optional() }),

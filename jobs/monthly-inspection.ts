@@ -24,6 +24,7 @@ export default defineJob({
   title: '月度评分',
   schedule: '0 9 1 * *',
   onDayOff: 'hold',
+  publishes: true,
   async build(ctx) {
     const groups = await loadPushGroups(ctx.models);
     if (groups.length === 0) return [];

@@ -87,6 +87,7 @@ export default defineJob({
   title: '周排名',
   schedule: '0 9 * * 1',
   onDayOff: 'hold',
+  publishes: true,
   async build(ctx) {
     const { models, calendar, firedAt } = ctx;
     const groups = await loadPushGroups(models);

@@ -52,6 +52,8 @@ export interface Job {
    * or 'hold' its pushes until the next working day 08:00 (the weekly and monthly rankings).
    */
   onDayOff: 'skip' | 'hold';
+  /** A ranking job: a real run publishes the period it reports (src/services/snapshots.ts). */
+  publishes?: boolean;
   /**
    * Plans the pushes as of `ctx.firedAt`. Reads the database and writes nothing, except that
    * a real (not dry) run of a ranking job publishes the ranking it reports

@@ -12,7 +12,7 @@ import { Types, type Model, type QueryFilter, type UpdateQuery } from 'mongoose'
 import { nameKey } from '../bot/normalize';
 import type { Models } from '../db/models';
 import { createAudit } from '../services/audit';
-import { orgChange, orgState, reassignment } from '../services/history';
+import { assignmentGuard, orgChange, orgGuard, orgState, reassignment } from '../services/history';
 import type { RosterPlan } from './validate';
 
 /** Records created, updated and left as they were, per table. */
@@ -100,9 +100,12 @@ export async function applyRoster(models: Models, plan: RosterPlan, opts: ApplyO
       tally.unchanged++;
     } else {
       tally.updated++;
-      const extra = history?.update?.(existing, changed) ?? {};
+      const { guard = {}, ...extra } = history?.update?.(existing, changed) ?? {};
       const set = { ...changed, ...(extra.$set as Record<string, unknown> | undefined) };
-      if (!opts.dryRun) await audit.update(model, { _id: existing._id } as QueryFilter<T>, { ...extra, $set: set } as UpdateQuery<T>);
+      // The history is written with the change, guarded by what it was computed from.
+      if (!opts.dryRun && !(await audit.update(model, { _id: existing._id, ...(guard as object) } as QueryFilter<T>, { ...extra, $set: set } as UpdateQuery<T>))) {
+        throw new Error(`${model.modelName} ${String(existing._id)} changed while the roster was imported; run the import again`);
+      }
     }
     return existing._id as Types.ObjectId;
   }
@@ -117,7 +120,7 @@ export async function applyRoster(models: Models, plan: RosterPlan, opts: ApplyO
       if (org === 'volunteerTeams') after.volunteerTeams = value as number;
       else if ((org === 'party' || org === 'selfGov') && (field === 'status' || field === 'kind')) after[org] = { ...after[org], [field]: value };
     }
-    return { $push: { orgHistory: orgChange(before, after, opts.now, 'import') } };
+    return { guard: orgGuard(existing.orgs as never), $push: { orgHistory: orgChange(before, after, opts.now, 'import') } };
   };
 
   const streetIds = new Map<string, Types.ObjectId>();
@@ -176,7 +179,8 @@ export async function applyRoster(models: Models, plan: RosterPlan, opts: ApplyO
     const courtyards = fields.courtyards as Types.ObjectId[] | undefined;
     await upsert(models.Cadre, filter, fields, counts.cadres, {
       create: courtyards ? { assignments: courtyards.map((courtyard) => ({ courtyard, from: opts.now, to: null })) } : undefined,
-      update: (existing, changed) => (changed.courtyards ? { $set: { assignments: reassignment(existing as never, courtyards!, opts.now).assignments } } : {}),
+      update: (existing, changed) =>
+        changed.courtyards ? { guard: assignmentGuard(existing as never), $set: { assignments: reassignment(existing as never, courtyards!, opts.now).assignments } } : {},
     });
   }
   return counts;
