@@ -101,8 +101,9 @@ export interface PublishOptions {
 }
 
 /**
- * Publishes `period` unless it already is: returns its latest version either way, and
- * whether this call created it. Two processes publishing at once write one snapshot: the
+ * Publishes `period` unless it already is (or had no courtyard on the roster: an empty
+ * ranking is not published): returns its latest version either way, and whether this call
+ * created it. Two processes publishing at once write one snapshot: the
  * unique (kind, periodStart, version) index lets one insert through, the other reads it.
  */
 export async function publishPeriod(models: Models, opts: PublishOptions): Promise<{ snapshot: RankingSnapshot; created: boolean }> {
@@ -125,6 +126,8 @@ export async function publishPeriod(models: Models, opts: PublishOptions): Promi
     ...(opts.byName ? { byName: opts.byName } : {}),
     createdAt: opts.now,
   };
+  // Nothing on the roster in that period: nothing to publish (the next publication is then the first, without arrows).
+  if (!rows.some((r) => r.level === 'courtyard')) return { snapshot: { ...doc, _id: new Types.ObjectId() }, created: false };
   try {
     const created = await models.RankingSnapshot.create(doc);
     return { snapshot: created.toObject() as RankingSnapshot, created: true };

@@ -41,3 +41,16 @@ describe('publishing a ranking', () => {
     expect(markdown(ra)).toEqual(markdown(rb));
   });
 });
+
+it('publishes nothing for a period with no courtyard on the roster, so the next publication is the first', async () => {
+  const bench = await openBench(bj('2020-09-28 09:00'));
+  try {
+    const period = weekPeriod(bj('2020-09-28 09:00'), -1);
+    const { created, snapshot } = await publishPeriod(bench.models, { period, now: bench.now(), by: 'weekly-ranking' });
+    expect(created).toBe(false);
+    expect(snapshot.rows).toEqual([]);
+    expect(await bench.models.RankingSnapshot.countDocuments()).toBe(0);
+  } finally {
+    await bench.close();
+  }
+});
