@@ -8,6 +8,7 @@ import type { CourtyardDoc } from '../src/db/models';
 import { UserError } from '../src/errors';
 import { findCourtyard } from '../src/services/lookup';
 import { ORG_LABELS, orgCoverage, orgStatusLines, parseOrgStatus, parseOrgWord, parseTeamCount, type OrgWord } from '../src/services/orgs';
+import { orgChange, orgGuard, orgState, type OrgChange, type OrgState } from '../src/services/history';
 import { courtyardsInScope, listingLabel } from '../src/services/scope';
 
 /**
@@ -17,6 +18,23 @@ import { courtyardsInScope, listingLabel } from '../src/services/scope';
  */
 
 type What = OrgWord | { show: CourtyardDoc | null };
+
+/** Tries of the conditional write when others change the same courtyard's organisations at once. */
+const MAX_ATTEMPTS = 5;
+
+/** The update that sets the organisations to `after` and appends `entry` to their history. */
+function orgUpdate(after: OrgState, entry: OrgChange) {
+  const set: Record<string, unknown> = { 'orgs.volunteerTeams': after.volunteerTeams };
+  const unset: Record<string, 1> = {};
+  for (const k of ['party', 'selfGov'] as const) {
+    set[`orgs.${k}.status`] = after[k].status;
+    for (const f of ['kind', 'builtAt'] as const) {
+      if (after[k][f]) set[`orgs.${k}.${f}`] = after[k][f];
+      else unset[`orgs.${k}.${f}`] = 1;
+    }
+  }
+  return { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}), $push: { orgHistory: entry } };
+}
 
 const ORG_HINT = '党支部、党小组、临时党支部、功能型党组织、业委会、自管会、居民议事会、志愿队';
 
@@ -78,39 +96,41 @@ export default defineCommand({
     const courtyard = ctx.courtyardOrDefault(given);
     await ctx.assertInScope({ courtyard });
     if (!value) return ctx.fail(what.org === 'volunteer' ? '请写志愿服务队的支数，如 `/组织 志愿队 3`' : '请写状态：已建、筹建中 或 未建');
+    const teams = what.org === 'volunteer' ? parseTeamCount(value) : undefined;
+    if (what.org === 'volunteer' && teams === undefined) return ctx.fail(`志愿服务队的支数应为 0 到 999 的整数，收到「${value}」`);
+    const status = what.org === 'volunteer' ? undefined : parseOrgStatus(value);
+    if (what.org !== 'volunteer' && !status) return ctx.fail(`状态应为 已建、筹建中、未建 之一，收到「${value}」`);
 
-    const set: Record<string, unknown> = {};
-    const unset: Record<string, 1> = {};
-    let change: string;
-    if (what.org === 'volunteer') {
-      const teams = parseTeamCount(value);
-      if (teams === undefined) return ctx.fail(`志愿服务队的支数应为 0 到 999 的整数，收到「${value}」`);
-      if (teams === courtyard.orgs.volunteerTeams) return card(courtyard, `${escapeMarkdown(courtyard.name)} 的志愿服务队已是 ${teams} 支，无需更改`);
-      set['orgs.volunteerTeams'] = teams;
-      change = `${ORG_LABELS.volunteer} ${courtyard.orgs.volunteerTeams} → ${teams} 支`;
-    } else {
-      const status = parseOrgStatus(value);
-      if (!status) return ctx.fail(`状态应为 已建、筹建中、未建 之一，收到「${value}」`);
-      const path = `orgs.${what.org}`;
-      const current = courtyard.orgs[what.org];
-      const kind = status === '未建' ? undefined : (what.kind ?? current.kind ?? undefined);
-      if (current.status === status && (current.kind ?? undefined) === kind) {
-        return card(courtyard, `${escapeMarkdown(courtyard.name)} 的${ORG_LABELS[what.org]}已是「${status}」，无需更改`);
+    // One conditional write with its history entry: it goes through only if the organisations
+    // are still as read; when someone changed them meanwhile, read again and apply to theirs.
+    let current: CourtyardDoc | null = courtyard;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS && current; attempt++) {
+      const before = orgState(current.orgs);
+      const after = orgState(current.orgs);
+      let change: string;
+      if (what.org === 'volunteer') {
+        if (teams === before.volunteerTeams) return card(current, `${escapeMarkdown(current.name)} 的志愿服务队已是 ${teams} 支，无需更改`);
+        after.volunteerTeams = teams!;
+        change = `${ORG_LABELS.volunteer} ${before.volunteerTeams} → ${teams} 支`;
+      } else {
+        const was = before[what.org];
+        const kind = status === '未建' ? undefined : (what.kind ?? was.kind ?? undefined);
+        if (was.status === status && (was.kind ?? undefined) === kind) {
+          return card(current, `${escapeMarkdown(current.name)} 的${ORG_LABELS[what.org]}已是「${status}」，无需更改`);
+        }
+        const builtAt = status !== '已建' ? undefined : was.status === '已建' ? was.builtAt : now;
+        after[what.org] = { status: status!, ...(kind ? { kind } : {}), ...(builtAt ? { builtAt } : {}) };
+        change = `${ORG_LABELS[what.org]} → ${status}${kind ? `（${kind}）` : ''}`;
       }
-      set[`${path}.status`] = status;
-      if (kind) set[`${path}.kind`] = kind;
-      else unset[`${path}.kind`] = 1;
-      if (status !== '已建') unset[`${path}.builtAt`] = 1;
-      else if (current.status !== '已建') set[`${path}.builtAt`] = now;
-      change = `${ORG_LABELS[what.org]} → ${status}${kind ? `（${kind}）` : ''}`;
+      const updated = await ctx.audit.update(models.Courtyard, { _id: current._id, ...orgGuard(current.orgs) }, orgUpdate(after, orgChange(before, after, now, ctx.caller.userId)));
+      if (updated) {
+        const lines = [card(updated, `✅ 已记录：${escapeMarkdown(updated.name)} ${change}`)];
+        if (orgCoverage(updated.orgs).full && !orgCoverage(current.orgs).full) lines.push('🎉 三类组织全覆盖达成');
+        return lines.join('\n');
+      }
+      current = await models.Courtyard.findById(courtyard._id);
     }
-
-    const before = orgCoverage(courtyard.orgs).full;
-    const updated = await ctx.audit.update(models.Courtyard, { _id: courtyard._id }, Object.keys(unset).length ? { $set: set, $unset: unset } : { $set: set });
-    if (!updated) throw new UserError(`楼院「${courtyard.name}」已不在花名册中`);
-    const after = orgCoverage(updated.orgs).full;
-    const lines = [card(updated, `✅ 已记录：${escapeMarkdown(courtyard.name)} ${change}`)];
-    if (after && !before) lines.push('🎉 三类组织全覆盖达成');
-    return lines.join('\n');
+    if (!current) throw new UserError(`楼院「${courtyard.name}」已不在花名册中`);
+    throw new UserError(`「${courtyard.name}」的组织记录正有多人同时修改，请稍后再发一次`);
   },
 });

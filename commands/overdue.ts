@@ -1,27 +1,12 @@
 import { z } from 'zod';
 import { arg } from '../src/bot/args';
-import type { CommandContext } from '../src/bot/context';
 import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font, paginate } from '../src/bot/markdown';
-import { findOverdue, OVERDUE_KINDS, type OverdueItem, type OverdueKind, type OverdueScope } from '../src/services/overdue';
-import { scopeLabel } from '../src/services/scope';
+import { findOverdue, OVERDUE_KINDS, type OverdueItem, type OverdueKind } from '../src/services/overdue';
+import { callerScope, scopeLabel } from '../src/services/scope';
 import { pageFooter } from '../src/services/status-card';
 
 const SHORT: Record<OverdueKind, string> = { project: '项目', request: '诉求', milestone: '节点', visit: '下沉' };
-
-/** The scope to look in: the group's; in a 1:1 chat or an unbound group, what the caller looks after. */
-async function lookIn(ctx: CommandContext): Promise<{ scope: OverdueScope; label: string; courtyardLevel: boolean } | undefined> {
-  const { scope, caller } = ctx;
-  if (scope.kind !== 'none') return { scope, label: scopeLabel(scope), courtyardLevel: scope.kind === 'courtyard' };
-  const manages = caller.roles.has('admin') || caller.roles.has('leader');
-  if (manages && caller.roleScope.kind === 'district') return { scope: { kind: 'district' }, label: '全区', courtyardLevel: false };
-  if (manages && caller.roleScope.kind === 'street') {
-    const street = await ctx.models.Street.findById(caller.roleScope.street);
-    if (street) return { scope: { kind: 'street', street }, label: street.name, courtyardLevel: false };
-  }
-  if (ctx.defaultCourtyard) return { scope: { kind: 'courtyard', courtyard: ctx.defaultCourtyard, street: null }, label: ctx.defaultCourtyard.name, courtyardLevel: true };
-  return undefined;
-}
 
 function itemLine(item: OverdueItem, showCourtyard: boolean): string {
   const where = showCourtyard ? ` · ${escapeMarkdown(item.courtyardName)}` : '';
@@ -52,10 +37,10 @@ export default defineCommand({
   args: z.object({ page: arg.int('页码', { min: 1, max: 999 }).optional() }),
   keys: { 页: 'page', 页码: 'page' },
   async run(ctx, { page }) {
-    const where = await lookIn(ctx);
-    if (!where) return ctx.fail('本群还没有绑定楼院或街道，请在楼院或街道工作群里发送');
-    const items = await findOverdue(ctx.models, { scope: where.scope, now: ctx.now, calendar: ctx.calendar });
-    const title = bold(`⏰ ${escapeMarkdown(where.label)} · 逾期事项`);
+    const place = await callerScope(ctx.models, ctx);
+    if (!place) return ctx.fail('本群还没有绑定楼院或街道，请在楼院或街道工作群里发送');
+    const items = await findOverdue(ctx.models, { scope: place, now: ctx.now, calendar: ctx.calendar });
+    const title = bold(`⏰ ${escapeMarkdown(scopeLabel(place))} · 逾期事项`);
     if (items.length === 0) return `${title}\n${font('info', '✅ 目前没有逾期事项')}`;
     const counts = OVERDUE_KINDS.map((k) => [k, items.filter((i) => i.kind === k).length] as const)
       .filter(([, n]) => n > 0)
@@ -63,7 +48,7 @@ export default defineCommand({
       .join(' · ');
     return paginate({
       header: [`${title}${font('warning', ` 共 ${items.length} 项`)}`, font('comment', counts)],
-      lines: items.map((i) => itemLine(i, !where.courtyardLevel)),
+      lines: items.map((i) => itemLine(i, place.kind !== 'courtyard')),
       page,
       ...pageFooter(`/${ctx.command.name}`),
     }).markdown;

@@ -36,7 +36,7 @@ export default defineCommand({
     }
     const { request: rated, previous } = await rateRequest(ctx, request, rating, note);
     const courtyard = await ctx.models.Courtyard.findById(rated.courtyard, { name: 1 });
-    const figures = await requestFigures(ctx.models, { courtyard: rated.courtyard });
+    const figures = await requestFigures(ctx.models, { courtyard: rated.courtyard }, ctx.now);
     const color = rating === '不满意' ? 'warning' : 'info';
     const lines = [`✅ ${previous ? '已更新评价' : '已评价'} ${bold(`#${rated.no}`)}：${font(color, rating)}`];
     if (rated.ratingNote) lines.push(`> ${escapeMarkdown(rated.ratingNote)}`);

@@ -10,6 +10,7 @@ import { canSee, chatVisibility, invisibleText, type ReadTarget } from '../src/s
 import { holidayNotice } from '../src/services/holiday-notice';
 import { findCourtyard } from '../src/services/lookup';
 import { matchName } from '../src/services/name-match';
+import { callerScope } from '../src/services/scope';
 import { areaCard, courtyardCard, myDutiesCard, pushProblems } from '../src/services/status-card';
 
 /** What /查询 is about. */
@@ -71,7 +72,7 @@ export default defineCommand({
       target = undefined;
     }
     const base = `/${ctx.command.name}`;
-    const opts = { now: ctx.now, calendar: ctx.calendar, page };
+    const opts = { now: ctx.now, calendar: ctx.calendar, weights: ctx.config.scoreWeights, page };
 
     if (target?.kind === 'me') {
       if (!ctx.caller.cadre) throw new UserError('你还没有登记，查不到你的待办。请先发送 `/登记 姓名 单位`');
@@ -94,31 +95,24 @@ export default defineCommand({
       return (await areaCard(ctx.models, s, { ...opts, problems, moreCommand: `${base} ${s.name}` })).markdown;
     }
 
-    // No target: the group's scope; in a 1:1 chat or an unbound group, what the caller looks after.
-    const scope = ctx.scope;
-    if (scope.kind === 'courtyard') {
-      const problems = await problemsFor(ctx, { courtyard: scope.courtyard }, { courtyard: scope.courtyard });
-      return (await courtyardCard(ctx.models, scope.courtyard, { ...opts, problems, moreCommand: base })).markdown;
-    }
-    if (scope.kind === 'street') {
-      const problems = await problemsFor(ctx, { street: scope.street._id }, { street: scope.street });
-      return (await areaCard(ctx.models, scope.street, { ...opts, problems, moreCommand: base })).markdown;
-    }
+    // No target: in a 1:1 chat a cadre's own duties; otherwise the scope the caller looks after.
     const { caller } = ctx;
     const manages = caller.roles.has('admin') || caller.roles.has('leader');
-    if (scope.kind === 'district' || (manages && caller.roleScope.kind === 'district')) {
+    if (ctx.scope.kind === 'none' && !manages && caller.cadre) return (await myDutiesCard(ctx.models, caller.cadre, { ...opts, moreCommand: base })).markdown;
+    const place = await callerScope(ctx.models, ctx);
+    if (place?.kind === 'courtyard') {
+      const problems = await problemsFor(ctx, { courtyard: place.courtyard }, { courtyard: place.courtyard });
+      return (await courtyardCard(ctx.models, place.courtyard, { ...opts, problems, moreCommand: base })).markdown;
+    }
+    if (place?.kind === 'street') {
+      const problems = await problemsFor(ctx, { street: place.street._id }, { street: place.street });
+      return (await areaCard(ctx.models, place.street, { ...opts, problems, moreCommand: base })).markdown;
+    }
+    if (place?.kind === 'district') {
       const problems = [...(roleCovers(ctx.caller, 'admin', { district: true }) ? holidayNotice(ctx.calendar, ctx.now) : []), ...(await problemsFor(ctx, { district: true }, {}))];
       return (await areaCard(ctx.models, null, { ...opts, problems, moreCommand: base })).markdown;
     }
-    if (manages && caller.roleScope.kind === 'street') {
-      const street = await ctx.models.Street.findById(caller.roleScope.street);
-      if (street) {
-        const problems = await problemsFor(ctx, { street: street._id }, { street });
-        return (await areaCard(ctx.models, street, { ...opts, problems, moreCommand: base })).markdown;
-      }
-    }
-    if (caller.cadre) return (await myDutiesCard(ctx.models, caller.cadre, { ...opts, moreCommand: base })).markdown;
-    if (caller.roles.size === 0) throw new PermissionError(invisibleText(scope, false));
+    if (caller.roles.size === 0 && !caller.cadre) throw new PermissionError(invisibleText(ctx.scope, false));
     return ctx.fail('本群还没有绑定楼院或街道，请写明要查询的楼院或街道');
   },
 });

@@ -1,9 +1,9 @@
 import { bold, escapeMarkdown, font, utf8Bytes } from '../src/bot/markdown';
 import { alertedOn } from '../src/jobs/alert-marks';
-import { defineJob, type PlannedPush } from '../src/jobs/define-job';
+import { defineJob, sentLate, type PlannedPush } from '../src/jobs/define-job';
 import { fitLines } from '../src/jobs/fit-lines';
 import { courtyardGroups, loadPushGroups, pushTo, streetGroups } from '../src/jobs/targets';
-import { formatDay } from '../src/services/beijing-time';
+import { formatDateTime, formatDay } from '../src/services/beijing-time';
 import { findOverdue, OVERDUE_KIND_LABELS, type OverdueItem } from '../src/services/overdue';
 
 const MAX_MARKDOWN_BYTES = 4096;
@@ -44,6 +44,8 @@ export default defineJob({
     const done = await alertedOn(conn, all.map(alertKey), calendar.dayKey(sendAt));
     const items = all.filter((i) => !done.has(alertKey(i)));
     const day = formatDay(firedAt);
+    // Sent later than its fire (after downtime): the day counts are those of the fire.
+    const asOf = sentLate({ firedAt, sendAt }) ? [font('comment', `截至${formatDateTime(firedAt)}（推送顺延，逾期天数按此时计算）`)] : [];
     const pushes: PlannedPush[] = [];
 
     for (const [courtyardId, list] of groupBy(items, (i) => i.courtyardId)) {
@@ -52,7 +54,7 @@ export default defineJob({
       const mentions = [...new Set(list.flatMap((i) => i.responsible.userIds))];
       const room = MAX_MARKDOWN_BYTES - utf8Bytes(mentions.map((u) => `<@${u}>`).join('')) - 1;
       const content = fitLines(
-        [`## ${font('warning', '逾期提醒')} ${escapeMarkdown(list[0]!.courtyardName)} ${day}`],
+        [`## ${font('warning', '逾期提醒')} ${escapeMarkdown(list[0]!.courtyardName)} ${day}`, ...asOf],
         list.map((i, n) => `${n + 1}. ${itemText(i, false)}`),
         ['', font('comment', '请责任人尽快处理，并用 /进度、/反馈 或 /项目 延期 更新。')],
         (n) => `……另有 ${n} 项，发送 /逾期 查看`,
@@ -66,7 +68,7 @@ export default defineJob({
       if (targets.length === 0) continue;
       const yards = groupBy(list, (i) => i.courtyardId).size;
       const content = fitLines(
-        [`## 逾期汇总 ${escapeMarkdown(list[0]!.streetName)} ${day}`, `今日提醒 ${bold(String(list.length))} 项，涉及 ${yards} 个楼院`],
+        [`## 逾期汇总 ${escapeMarkdown(list[0]!.streetName)} ${day}`, ...asOf, `今日提醒 ${bold(String(list.length))} 项，涉及 ${yards} 个楼院`],
         list.map((i) => itemText(i, true)),
         [],
         (n) => `……另有 ${n} 项，发送 /逾期 查看`,

@@ -7,10 +7,14 @@ import { Types } from 'mongoose';
 import type { CourtyardDoc, Models } from '../db/models';
 import { addBeijingDays, beijingDayKey, startOfBeijingWeek } from '../services/beijing-time';
 import type { WorkingCalendar } from '../services/calendar';
-import { cadreNames, daysUntil, isOpen, isOverdue, onTime } from '../services/projects';
-import { computeRanking, weekPeriod } from '../services/ranking';
+import { headline } from '../services/headline';
+import { findOverdue } from '../services/overdue';
+import { cadreNames, daysUntil, isOpen, onTime } from '../services/projects';
+import { weekPeriod } from '../services/ranking';
 import { isOnTime } from '../services/requests';
 import { VISIT_HOURS_PER_WEEK, type ScoreWeights } from '../services/score';
+import { rankChange } from '../services/snapshots';
+import { runningParts } from './data';
 import type { CourtyardCard, RequestState } from './types';
 
 /** Requests closed longer ago than this drop off the card (open ones always show). */
@@ -54,10 +58,11 @@ export async function buildCourtyardCard(models: Models, courtyard: CourtyardDoc
   const weekEnd = addBeijingDays(weekStart, 7);
   const recent = addBeijingDays(now, -RECENT_DAYS);
 
-  const [street, community, ranking, projects, requests, assigned, visitsHere] = await Promise.all([
+  const [street, community, h, late, projects, requests, assigned, visitsHere] = await Promise.all([
     models.Street.findById(courtyard.street, { name: 1 }).lean(),
     courtyard.community ? models.Community.findById(courtyard.community, { name: 1 }).lean() : null,
-    computeRanking(models, { level: 'courtyard', streetId: String(courtyard.street), period: weekPeriod(now), calendar, now, weights: opts.weights }),
+    headline(models, { kind: 'courtyard', courtyard, street: null }, now, opts.weights),
+    findOverdue(models, { scope: { courtyardId: String(id) }, now, kinds: ['project'] }),
     models.Project.find({ courtyard: id, status: { $ne: '已取消' } }).lean(),
     models.ResidentRequest.find({ courtyard: id, $or: [{ status: { $ne: '已办结' } }, { closedAt: { $gte: recent } }] })
       .sort({ createdAt: -1 })
@@ -75,7 +80,9 @@ export async function buildCourtyardCard(models: Models, courtyard: CourtyardDoc
     cadreNames(models, [...projects.map((p) => p.owner), ...requests.map((r) => r.assignee)]),
   ]);
 
-  const row = ranking.find((r) => r.id === String(id));
+  const lateIds = new Set(late.map((i) => i.id));
+  const isOverdue = (p: { _id: Types.ObjectId }) => lateIds.has(String(p._id));
+  const published = h.published;
   const hoursWeek = new Map<string, number>();
   for (const v of visitsWeek) hoursWeek.set(String(v.cadre), (hoursWeek.get(String(v.cadre)) ?? 0) + v.hours);
   const cadreVisits = (c: { _id: Types.ObjectId; name: string; unit: string }, isAssigned: boolean) => {
@@ -93,7 +100,7 @@ export async function buildCourtyardCard(models: Models, courtyard: CourtyardDoc
   };
 
   // Late ones first, then open by deadline, then the finished ones, latest first.
-  const order = (p: (typeof projects)[number]) => (isOverdue(p, now) ? 0 : isOpen(p) ? 1 : 2);
+  const order = (p: (typeof projects)[number]) => (isOverdue(p) ? 0 : isOpen(p) ? 1 : 2);
   const sortedProjects = [...projects].sort(
     (a, b) =>
       order(a) - order(b) ||
@@ -110,14 +117,20 @@ export async function buildCourtyardCard(models: Models, courtyard: CourtyardDoc
     communityName: community?.name,
     households: courtyard.households ?? undefined,
     management: courtyard.management,
-    score: {
-      score: row?.score ?? 0,
-      previousScore: row?.previousScore,
-      rank: row?.rank,
-      of: ranking.length,
-      parts: row?.parts ?? { progress: 0, onTime: 0, requests: 0, visits: 0, orgs: 0 },
-      unmeasured: row?.unmeasured ?? [],
-    },
+    score: published
+      ? {
+          label: `已发布：${published.label}${published.snapshot.version > 1 ? `（第${published.snapshot.version}版）` : ''}`,
+          score: published.row.score,
+          previousScore: published.row.previousScore,
+          rank: published.row.rank,
+          of: published.of,
+          change: rankChange({ rank: published.row.rank ?? 0, ...published.row }),
+          parts: published.row.parts,
+          unmeasured: published.row.unmeasured,
+          noProjects: published.lowest[0]?.noProjects,
+        }
+      : { label: `${h.running.label}（周排名尚未发布）`, ...h.running.row },
+    running: { label: h.running.label, parts: runningParts({ ...h.running.row, noProjects: h.running.courtyards[0]?.noProjects }) },
     orgs: {
       party: { status: courtyard.orgs.party.status, kind: courtyard.orgs.party.kind ?? undefined },
       selfGov: { status: courtyard.orgs.selfGov.status, kind: courtyard.orgs.selfGov.kind ?? undefined },
@@ -132,7 +145,7 @@ export async function buildCourtyardCard(models: Models, courtyard: CourtyardDoc
       status: p.status,
       deadline: p.deadline ? beijingDayKey(p.deadline) : undefined,
       postponed: (p.postponements ?? []).length > 0,
-      overdue: isOverdue(p, now),
+      overdue: isOverdue(p),
       daysLeft: isOpen(p) && p.deadline ? daysUntil(p.deadline, now) : undefined,
       owner: p.owner ? names.get(String(p.owner)) : undefined,
       completedAt: p.completedAt ? beijingDayKey(p.completedAt) : undefined,

@@ -1,38 +1,36 @@
 /**
- * The overview the dashboard page shows (GET /dashboard/api/data): this week's ranking with
- * last week's values, every courtyard of the scope with its score, and what is late. Built
- * from the ranking service (src/services/ranking.ts) and findOverdue
- * (src/services/overdue.ts), so the page, /排名 and /逾期 show the same figures.
+ * The overview the dashboard page shows (GET /dashboard/api/data): the last published week —
+ * exactly what the weekly push said (src/services/snapshots.ts) — for the headline, the
+ * chart, the courtyard tiles and the table; the running week beside it as progress
+ * (src/services/headline.ts); and what is late now (src/services/overdue.ts). So the page,
+ * /排名, /查询 and the pushes show the same figures.
  */
 import type { Models } from '../db/models';
 import { beijingDayKey } from '../services/beijing-time';
 import type { WorkingCalendar } from '../services/calendar';
+import { headline } from '../services/headline';
 import { findOverdue, OVERDUE_KIND_LABELS, type OverdueItem } from '../services/overdue';
-import { computeRanking, computeRankings, previousPeriod, weekPeriod, type RankRow } from '../services/ranking';
-import { SCORE_PART_NAMES, SCORE_PARTS, type ScoreWeights } from '../services/score';
-import { scopeLabel } from '../services/scope';
-import type { ResolvedScope } from './scope';
+import { shortLabel } from '../services/period';
+import type { RankRow } from '../services/ranking';
+import { partText, SCORE_PART_NAMES, SCORE_PARTS, type ScorePart, type ScoreWeights } from '../services/score';
+import { scopeLabel, scopeRef, type Place } from '../services/scope';
+import { compareRows, loadSnapshot, rankChange, rowsIn, snapshotPeriod } from '../services/snapshots';
 import type { CourtyardTile, DashboardData, OverdueEntry, ScoreRow } from './types';
 
 /** How many late items the overview lists; the rest are only counted. */
 export const OVERDUE_LIMIT = 300;
 
 export interface DashboardDataOptions {
-  scope: ResolvedScope;
+  scope: Place;
   now: Date;
   calendar: WorkingCalendar;
   weights?: ScoreWeights;
   /** When the link expires (shown on the page). */
   linkExpiresAt: Date;
-  /**
-   * The district's street ranking when the caller already has it (a district overview
-   * computed moments ago): a street's link then ranks only its own courtyards.
-   */
-  streetRanking?: ScoreRow[];
 }
 
-function scoreRow(r: ScoreRow): ScoreRow {
-  return { id: r.id, name: r.name, score: r.score, previousScore: r.previousScore, rank: r.rank, previousRank: r.previousRank };
+function scoreRow(r: RankRow): ScoreRow {
+  return { id: r.id, name: r.name, score: r.score, previousScore: r.previousScore, rank: r.rank, previousRank: r.previousRank, change: rankChange(r) };
 }
 
 function tile(r: RankRow): CourtyardTile {
@@ -42,7 +40,8 @@ function tile(r: RankRow): CourtyardTile {
     streetId: r.streetId ?? '',
     streetName: r.streetName ?? '',
     parts: r.parts,
-    unmeasured: r.unmeasured ?? [],
+    unmeasured: r.unmeasured as ScorePart[],
+    noProjects: r.noProjects,
     overdue: r.overdue,
   };
 }
@@ -65,62 +64,68 @@ function overdueEntry(item: OverdueItem): OverdueEntry {
 const byStreetThenName = (a: CourtyardTile, b: CourtyardTile) =>
   a.streetName.localeCompare(b.streetName, 'zh-Hans-CN') || a.name.localeCompare(b.name, 'zh-Hans-CN');
 
-/** Everything the page shows for `scope` as of `now` (this week so far, against last week). */
+/** The running week's parts, as progress: '72.5', '—（本期无）', '0.0（无项目）'. */
+export function runningParts(row: Pick<RankRow, 'parts'> & { noProjects?: boolean }): DashboardData['running']['parts'] {
+  return SCORE_PARTS.map((key) => ({ key, label: SCORE_PART_NAMES[key], text: partText(row, key) }));
+}
+
+/** Everything the page shows for `scope` as of `now`. */
 export async function buildDashboardData(models: Models, opts: DashboardDataOptions): Promise<DashboardData> {
-  const { scope, now, calendar, weights } = opts;
-  const period = weekPeriod(now);
-  const rank = (extra: { level: 'street' | 'courtyard'; streetId?: string; courtyardId?: string; previous?: boolean }) =>
-    computeRanking(models, { level: extra.level, streetId: extra.streetId, courtyardId: extra.courtyardId, period: extra.previous ? previousPeriod(period) : period, calendar, now, weights });
+  const { scope, now, weights } = opts;
+  const ref = scopeRef(scope);
+  const [h, overdue] = await Promise.all([headline(models, scope, now, weights), findOverdue(models, { scope, now })]);
+  const published = h.published;
+  const snapshot = published?.snapshot ?? null;
+  const previous = snapshot ? await loadSnapshot(models, snapshot.previous) : null;
+  const currentLabel = snapshot ? shortLabel(snapshotPeriod(snapshot)) : h.running.label;
+  const previousLabel = previous ? `上一周 ${shortLabel(snapshotPeriod(previous))}` : snapshot ? '上一周（未发布）' : '已发布（尚无）';
 
   // A courtyard is ranked among its street's courtyards, a street among the district's streets.
-  const streetId = scope.kind === 'street' ? String(scope.street._id) : scope.kind === 'courtyard' ? String(scope.courtyard.street) : undefined;
-  // The district's two rankings come from one pass over its data.
-  const rankings: Promise<[RankRow[], ScoreRow[]]> =
-    scope.kind === 'district'
-      ? computeRankings(models, { levels: ['courtyard', 'street'], period, calendar, now, weights }).then((r) => [r.courtyard, r.street])
-      : Promise.all([rank({ level: 'courtyard', streetId }), scope.kind === 'courtyard' ? [] : (opts.streetRanking ?? rank({ level: 'street' }))]);
-  const [[yardRows, streetRows], overdue, lastWeekOfCourtyard] = await Promise.all([
-    rankings,
-    findOverdue(models, { scope, now, calendar }),
-    scope.kind === 'courtyard' ? rank({ level: 'courtyard', courtyardId: String(scope.courtyard._id), previous: true }) : Promise.resolve([]),
-  ]);
-
+  const yardScope = scope.kind === 'district' ? {} : { streetId: ref.streetId };
+  const yardRows = snapshot ? compareRows(rowsIn(snapshot, 'courtyard', yardScope), previous, 'courtyard', yardScope) : h.running.courtyards;
   let courtyards = yardRows.map(tile);
   let chart: DashboardData['chart'];
   let summary: DashboardData['summary'] = {};
   if (scope.kind === 'district') {
-    chart = { title: '各街道综合得分', rows: streetRows.map(scoreRow) };
-    const scores = courtyards.map((c) => c.score);
-    const before = courtyards.flatMap((c) => (c.previousScore === undefined ? [] : [c.previousScore]));
-    const mean = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : undefined);
-    summary = { score: mean(scores), previousScore: mean(before) };
+    // Before any publication, the running week's streets (labelled as running, no arrows).
+    const streets = snapshot ? compareRows(rowsIn(snapshot, 'street'), previous, 'street') : h.running.streets;
+    chart = { title: '各街道综合得分', rows: streets.map(scoreRow), currentLabel, previousLabel };
+    summary = published ? { score: published.row.score, previousScore: published.row.previousScore } : {};
   } else if (scope.kind === 'street') {
-    chart = { title: `${scope.street.name}各楼院综合得分`, rows: yardRows.map(scoreRow) };
-    const own = streetRows.find((r) => r.id === String(scope.street._id));
-    summary = { score: own?.score, previousScore: own?.previousScore, rank: own?.rank, of: streetRows.length, peers: '全区街道' };
+    chart = { title: `${scope.street.name}各楼院综合得分`, rows: yardRows.map(scoreRow), currentLabel, previousLabel };
+    summary = published
+      ? { score: published.row.score, previousScore: published.row.previousScore, rank: published.row.rank, of: published.of, peers: published.peers, change: rankChange({ rank: published.row.rank ?? 0, ...published.row }) }
+      : {};
   } else {
-    const id = String(scope.courtyard._id);
+    const id = ref.courtyardId!;
     const own = yardRows.find((r) => r.id === id);
-    const before = lastWeekOfCourtyard[0];
+    const before = previous ? rowsIn(previous, 'courtyard', yardScope).find((r) => r.id === id) : undefined;
     courtyards = courtyards.filter((c) => c.id === id);
     chart = {
       title: `${scope.courtyard.name}得分构成`,
       rows: SCORE_PARTS.map((p) => ({
         id: p,
-        name: own?.unmeasured?.includes(p) ? `${SCORE_PART_NAMES[p]}（本周无数据）` : SCORE_PART_NAMES[p],
-        score: own?.parts[p] ?? 0,
-        previousScore: before?.parts[p],
+        name: own && own.parts[p] === null ? `${SCORE_PART_NAMES[p]}（本期无）` : SCORE_PART_NAMES[p],
+        score: own?.parts[p] ?? null,
+        previousScore: before?.parts[p] ?? undefined,
       })),
+      currentLabel,
+      previousLabel,
     };
-    summary = { score: own?.score, previousScore: own?.previousScore, rank: own?.rank, of: yardRows.length, peers: `${scope.street?.name ?? '本街道'}楼院` };
+    summary = published
+      ? { score: published.row.score, previousScore: published.row.previousScore, rank: published.row.rank, of: published.of, peers: published.peers, change: rankChange({ rank: published.row.rank ?? 0, ...published.row }) }
+      : {};
   }
 
   return {
     scope: { kind: scope.kind, label: scopeLabel(scope) },
     generatedAt: now.toISOString(),
     linkExpires: beijingDayKey(opts.linkExpiresAt),
-    period: { label: `本周（${period.label}）`, previousLabel: `上周（${previousPeriod(period).label}）` },
+    period: snapshot
+      ? { label: `已发布：${currentLabel}${snapshot.version > 1 ? `（第${snapshot.version}版）` : ''}`, previousLabel, published: true, version: snapshot.version }
+      : { label: `${h.running.label}（周排名尚未发布）`, previousLabel, published: false },
     summary,
+    running: { label: h.running.label, parts: runningParts(h.running.row) },
     chart,
     courtyards: courtyards.sort(byStreetThenName),
     overdue: { items: overdue.slice(0, OVERDUE_LIMIT).map(overdueEntry), total: overdue.length },

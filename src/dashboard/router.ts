@@ -107,13 +107,8 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
   /** Computes `scope`'s overview now; it replaces the cached one once it is in hand. */
   function compute(scope: ResolvedScope, key: string): Entry {
     const at = now().getTime();
-    // A street is ranked among the district's streets: take them from a district overview of the last minute.
-    const district = overviews.get('district');
-    const streetRanking = scope.kind === 'street' && district?.ready && at - district.at < cacheMs ? district.data.then((d) => d.chart.rows) : undefined;
     // The link's expiry is set per request (see overview); this one is a placeholder.
-    const data = Promise.resolve(streetRanking).then((rows) =>
-      buildDashboardData(models, { scope, now: new Date(at), calendar, weights: config.scoreWeights, linkExpiresAt: new Date(at), streetRanking: rows }),
-    );
+    const data = buildDashboardData(models, { scope, now: new Date(at), calendar, weights: config.scoreWeights, linkExpiresAt: new Date(at) });
     const entry: Entry = { at, data, ready: false };
     data.then(
       () => {

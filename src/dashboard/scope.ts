@@ -4,11 +4,11 @@
  */
 import { Types } from 'mongoose';
 import type { Models } from '../db/models';
-import type { Scope } from '../services/scope';
+import type { Place, Scope } from '../services/scope';
 import type { DashboardScope } from './link';
 
 /** A scope whose street or courtyard exists. */
-export type ResolvedScope = Exclude<Scope, { kind: 'none' }>;
+export type ResolvedScope = Place;
 
 /** Loads what a link names; null when its street or courtyard is gone (the link then shows nothing). */
 export async function resolveDashboardScope(models: Models, scope: DashboardScope): Promise<ResolvedScope | null> {

@@ -10,12 +10,14 @@ export type { ScorePart };
 export interface ScoreRow {
   id: string;
   name: string;
-  /** 0–100, one decimal. */
-  score: number;
-  /** Last week's score, when ranked then. */
-  previousScore?: number;
+  /** 0–100, one decimal; null: nothing measured (无数据). */
+  score: number | null;
+  /** The previous published ranking's score, when ranked then. */
+  previousScore?: number | null;
   rank?: number;
   previousRank?: number;
+  /** ↑2, ↓1, —, 新, or '' (nothing to compare with): the rank change as the push showed it. */
+  change?: string;
 }
 
 /** One tile of the courtyard grid and one row of the weekly table. */
@@ -23,10 +25,12 @@ export interface CourtyardTile extends ScoreRow {
   streetId: string;
   streetName: string;
   rank: number;
-  parts: Record<ScorePart, number>;
-  /** Parts with nothing to measure this week (shown as —). */
+  /** Each part, null where nothing was measured (shown as —（本期无）). */
+  parts: Record<ScorePart, number | null>;
   unmeasured: ScorePart[];
-  /** Late items now (projects and requests). */
+  /** No project: 项目进度 is 0 (无项目). */
+  noProjects?: boolean;
+  /** Late items at the period's end (projects, requests, milestones). */
   overdue: number;
 }
 
@@ -58,11 +62,18 @@ export interface DashboardData {
   generatedAt: string;
   /** 'YYYY-MM-DD' until which the link is valid. */
   linkExpires: string;
-  period: { label: string; previousLabel: string };
-  /** The scope's own score this week and last, and its place among its peers (its street's courtyards, the district's streets). */
-  summary: { score?: number; previousScore?: number; rank?: number; of?: number; peers?: string };
-  /** The bar chart: the district's streets, a street's courtyards, or a courtyard's score parts. */
-  chart: { title: string; rows: ScoreRow[] };
+  /**
+   * What the headline, the chart, the tiles and the table show: the last published week
+   * (`published`, with the version) — what the weekly push said — or, before any publication,
+   * the running week (its label says so).
+   */
+  period: { label: string; previousLabel: string; published: boolean; version?: number };
+  /** The scope's own score in that week and the previous published one, its place among its peers (its street's courtyards, the district's streets), and its rank change. */
+  summary: { score?: number | null; previousScore?: number | null; rank?: number; of?: number; peers?: string; change?: string };
+  /** The running week so far: each part as progress toward its target (never ranked). */
+  running: { label: string; parts: { key: ScorePart; label: string; text: string }[] };
+  /** The bar chart: the district's streets, a street's courtyards, or a courtyard's score parts; the two series' names. */
+  chart: { title: string; rows: ScoreRow[]; currentLabel: string; previousLabel: string };
   /** Every courtyard of the scope, by street then name. */
   courtyards: CourtyardTile[];
   /** Everything late now, most late first (the first few hundred); `total` counts all. */
@@ -82,7 +93,20 @@ export interface CourtyardCard {
   communityName?: string;
   households?: number;
   management: string;
-  score: { score: number; previousScore?: number; rank?: number; of?: number; parts: Record<ScorePart, number>; unmeasured: ScorePart[] };
+  /** The last published week's score (or, before any, the running week's, `label` saying so). */
+  score: {
+    label: string;
+    score: number | null;
+    previousScore?: number | null;
+    rank?: number;
+    of?: number;
+    change?: string;
+    parts: Record<ScorePart, number | null>;
+    unmeasured: ScorePart[];
+    noProjects?: boolean;
+  };
+  /** The running week so far, part by part. */
+  running: { label: string; parts: { key: ScorePart; label: string; text: string }[] };
   orgs: {
     party: { status: string; kind?: string };
     selfGov: { status: string; kind?: string };

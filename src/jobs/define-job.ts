@@ -19,6 +19,8 @@ export interface JobContext {
   sendAt: Date;
   /** Where automatic backups go: set only with the embedded database (src/db/backup.ts, embeddedBackupDir). */
   backupDir?: string;
+  /** A dry run (预览, `--dry-run`): plan only. A real run of a ranking job publishes the period first. */
+  dryRun: boolean;
 }
 
 /** One message a run would send: to whom, what, and under which part name (for the dedupe key). */
@@ -53,7 +55,13 @@ export interface Job {
    * job without pushes, the daily backup, simply runs).
    */
   onDayOff: 'skip' | 'hold';
-  /** Plans the pushes as of `ctx.firedAt`: reads the database, writes nothing. */
+  /** A ranking job: a real run publishes the period it reports (src/services/snapshots.ts). */
+  publishes?: boolean;
+  /**
+   * Plans the pushes as of `ctx.firedAt`. Reads the database and writes nothing, except that
+   * a real (not dry) run of a ranking job publishes the ranking it reports
+   * (src/services/snapshots.ts), once per period.
+   */
   build?(ctx: JobContext): Promise<PlannedPush[]>;
   /**
    * Work other than pushes (the daily backup), done once the pushes are queued; in a dry run
@@ -71,4 +79,12 @@ export function defineJob(job: Job): Job {
     throw new Error(`job ${job.name}: "${job.schedule}" is not a five-field cron expression (minute hour day month weekday)`);
   }
   return job;
+}
+
+/** Beyond this, a push goes out late enough after its fire that it says when its figures are of. */
+const LATE_AFTER_MS = 5 * 60_000;
+
+/** Whether the run's pushes go out well after its fire (held over a night, a day off or downtime): they then say "截至…". */
+export function sentLate(ctx: Pick<JobContext, 'firedAt' | 'sendAt'>): boolean {
+  return ctx.sendAt.getTime() - ctx.firedAt.getTime() > LATE_AFTER_MS;
 }

@@ -132,7 +132,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const result: RunResult = { job, firedAt, sendAt, trigger, dryRun, status: 'done', pushes: [], dedupeKeys: [], queued: 0, duplicate: 0 };
     // A job of working days does not fire on a day off; asked for by hand, its pushes wait for the next working morning.
     if (job.onDayOff === 'skip' && trigger !== 'manual' && !calendar.isWorkingDay(firedAt)) return { ...result, status: 'skipped' };
-    const ctx = { models, conn, config, calendar, log, firedAt, sendAt, backupDir: deps.backupDir };
+    const ctx = { models, conn, config, calendar, log, firedAt, sendAt, dryRun, backupDir: deps.backupDir };
     result.pushes = job.build ? await job.build(ctx) : [];
     result.dedupeKeys = result.pushes.map((p) => pushDedupeKey(job.name, firedAt, p));
     if (dryRun) {

@@ -3,13 +3,16 @@
  * upserted by its natural key — street name; (street, name) for communities and
  * courtyards; userid, else (name, unit), for cadres. Only the fields the roster gives are
  * set, so a re-import changes nothing that did not change, and never clears what chat
- * commands recorded (/组织, /登记). Every change goes through the audit log (actor 'import').
+ * commands recorded (/组织, /登记). Every change goes through the audit log (actor 'import'),
+ * and changes of the three organisations and of cadres' courtyards keep their dated history
+ * (src/services/history.ts) in the same write.
  */
 import { randomBytes } from 'node:crypto';
 import { Types, type Model, type QueryFilter, type UpdateQuery } from 'mongoose';
 import { nameKey } from '../bot/normalize';
 import type { Models } from '../db/models';
 import { createAudit } from '../services/audit';
+import { assignmentGuard, orgChange, orgGuard, orgState, reassignment } from '../services/history';
 import type { RosterPlan } from './validate';
 
 /** Records created, updated and left as they were, per table. */
@@ -74,13 +77,22 @@ export async function applyRoster(models: Models, plan: RosterPlan, opts: ApplyO
   const audit = createAudit({ models, actor: 'import', actorName: '花名册导入', command: 'npm run import', msgId: `import:${opts.now.toISOString()}:${randomBytes(4).toString('hex')}`, now: opts.now });
   const counts: RosterCounts = { streets: emptyCounts(), communities: emptyCounts(), courtyards: emptyCounts(), cadres: emptyCounts() };
 
-  /** Creates or updates the record `filter` finds; returns its id (a fresh one in a dry run). */
-  async function upsert<T>(model: Model<T>, filter: QueryFilter<T>, fields: Record<string, unknown>, tally: TableCounts): Promise<Types.ObjectId> {
+  /**
+   * Creates or updates the record `filter` finds; returns its id (a fresh one in a dry run).
+   * `history` adds what the change's dated history needs to the same write.
+   */
+  async function upsert<T>(
+    model: Model<T>,
+    filter: QueryFilter<T>,
+    fields: Record<string, unknown>,
+    tally: TableCounts,
+    history?: { create?: Record<string, unknown>; update?: (existing: Record<string, unknown>, changed: Record<string, unknown>) => Record<string, unknown> },
+  ): Promise<Types.ObjectId> {
     const existing = await model.findOne(filter).lean<Record<string, unknown>>();
     if (!existing) {
       tally.created++;
       if (opts.dryRun) return new Types.ObjectId();
-      const created = await audit.create(model, nested({ ...(filter as Record<string, unknown>), ...fields }) as Partial<T>);
+      const created = await audit.create(model, { ...nested({ ...(filter as Record<string, unknown>), ...fields }), ...history?.create } as Partial<T>);
       return created._id as Types.ObjectId;
     }
     const changed = Object.fromEntries(Object.entries(fields).filter(([path, value]) => !same(valueAt(existing, path), value)));
@@ -88,10 +100,28 @@ export async function applyRoster(models: Models, plan: RosterPlan, opts: ApplyO
       tally.unchanged++;
     } else {
       tally.updated++;
-      if (!opts.dryRun) await audit.update(model, { _id: existing._id } as QueryFilter<T>, { $set: changed } as UpdateQuery<T>);
+      const { guard = {}, ...extra } = history?.update?.(existing, changed) ?? {};
+      const set = { ...changed, ...(extra.$set as Record<string, unknown> | undefined) };
+      // The history is written with the change, guarded by what it was computed from.
+      if (!opts.dryRun && !(await audit.update(model, { _id: existing._id, ...(guard as object) } as QueryFilter<T>, { ...extra, $set: set } as UpdateQuery<T>))) {
+        throw new Error(`${model.modelName} ${String(existing._id)} changed while the roster was imported; run the import again`);
+      }
     }
     return existing._id as Types.ObjectId;
   }
+
+  /** A courtyard's organisations changed by the roster: the history entry of the change. */
+  const orgHistory = (existing: Record<string, unknown>, changed: Record<string, unknown>) => {
+    if (!Object.keys(changed).some((k) => k.startsWith('orgs.'))) return {};
+    const before = orgState(existing.orgs as never);
+    const after = orgState(existing.orgs as never);
+    for (const [path, value] of Object.entries(changed)) {
+      const [, org, field] = path.split('.');
+      if (org === 'volunteerTeams') after.volunteerTeams = value as number;
+      else if ((org === 'party' || org === 'selfGov') && (field === 'status' || field === 'kind')) after[org] = { ...after[org], [field]: value };
+    }
+    return { guard: orgGuard(existing.orgs as never), $push: { orgHistory: orgChange(before, after, opts.now, 'import') } };
+  };
 
   const streetIds = new Map<string, Types.ObjectId>();
   for (const s of await models.Street.find().lean()) streetIds.set(s.name, s._id);
@@ -127,7 +157,7 @@ export async function applyRoster(models: Models, plan: RosterPlan, opts: ApplyO
       'orgs.volunteerTeams': y.volunteerTeams,
       demonstration: y.demonstration,
     });
-    const id = await upsert(models.Courtyard, { street: streetId(y.street), name: y.name }, fields, counts.courtyards);
+    const id = await upsert(models.Courtyard, { street: streetId(y.street), name: y.name }, fields, counts.courtyards, { create: { listedAt: opts.now }, update: orgHistory });
     courtyardIds.set(communityKey(y.street, y.name), id);
   }
 
@@ -145,7 +175,13 @@ export async function applyRoster(models: Models, plan: RosterPlan, opts: ApplyO
       scope,
       courtyards: p.courtyards?.map((c) => courtyardIds.get(communityKey(c.street, c.name))!),
     });
-    await upsert(models.Cadre, filter, fields, counts.cadres);
+    // Assignments are dated: a cadre's courtyards change from the import's time on.
+    const courtyards = fields.courtyards as Types.ObjectId[] | undefined;
+    await upsert(models.Cadre, filter, fields, counts.cadres, {
+      create: courtyards ? { assignments: courtyards.map((courtyard) => ({ courtyard, from: opts.now, to: null })) } : undefined,
+      update: (existing, changed) =>
+        changed.courtyards ? { guard: assignmentGuard(existing as never), $set: { assignments: reassignment(existing as never, courtyards!, opts.now).assignments } } : {},
+    });
   }
   return counts;
 }

@@ -25,7 +25,7 @@ export interface ChartOptions {
   width?: number;
   /** Pixels; default grows with the number of rows (at least 400). */
   height?: number;
-  /** Legend names of the two bars; default 本周 / 上周 (上月 etc. for a monthly chart). */
+  /** Legend names of the two bars, with their dates: '11月23日–29日' / '上一周 11月16日–22日'. */
   seriesNames?: { current: string; previous: string };
 }
 
@@ -44,7 +44,8 @@ export function renderStreetChart(rows: RankRow[], opts: ChartOptions = {}): Buf
   const height = size(opts.height, Math.max(400, 130 + rows.length * 48), 'height');
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   const names = opts.seriesNames ?? { current: '本周', previous: '上周' };
-  const label = { show: true, position: 'right', fontSize: 13, color: '#222' } as const;
+  // One number format everywhere: one decimal (50.0, never 50).
+  const label = { show: true, position: 'right', fontSize: 13, color: '#222', formatter: (p: { value: unknown }) => (typeof p.value === 'number' ? p.value.toFixed(1) : '') } as const;
   chart.setOption({
     animation: false,
     backgroundColor: '#ffffff',
@@ -55,7 +56,7 @@ export function renderStreetChart(rows: RankRow[], opts: ChartOptions = {}): Buf
     xAxis: { type: 'value', min: 0, max: 100, axisLabel: { fontSize: 12 } },
     yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.name), axisLabel: { fontSize: 14 } },
     series: [
-      { name: names.current, type: 'bar', data: rows.map((r) => r.score), itemStyle: { color: THIS_PERIOD }, label, barGap: '10%' },
+      { name: names.current, type: 'bar', data: rows.map((r) => r.score ?? '-'), itemStyle: { color: THIS_PERIOD }, label, barGap: '10%' },
       { name: names.previous, type: 'bar', data: rows.map((r) => r.previousScore ?? '-'), itemStyle: { color: LAST_PERIOD }, label },
     ],
   });

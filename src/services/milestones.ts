@@ -11,6 +11,7 @@ import type { QueryFilter, Types } from 'mongoose';
 import { nameKey } from '../bot/normalize';
 import type { CourtyardDoc, Milestone, MilestoneDoc, Models } from '../db/models';
 import { UserError } from '../errors';
+import { orgsAt, type WithOrgHistory } from './history';
 import { matchName } from './name-match';
 import { orgCoverage, type OrgKey } from './orgs';
 import type { Scope } from './scope';
@@ -91,8 +92,29 @@ export interface CourtyardState {
   auto: boolean;
 }
 
-/** Each courtyard of the milestone (within `within`, when given), done or not, by name. */
-export async function milestoneStates(models: Models, m: MilestoneDoc, within?: Scope): Promise<CourtyardState[]> {
+type YardForMilestone = Pick<CourtyardDoc, '_id'> & WithOrgHistory;
+
+/**
+ * Whether a courtyard had done a milestone by `t` — the one definition /节点, /查询, /逾期
+ * and the pushes use: ticked off by then, or (a milestone naming organisations) those
+ * organisations in place then (src/services/history.ts).
+ */
+export function milestoneCourtyardDone(m: Pick<Milestone, 'title' | 'done'>, courtyard: YardForMilestone, t: Date): { done: boolean; at?: Date; auto: boolean } {
+  const ticked = m.done.find((d) => d.courtyard.equals(courtyard._id) && (!d.at || d.at <= t));
+  if (ticked) return { done: true, at: ticked.at ?? undefined, auto: false };
+  const orgs = milestoneOrgs(m.title);
+  if (orgs.length === 0) return { done: false, auto: false };
+  const state = orgsAt(courtyard, t);
+  const cover = orgCoverage(state);
+  if (!orgs.every((k) => cover[k])) return { done: false, auto: false };
+  const built = [orgs.includes('party') ? state.party.builtAt : null, orgs.includes('selfGov') ? state.selfGov.builtAt : null]
+    .filter((d): d is Date => d instanceof Date)
+    .sort((x, y) => y.getTime() - x.getTime());
+  return { done: true, at: built[0], auto: true };
+}
+
+/** Each courtyard of the milestone (within `within`, when given), done or not as of `now`, by name. */
+export async function milestoneStates(models: Models, m: MilestoneDoc, within?: Scope, now: Date = new Date()): Promise<CourtyardState[]> {
   const filter: Record<string, unknown> = { ...milestoneCourtyardFilter(m.scope) };
   if (within?.kind === 'street') {
     if (filter.street && !(filter.street as Types.ObjectId).equals(within.street._id)) return [];
@@ -101,19 +123,7 @@ export async function milestoneStates(models: Models, m: MilestoneDoc, within?: 
   const yards = (await models.Courtyard.find(filter).sort({ name: 1 })).filter(
     (y) => within?.kind !== 'courtyard' || y._id.equals(within.courtyard._id),
   );
-  const orgs = milestoneOrgs(m.title);
-  return yards.map((courtyard) => {
-    const ticked = m.done.find((d) => d.courtyard.equals(courtyard._id));
-    if (ticked) return { courtyard, done: true, at: ticked.at, auto: false };
-    const cover = orgCoverage(courtyard.orgs);
-    if (orgs.length > 0 && orgs.every((k) => cover[k])) {
-      const built = [orgs.includes('party') ? courtyard.orgs.party.builtAt : null, orgs.includes('selfGov') ? courtyard.orgs.selfGov.builtAt : null]
-        .filter((d): d is Date => d instanceof Date)
-        .sort((x, y) => y.getTime() - x.getTime());
-      return { courtyard, done: true, at: built[0], auto: true };
-    }
-    return { courtyard, done: false, auto: false };
-  });
+  return yards.map((courtyard) => ({ courtyard, ...milestoneCourtyardDone(m, courtyard, now) }));
 }
 
 /**

@@ -76,7 +76,7 @@ export interface Coverage {
 }
 
 /** Which of the three organisations a courtyard has (only 已建 counts; volunteer teams ≥ 1). */
-export function orgCoverage(orgs: Orgs | undefined): Coverage {
+export function orgCoverage(orgs: { party?: { status?: string | null } | null; selfGov?: { status?: string | null } | null; volunteerTeams?: number | null } | undefined): Coverage {
   const party = orgs?.party?.status === '已建';
   const selfGov = orgs?.selfGov?.status === '已建';
   const volunteer = (orgs?.volunteerTeams ?? 0) > 0;

@@ -3,8 +3,11 @@
  * their 2-working-day due time, milestones a courtyard has not ticked off by their deadline,
  * and (from Thursday on) assigned cadres without their half day on site this week.
  *
- * One function for everyone: /逾期 formats its result for chat, the overdue-alerts job pushes
- * it, the visit reminder reads its 'visit' items. It knows nothing of chat formatting.
+ * The one definition of "overdue": /逾期 formats its result for chat, the overdue-alerts job
+ * pushes it, the visit reminder reads its 'visit' items, and /查询, /排名, the weekly push,
+ * the dashboard and the Excel count it ({@link countOverdue}). It knows nothing of chat
+ * formatting. Asked about a past moment, it answers as things stood then: a project
+ * finished since, or a request answered since, was late at that moment.
  *
  * Every query starts from an index that only reaches what could be late: projects by
  * (street|courtyard, status, deadline) or (status, deadline); requests by
@@ -17,10 +20,11 @@ import { OPEN_PROJECT_STATUSES } from '../db/models/project';
 import { UNANSWERED_REQUEST_STATUSES } from '../db/models/resident-request';
 import { addBeijingDays, beijingParts, startOfBeijingDay, startOfBeijingWeek } from './beijing-time';
 import type { WorkingCalendar } from './calendar';
-import type { Scope } from './scope';
+import { assignmentsOf, courtyardsDuring, everAssignedTo } from './history';
+import { milestoneCourtyardDone } from './milestones';
+import { activityFilter, type Scope, type ScopeRef } from './scope';
+import { deadlineInForce } from './score-measures';
 import { VISIT_HOURS_PER_WEEK } from './score';
-import { milestoneOrgs } from './milestones';
-import { orgCoverage } from './orgs';
 
 export const OVERDUE_KINDS = ['project', 'request', 'milestone', 'visit'] as const;
 /** project: past its deadline; request: no feedback after 2 working days; milestone: a courtyard missed it; visit: no half day this week. */
@@ -47,7 +51,7 @@ export interface OverdueItem {
   /** The courtyard it belongs to (a cadre's first assigned courtyard in the scope, for 'visit'). */
   courtyardId: string;
   courtyardName: string;
-  /** For 'visit': every courtyard of the scope the cadre is assigned to; otherwise [courtyardId]. */
+  /** For 'visit': every courtyard of the scope where the cadre has not had the half day yet; otherwise [courtyardId]. */
   courtyardIds: string[];
   streetId: string;
   streetName: string;
@@ -63,18 +67,17 @@ export interface OverdueItem {
   since: Date;
   /** Whole calendar days late as of `now` (the deadline day itself is 0; a visit is 0 on Thursday). */
   daysLate: number;
-  /** Hours logged this week (visit only). */
+  /** Hours logged this week at the courtyards still short of the half day (visit only). */
   hours?: number;
 }
 
-/** Where to look: a group's scope, or ids (what the jobs hold). */
-export type OverdueScope = Scope | { streetId?: string | Types.ObjectId; courtyardId?: string | Types.ObjectId };
-
 export interface FindOverdueOptions {
-  scope: OverdueScope;
+  /** Where to look: a group's scope, or ids (what the jobs hold). */
+  scope: Scope | ScopeRef;
+  /** The moment asked about: now, or a period's end for a past period. */
   now: Date;
   /** Requests carry their due time already worked out with it; kept for the shared signature with the jobs. */
-  calendar: WorkingCalendar;
+  calendar?: WorkingCalendar;
   /** Only these kinds (default: all; 'visit' only appears from Thursday on). */
   kinds?: readonly OverdueKind[];
 }
@@ -84,21 +87,8 @@ const KIND_ORDER: Record<OverdueKind, number> = { project: 0, request: 1, milest
 
 type Filter = { street?: Types.ObjectId; courtyard?: Types.ObjectId };
 
-function toId(id: string | Types.ObjectId): Types.ObjectId {
-  return typeof id === 'string' ? new Types.ObjectId(id) : id;
-}
-
-/** The `street` / `courtyard` filter of projects and requests for a scope. */
-function activityFilter(scope: OverdueScope): Filter {
-  if ('kind' in scope) {
-    if (scope.kind === 'street') return { street: scope.street._id };
-    if (scope.kind === 'courtyard') return { courtyard: scope.courtyard._id };
-    return {};
-  }
-  if (scope.courtyardId) return { courtyard: toId(scope.courtyardId) };
-  if (scope.streetId) return { street: toId(scope.streetId) };
-  return {};
-}
+/** The courtyards an activity filter covers, as a query on courtyards. */
+const courtyardsOfFilter = (filter: Filter) => (filter.courtyard ? { _id: filter.courtyard } : filter.street ? { street: filter.street } : {});
 
 /** Whole calendar days from the Beijing day of `from` to that of `to`. */
 function daysBetween(from: Date, to: Date): number {
@@ -122,23 +112,15 @@ export async function findOverdue(models: Models, opts: FindOverdueOptions): Pro
   const raw: RawItem[] = [];
 
   const [projects, requests, missed, visits] = await Promise.all([
-    kinds.has('project')
-      ? models.Project.find({ ...filter, status: { $in: [...OPEN_PROJECT_STATUSES] }, deadline: { $lt: today } })
-          .select({ no: 1, courtyard: 1, title: 1, owner: 1, deadline: 1 })
-          .lean()
-      : [],
-    kinds.has('request')
-      ? models.ResidentRequest.find({ ...filter, status: { $in: [...UNANSWERED_REQUEST_STATUSES] }, dueAt: { $lt: now } })
-          .select({ no: 1, courtyard: 1, text: 1, assignee: 1, dueAt: 1 })
-          .lean()
-      : [],
-    kinds.has('milestone') ? missedMilestones(models, filter, today) : [],
+    kinds.has('project') ? lateProjects(models, filter, now) : [],
+    kinds.has('request') ? lateRequests(models, filter, now) : [],
+    kinds.has('milestone') ? missedMilestones(models, filter, today, now) : [],
     kinds.has('visit') && beijingParts(now).weekday >= VISIT_LATE_FROM_WEEKDAY ? missingVisits(models, filter, now) : [],
   ]);
 
   for (const p of projects) {
     const c = String(p.courtyard);
-    raw.push({ kind: 'project', id: String(p._id), no: p.no, courtyardId: c, courtyardIds: [c], title: p.title, who: p.owner, since: p.deadline!, daysLate: daysBetween(p.deadline!, now) });
+    raw.push({ kind: 'project', id: String(p._id), no: p.no, courtyardId: c, courtyardIds: [c], title: p.title, who: p.owner, since: p.deadline, daysLate: daysBetween(p.deadline, now) });
   }
   for (const r of requests) {
     const c = String(r.courtyard);
@@ -147,7 +129,7 @@ export async function findOverdue(models: Models, opts: FindOverdueOptions): Pro
   raw.push(...missed, ...visits);
   if (raw.length === 0) return [];
 
-  const items = await describe(models, raw);
+  const items = await describe(models, raw, now);
   return items.sort(
     (a, b) =>
       b.daysLate - a.daysLate ||
@@ -159,28 +141,104 @@ export async function findOverdue(models: Models, opts: FindOverdueOptions): Pro
   );
 }
 
-/** The courtyards an activity filter covers, as a query on courtyards. */
-const courtyardsOf = (filter: Filter) => (filter.courtyard ? { _id: filter.courtyard } : filter.street ? { street: filter.street } : {});
+/** How many late items a courtyard (or a cadre) answers for, by kind; `total` adds projects, requests and milestones. */
+export interface OverdueCount {
+  project: number;
+  request: number;
+  milestone: number;
+  total: number;
+}
 
-/** One item per courtyard of a past-deadline milestone's scope (within `filter`) that has not done it. */
-async function missedMilestones(models: Models, filter: Filter, today: Date): Promise<RawItem[]> {
-  const milestones = await models.Milestone.find({ deadline: { $lt: today } }).lean();
+export const NO_OVERDUE: Readonly<OverdueCount> = { project: 0, request: 0, milestone: 0, total: 0 };
+
+/**
+ * What every surface counts as a courtyard's (and a responsible cadre's) overdue items at
+ * `now`: late projects, requests without feedback and missed milestones, from {@link findOverdue}.
+ */
+export async function countOverdue(models: Models, scope: Scope | ScopeRef, now: Date): Promise<{ courtyards: Map<string, OverdueCount>; cadres: Map<string, OverdueCount> }> {
+  return countItems(await findOverdue(models, { scope, now, kinds: ['project', 'request', 'milestone'] }));
+}
+
+/** Counts late items per courtyard and per responsible cadre. */
+export function countItems(items: readonly OverdueItem[]): { courtyards: Map<string, OverdueCount>; cadres: Map<string, OverdueCount> } {
+  const courtyards = new Map<string, OverdueCount>();
+  const cadres = new Map<string, OverdueCount>();
+  const add = (map: Map<string, OverdueCount>, key: string, kind: OverdueKind) => {
+    if (kind === 'visit') return;
+    const c = map.get(key) ?? { ...NO_OVERDUE };
+    c[kind]++;
+    c.total++;
+    map.set(key, c);
+  };
+  for (const i of items) {
+    add(courtyards, i.courtyardId, i.kind);
+    for (const id of i.responsible.cadreIds) add(cadres, id, i.kind);
+  }
+  return { courtyards, cadres };
+}
+
+/** Whether a project (open at `t`) is late at `t`: the Beijing day is past the deadline in force then. */
+export function isProjectLate(p: { deadline?: Date | null; postponements?: { from: Date; to: Date; at: Date }[] | null; status: string; completedAt?: Date | null }, t: Date): boolean {
+  const open = (OPEN_PROJECT_STATUSES as readonly string[]).includes(p.status) || (p.status === '已完成' && !!p.completedAt && p.completedAt >= t);
+  const deadline = deadlineInForce({ deadline: p.deadline ?? undefined, postponements: p.postponements ?? [] }, t);
+  return open && !!deadline && deadline < startOfBeijingDay(t);
+}
+
+/** Whether a request is late at `t`: due before `t` and not answered (fed back or closed) by then. */
+export function isRequestLate(r: { dueAt: Date; feedbackAt?: Date | null; closedAt?: Date | null }, t: Date): boolean {
+  const answers = [r.feedbackAt, r.closedAt].filter((d): d is Date => d instanceof Date);
+  return r.dueAt < t && (answers.length === 0 || Math.min(...answers.map((d) => d.getTime())) >= t.getTime());
+}
+
+/**
+ * Projects late at `t`: open at `t` (created before, not yet completed or cancelled) and the
+ * Beijing day past the deadline in force then. Open now with the deadline passed, or
+ * completed since `t`, are the candidates.
+ */
+async function lateProjects(models: Models, filter: Filter, t: Date) {
+  const day = startOfBeijingDay(t);
+  const rows = await models.Project.find({
+    $or: [
+      { ...filter, status: { $in: [...OPEN_PROJECT_STATUSES] }, $or: [{ deadline: { $lt: day } }, { 'postponements.from': { $lt: day } }] },
+      { ...filter, status: '已完成', completedAt: { $gte: t } },
+    ],
+    createdAt: { $lt: t },
+  })
+    .select({ no: 1, courtyard: 1, title: 1, owner: 1, deadline: 1, postponements: 1, status: 1, completedAt: 1 })
+    .lean();
+  return rows.filter((p) => isProjectLate(p, t)).map((p) => ({ ...p, deadline: deadlineInForce({ deadline: p.deadline ?? undefined, postponements: p.postponements }, t)! }));
+}
+
+/** Requests late at `t`: logged before, due before, and not answered (fed back or closed) by then. */
+async function lateRequests(models: Models, filter: Filter, t: Date) {
+  const rows = await models.ResidentRequest.find({
+    $or: [
+      { ...filter, status: { $in: [...UNANSWERED_REQUEST_STATUSES] }, dueAt: { $lt: t } },
+      { ...filter, feedbackAt: { $gte: t }, dueAt: { $lt: t } },
+      { ...filter, closedAt: { $gte: t }, dueAt: { $lt: t } },
+    ],
+    createdAt: { $lt: t },
+  })
+    .select({ no: 1, courtyard: 1, text: 1, assignee: 1, dueAt: 1, feedbackAt: 1, closedAt: 1 })
+    .lean();
+  return rows.filter((r) => isRequestLate(r, t));
+}
+
+/** One item per courtyard of a past-deadline milestone's scope (within `filter`) that had not done it by `t`. */
+async function missedMilestones(models: Models, filter: Filter, today: Date, t: Date): Promise<RawItem[]> {
+  const milestones = await models.Milestone.find({ deadline: { $lt: today }, createdAt: { $lt: t } }).lean();
   if (milestones.length === 0) return [];
   // The courtyards of the query scope; a milestone of the district or a street reaches those within it.
-  const yards = await models.Courtyard.find(courtyardsOf(filter))
-    .select({ _id: 1, street: 1, orgs: 1 })
+  const yards = await models.Courtyard.find(courtyardsOfFilter(filter))
+    .select({ _id: 1, street: 1, orgs: 1, orgHistory: 1 })
     .lean();
   const out: RawItem[] = [];
   for (const m of milestones) {
-    const done = new Set(m.done.map((d) => String(d.courtyard)));
-    // an organisation milestone counts a courtyard done once /组织 records it (as /节点 shows it)
-    const orgs = milestoneOrgs(m.title);
-    if (orgs.length > 0) for (const y of yards) if (orgs.every((k) => orgCoverage(y.orgs)[k])) done.add(String(y._id));
     const ref = m.scope.refId ? String(m.scope.refId) : undefined;
     for (const y of yards) {
       const id = String(y._id);
       const covered = m.scope.kind === 'district' || (m.scope.kind === 'street' ? String(y.street) === ref : id === ref);
-      if (!covered || done.has(id)) continue;
+      if (!covered || milestoneCourtyardDone(m, y, t).done) continue;
       out.push({ kind: 'milestone', id: String(m._id), courtyardId: id, courtyardIds: [id], title: m.title, since: m.deadline, daysLate: daysBetween(m.deadline, today) });
     }
   }
@@ -189,25 +247,26 @@ async function missedMilestones(models: Models, filter: Filter, today: Date): Pr
 
 /** Assigned cadres of the scope's courtyards with less than half a day logged this week. */
 async function missingVisits(models: Models, filter: Filter, now: Date): Promise<RawItem[]> {
-  const yardIds = (await models.Courtyard.find(courtyardsOf(filter)).select({ _id: 1 }).lean()).map((y) => y._id);
+  const yardIds = (await models.Courtyard.find(courtyardsOfFilter(filter)).select({ _id: 1 }).lean()).map((y) => y._id);
   if (yardIds.length === 0) return [];
   const inScope = new Set(yardIds.map(String));
-  const cadres = await models.Cadre.find({ courtyards: { $in: yardIds }, roles: 'cadre', active: true })
-    .select({ name: 1, courtyards: 1 })
-    .lean();
-  if (cadres.length === 0) return [];
   const monday = startOfBeijingWeek(now);
-  const logged = await models.Visit.aggregate<{ _id: Types.ObjectId; hours: number }>([
+  const cadres = (await models.Cadre.find({ ...everAssignedTo(yardIds), roles: 'cadre' }).select({ name: 1, courtyards: 1, assignments: 1, active: 1 }).lean())
+    .map((c) => ({ ...c, courtyards: courtyardsDuring(assignmentsOf(c), monday, now) }))
+    .filter((c) => c.courtyards.some((id) => inScope.has(id)));
+  if (cadres.length === 0) return [];
+  // As the score counts it (干部下沉): the half day is due at each of a cadre's courtyards, logged there.
+  const logged = await models.Visit.aggregate<{ _id: { cadre: Types.ObjectId; courtyard: Types.ObjectId }; hours: number }>([
     { $match: { cadre: { $in: cadres.map((c) => c._id) }, date: { $gte: monday, $lt: addBeijingDays(monday, 7) } } },
-    { $group: { _id: '$cadre', hours: { $sum: '$hours' } } },
+    { $group: { _id: { cadre: '$cadre', courtyard: '$courtyard' }, hours: { $sum: '$hours' } } },
   ]);
-  const hoursOf = new Map(logged.map((l) => [String(l._id), l.hours]));
+  const hoursAt = new Map(logged.map((l) => [`${l._id.cadre}|${l._id.courtyard}`, l.hours]));
   const thursday = addBeijingDays(monday, VISIT_LATE_FROM_WEEKDAY - 1);
   const out: RawItem[] = [];
   for (const c of cadres) {
-    const hours = hoursOf.get(String(c._id)) ?? 0;
-    if (hours >= VISIT_HOURS_PER_WEEK) continue;
-    const own = c.courtyards.map(String).filter((id) => inScope.has(id));
+    const own = c.courtyards.filter((id) => inScope.has(id) && (hoursAt.get(`${c._id}|${id}`) ?? 0) < VISIT_HOURS_PER_WEEK);
+    if (own.length === 0) continue;
+    const hours = own.reduce((sum, id) => sum + (hoursAt.get(`${c._id}|${id}`) ?? 0), 0);
     out.push({
       kind: 'visit',
       id: String(c._id),
@@ -223,8 +282,8 @@ async function missingVisits(models: Models, filter: Filter, now: Date): Promise
   return out;
 }
 
-/** Adds courtyard and street names and the responsible people. */
-async function describe(models: Models, raw: RawItem[]): Promise<OverdueItem[]> {
+/** Adds courtyard and street names and the responsible people (the cadres assigned at `t`, where nobody is named). */
+async function describe(models: Models, raw: RawItem[], t: Date): Promise<OverdueItem[]> {
   const yardIds = [...new Set(raw.map((r) => r.courtyardId))].map((id) => new Types.ObjectId(id));
   const named = [...new Set(raw.filter((r) => r.who).map((r) => String(r.who)))].map((id) => new Types.ObjectId(id));
   const needYardCadres = raw.some((r) => !r.who);
@@ -232,7 +291,7 @@ async function describe(models: Models, raw: RawItem[]): Promise<OverdueItem[]> 
     models.Courtyard.find({ _id: { $in: yardIds } }).select({ name: 1, street: 1 }).lean(),
     named.length ? models.Cadre.find({ _id: { $in: named } }).select({ name: 1, userId: 1 }).lean() : [],
     needYardCadres
-      ? models.Cadre.find({ courtyards: { $in: yardIds }, roles: 'cadre', active: true }).select({ name: 1, userId: 1, courtyards: 1 }).sort({ name: 1 }).lean()
+      ? models.Cadre.find({ ...everAssignedTo(yardIds), roles: 'cadre' }).select({ name: 1, userId: 1, courtyards: 1, assignments: 1, active: 1 }).sort({ name: 1 }).lean()
       : [],
   ]);
   const streets = await models.Street.find({ _id: { $in: [...new Set(yards.map((y) => String(y.street)))] } }).select({ name: 1 }).lean();
@@ -244,7 +303,7 @@ async function describe(models: Models, raw: RawItem[]): Promise<OverdueItem[]> 
   // Each courtyard's assigned cadres (by name, as queried), for items with nobody named.
   const cadresOfYard = new Map<string, Person[]>();
   for (const c of yardCadres) {
-    for (const id of new Set(c.courtyards.map(String))) {
+    for (const id of courtyardsDuring(assignmentsOf(c), t, new Date(t.getTime() + 1))) {
       const list = cadresOfYard.get(id);
       if (list) list.push(c);
       else cadresOfYard.set(id, [c]);

@@ -73,3 +73,11 @@ export function weeksOf(p: Period): Date[] {
   }
   return mondays;
 }
+
+/** '9月21日–27日' (a week; '9月28日–10月4日' across months), '9月' (a month): how charts and tables name a period. */
+export function shortLabel(p: Period): string {
+  const { month, day } = beijingParts(p.start);
+  if (isMonth(p)) return `${month}月`;
+  const last = beijingParts(addBeijingDays(p.end, -1));
+  return `${month}月${day}日–${last.month === month ? '' : `${last.month}月`}${last.day}日`;
+}

@@ -2,72 +2,90 @@
  * The weekly progress table (每周进度表) as an .xlsx workbook: one sheet per street office
  * (one sheet for a courtyard's scope) with a row per courtyard, and a 项目清单 sheet listing
  * the projects. Printable on A4 landscape, one page wide.
+ *
+ * A published period's scores, ranks and arrows, and the previous period's columns, are the
+ * published rankings (src/services/snapshots.ts), never a recomputation; a running period's
+ * scores are its figures so far, marked 进行中. The other columns are a courtyard's figures
+ * (src/services/figures.ts) at the period's end.
  */
 import type ExcelJS from 'exceljs';
 import { Types } from 'mongoose';
-import type { Models } from '../db/models';
+import type { Models, RankingSnapshot } from '../db/models';
 import { OPEN_PROJECT_STATUSES } from '../db/models/project';
-import { beijingDayKey, beijingMonthKey, beijingParts, formatDateTime, startOfBeijingDay } from './beijing-time';
+import { beijingDayKey, beijingMonthKey, beijingParts, formatDateTime } from './beijing-time';
 import type { WorkingCalendar } from './calendar';
+import { scopeFigures, type Figures } from './figures';
+import type { OrgUnit } from './history';
+import { shortLabel, type Period } from './period';
 import { computeRankingDetail, type RankRow } from './ranking';
-import type { Period } from './period';
-import type { ActivityFilter, CourtyardInfo, ScopeData } from './score-measures';
+import type { ScopeRef } from './scope';
+import { NO_PROJECT_TEXT, NO_SCORE_TEXT, type ScoreWeights } from './score';
+import type { CourtyardInfo, ScopeData } from './score-measures';
+import { compareRows, findSnapshot, latestSnapshot, loadSnapshot, rankChange, rowsIn, snapshotPeriod } from './snapshots';
 
 export interface ProgressTableOptions {
   period: Period;
   streetId?: string;
   courtyardId?: string;
   now: Date;
-  calendar: WorkingCalendar;
-}
-
-/** What one courtyard's row shows, apart from its score. */
-interface YardStats {
-  projects: number;
-  done: number;
-  percentSum: number;
-  overdue: number;
-  requests: number;
-  fedBackOnTime: number;
-  closed: number;
-  rated: number;
-  satisfied: number;
-  hours: number;
+  calendar?: WorkingCalendar;
+  weights?: ScoreWeights;
+  /** The period's published snapshot and the one it compares with, when the caller has them (the weekly push). */
+  snapshot?: RankingSnapshot;
+  previous?: RankingSnapshot | null;
 }
 
 type Cell = string | number | Date | null;
+
+interface RowData {
+  yard: CourtyardInfo;
+  figures: Figures & { orgState: { party: OrgUnit; selfGov: OrgUnit; volunteerTeams: number } };
+  street: string;
+  community: string | null;
+  row?: RankRow;
+  before?: RankRow;
+  hours: number;
+}
 
 interface Column {
   header: string;
   group: string;
   width: number;
   numFmt?: string;
-  value: (yard: CourtyardInfo, s: YardStats, extra: { street: string; community: string | null; row?: RankRow; cadres: number; cadresMet: number }) => Cell;
+  value: (d: RowData) => Cell;
 }
 
-const ORG_LABEL = (o: { status: string; kind?: string }) => (o.status === '已建' && o.kind ? `已建（${o.kind}）` : o.status);
+const ORG_LABEL = (o: { status: string; kind?: string | null }) => (o.status === '已建' && o.kind ? `已建（${o.kind}）` : o.status);
 
-const COLUMNS: Column[] = [
-  { group: '楼院', header: '街道', width: 14, value: (_y, _s, e) => e.street },
-  { group: '楼院', header: '社区', width: 14, value: (_y, _s, e) => e.community },
-  { group: '楼院', header: '楼院', width: 16, value: (y) => y.name },
-  { group: '三类组织', header: '党组织', width: 14, value: (y) => ORG_LABEL(y.orgs.party) },
-  { group: '三类组织', header: '自治组织', width: 14, value: (y) => ORG_LABEL(y.orgs.selfGov) },
-  { group: '三类组织', header: '志愿队', width: 8, value: (y) => y.orgs.volunteerTeams },
-  { group: '整治项目', header: '总数', width: 7, value: (_y, s) => s.projects },
-  { group: '整治项目', header: '已完成', width: 8, value: (_y, s) => s.done },
-  { group: '整治项目', header: '平均进度', width: 9, numFmt: '0%', value: (_y, s) => (s.projects > 0 ? s.percentSum / s.projects / 100 : null) },
-  { group: '整治项目', header: '逾期', width: 7, value: (_y, s) => s.overdue },
-  { group: '民情诉求', header: '本期受理', width: 9, value: (_y, s) => s.requests },
-  { group: '民情诉求', header: '按时反馈', width: 9, value: (_y, s) => s.fedBackOnTime },
-  { group: '民情诉求', header: '已办结', width: 8, value: (_y, s) => s.closed },
-  { group: '民情诉求', header: '满意率', width: 8, numFmt: '0%', value: (_y, s) => (s.rated > 0 ? s.satisfied / s.rated : null) },
-  { group: '干部下沉', header: '分包干部', width: 9, value: (_y, _s, e) => e.cadres },
-  { group: '干部下沉', header: '达标人数', width: 9, value: (_y, _s, e) => e.cadresMet },
-  { group: '干部下沉', header: '时长(小时)', width: 10, numFmt: '0.#', value: (_y, s) => s.hours },
-  { group: '综合', header: '得分', width: 8, numFmt: '0.0', value: (_y, _s, e) => e.row?.score ?? null },
-  { group: '综合', header: '排名', width: 7, value: (_y, _s, e) => e.row?.rank ?? null },
-];
+function columns(current: string, previous: string): Column[] {
+  return [
+    { group: '楼院', header: '街道', width: 14, value: (d) => d.street },
+    { group: '楼院', header: '社区', width: 14, value: (d) => d.community },
+    { group: '楼院', header: '楼院', width: 16, value: (d) => d.yard.name },
+    { group: '三类组织', header: '党组织', width: 14, value: (d) => ORG_LABEL(d.figures.orgState.party) },
+    { group: '三类组织', header: '自治组织', width: 14, value: (d) => ORG_LABEL(d.figures.orgState.selfGov) },
+    { group: '三类组织', header: '志愿队', width: 8, value: (d) => d.figures.orgState.volunteerTeams },
+    { group: '整治项目', header: '总数', width: 7, value: (d) => d.figures.projects.total },
+    { group: '整治项目', header: '已完成', width: 8, value: (d) => d.figures.projects.done },
+    { group: '整治项目', header: '平均进度', width: 9, numFmt: '0%', value: (d) => (!d.row || d.row.noProjects ? NO_PROJECT_TEXT : (d.row.parts.progress ?? 0) / 100) },
+    { group: '整治项目', header: '逾期', width: 7, value: (d) => d.row?.overdueByKind.project ?? d.figures.overdue.project },
+    { group: '民情诉求', header: '累计', width: 7, value: (d) => d.figures.requests.total },
+    { group: '民情诉求', header: '反馈率', width: 8, numFmt: '0.0%', value: (d) => rate(d.figures.requests.feedbackRate) },
+    { group: '民情诉求', header: '办结率', width: 8, numFmt: '0.0%', value: (d) => rate(d.figures.requests.completionRate) },
+    { group: '民情诉求', header: '满意率', width: 8, numFmt: '0.0%', value: (d) => rate(d.figures.requests.satisfactionRate) },
+    { group: '民情诉求', header: '超期未反馈', width: 10, value: (d) => d.row?.overdueByKind.request ?? d.figures.overdue.request },
+    { group: '干部下沉', header: '分包干部', width: 9, value: (d) => d.figures.cadres.total },
+    { group: '干部下沉', header: '达标人数', width: 9, value: (d) => d.figures.cadres.met },
+    { group: '干部下沉', header: '时长(小时)', width: 10, numFmt: '0.0', value: (d) => d.hours },
+    { group: current, header: '得分', width: 8, numFmt: '0.0', value: (d) => (d.row ? (d.row.score ?? NO_SCORE_TEXT) : null) },
+    { group: current, header: '排名', width: 7, value: (d) => d.row?.rank ?? null },
+    { group: current, header: '变化', width: 7, value: (d) => (d.row ? rankChange(d.row) || null : null) },
+    { group: previous, header: '得分', width: 8, numFmt: '0.0', value: (d) => (d.before ? (d.before.score ?? NO_SCORE_TEXT) : null) },
+    { group: previous, header: '排名', width: 7, value: (d) => d.before?.rank ?? null },
+  ];
+}
+
+const rate = (r: number | null) => (r === null ? null : r / 100);
 
 const PROJECT_COLUMNS: { header: string; width: number; numFmt?: string }[] = [
   { header: '#', width: 7 },
@@ -84,27 +102,34 @@ const PROJECT_COLUMNS: { header: string; width: number; numFmt?: string }[] = [
 const THIN = { style: 'thin' as const, color: { argb: 'FF999999' } };
 const BORDER = { top: THIN, left: THIN, bottom: THIN, right: THIN };
 const HEADER_FILL = { type: 'pattern' as const, pattern: 'solid' as const, fgColor: { argb: 'FFDDEBF7' } };
-const NEVER = new Date('9999-12-31T00:00:00Z');
 
 /**
  * Builds the progress table of a scope (the district, `streetId` or `courtyardId`) for
- * `period`. Scores and ranks are the courtyard ranking of that scope; project counts are as
- * of `now`; requests are those logged in the period.
+ * `period`: published, from its snapshot; running (or never published), from its figures so far.
  */
 export async function buildProgressTable(models: Models, opts: ProgressTableOptions): Promise<{ filename: string; data: Buffer }> {
-  const detail = await computeRankingDetail(models, { ...opts, level: 'courtyard' });
-  const { scope, current } = detail;
-  const rows = new Map(detail.rows.map((r) => [r.id, r]));
-  const [stats, communities, projects] = await Promise.all([
-    yardStats(models, scope.filter, opts.period, current.asOf, opts.now),
-    communityNames(models, scope.courtyards),
-    projectList(models, scope, opts.period.start),
-  ]);
+  const ref: ScopeRef = { streetId: opts.courtyardId ? undefined : opts.streetId, courtyardId: opts.courtyardId };
+  const running = opts.period.end > opts.now;
+  const detail = await computeRankingDetail(models, { ...ref, level: 'courtyard', period: opts.period, now: opts.now, weights: opts.weights });
+  const { scope } = detail;
+  const snapshot = opts.snapshot ?? (running ? null : await findSnapshot(models, opts.period));
+  // What the arrows and the previous columns compare with: the snapshot's own comparison, or (running) the last published week.
+  const previous = snapshot ? (opts.previous !== undefined ? opts.previous : await loadSnapshot(models, snapshot.previous)) : await latestSnapshot(models, opts.period.kind === 'month' ? 'month' : 'week', opts.now);
+  const rankScope = scope.kind === 'courtyard' ? { streetId: scope.courtyards[0]?.streetId } : ref;
+  const rows = new Map((snapshot ? compareRows(rowsIn(snapshot, 'courtyard', rankScope), previous, 'courtyard', rankScope) : detail.rows).map((r) => [r.id, r]));
+  const before = new Map((previous ? rowsIn(previous, 'courtyard', rankScope) : []).map((r) => [r.id, r]));
+  // The figures as they stood at the period's last moment (or now).
+  const at = new Date(Math.min(opts.now.getTime(), opts.period.end.getTime() - 1));
+  const [figures, communities, projects] = await Promise.all([scopeFigures(models, ref, at), communityNames(models, scope.courtyards), projectList(models, scope, opts.period.start)]);
 
   const scopeName = scopeLabel(scope);
   const isWeek = opts.period.kind !== 'month';
   const title = isWeek ? '每周进度表' : '月度进度表';
-  const subtitle = `统计周期：${opts.period.label}　生成：${formatDateTime(opts.now)}　排名范围：${scopeName}（共 ${scope.courtyards.length} 个楼院）`;
+  const state = snapshot ? `已发布${snapshot.version > 1 ? `，第${snapshot.version}版` : ''}` : running ? '进行中，未发布' : '未发布';
+  const currentLabel = `${shortLabel(opts.period)}（${snapshot ? '已发布' : running ? '进行中' : '未发布'}）`;
+  const previousLabel = previous ? `${isWeek ? '上一周' : '上一月'} ${shortLabel(snapshotPeriod(previous))}` : `${isWeek ? '上一周' : '上一月'}（未发布）`;
+  const subtitle = `统计周期：${opts.period.label}（${state}）　生成：${formatDateTime(opts.now)}　排名范围：${scopeName}（共 ${scope.courtyards.length} 个楼院）`;
+  const COLUMNS = columns(currentLabel, previousLabel);
 
   // Loaded when needed: it costs most of a second at every start otherwise.
   const { Workbook } = (await import('exceljs')).default;
@@ -120,27 +145,17 @@ export async function buildProgressTable(models: Models, opts: ProgressTableOpti
           .sort((a, b) => a.name.localeCompare(b.name, 'zh-Hans-CN'))
           .map((s) => ({ name: s.name, yards: scope.courtyards.filter((y) => y.streetId === s.id) }))
           .filter((g) => g.yards.length > 0);
-  const cadresOf = new Map<string, { n: number; met: number }>();
-  for (const c of scope.cadres) {
-    const met = current.weeks.length > 0 && (current.visits.get(c.id)?.weeksMet ?? 0) >= current.weeks.length;
-    for (const y of c.courtyardIds) {
-      const e = cadresOf.get(y) ?? { n: 0, met: 0 };
-      e.n++;
-      if (met) e.met++;
-      cadresOf.set(y, e);
-    }
-  }
 
   for (const group of groups) {
     const ws = workbook.addWorksheet(sheetName(group.name, sheetNames));
     writeTitle(ws, `${group.name}楼院整治${title}`, subtitle, COLUMNS.length);
     writeGroupedHeader(ws, COLUMNS);
-    const ordered = [...group.yards].sort((a, b) => (rows.get(a.id)?.rank ?? Infinity) - (rows.get(b.id)?.rank ?? Infinity));
+    const ordered = [...group.yards].sort((a, b) => (rows.get(a.id)?.rank ?? Infinity) - (rows.get(b.id)?.rank ?? Infinity) || a.name.localeCompare(b.name, 'zh-Hans-CN'));
     for (const y of ordered) {
-      const s = stats.get(y.id) ?? emptyStats();
-      const c = cadresOf.get(y.id) ?? { n: 0, met: 0 };
-      const extra = { street: scope.streets.get(y.streetId)?.name ?? '', community: communities.get(y.communityId ?? '') ?? null, row: rows.get(y.id), cadres: c.n, cadresMet: c.met };
-      styleBody(ws.addRow(COLUMNS.map((col) => col.value(y, s, extra))), COLUMNS);
+      const f = figures.byYard.get(y.id)!;
+      const hours = figures.cadres.reduce((sum, c) => sum + (c.hoursAt.get(y.id) ?? 0), 0);
+      const d: RowData = { yard: y, figures: f, street: scope.streets.get(y.streetId)?.name ?? '', community: communities.get(y.communityId ?? '') ?? null, row: rows.get(y.id), before: before.get(y.id), hours };
+      styleBody(ws.addRow(COLUMNS.map((col) => col.value(d))), COLUMNS);
     }
     finishSheet(ws, COLUMNS, 4);
   }
@@ -150,9 +165,8 @@ export async function buildProgressTable(models: Models, opts: ProgressTableOpti
   const header = list.addRow(PROJECT_COLUMNS.map((c) => c.header));
   styleHeader(header);
   const yardName = new Map(scope.courtyards.map((y) => [y.id, y.name]));
-  const today = startOfBeijingDay(opts.now);
+  const late = new Set(figures.overdue.filter((i) => i.kind === 'project').map((i) => i.id));
   for (const p of projects) {
-    const overdue = (OPEN_PROJECT_STATUSES as readonly string[]).includes(p.status) && p.deadline !== undefined && p.deadline < today;
     styleBody(
       list.addRow([
         p.no,
@@ -163,7 +177,7 @@ export async function buildProgressTable(models: Models, opts: ProgressTableOpti
         p.ownerName ?? null,
         p.deadline ? excelDay(p.deadline) : null,
         p.percent / 100,
-        overdue ? `${p.status}（逾期）` : p.status,
+        late.has(String(p._id)) ? `${p.status}（逾期）` : p.status,
       ]),
       PROJECT_COLUMNS,
     );
@@ -229,7 +243,7 @@ function styleHeader(row: ExcelJS.Row): void {
   });
 }
 
-function styleBody(row: ExcelJS.Row, columns: { numFmt?: string }[]): void {
+function styleBody(row: ExcelJS.Row, columns: readonly { numFmt?: string }[]): void {
   columns.forEach((c, i) => {
     const cell = row.getCell(i + 1);
     cell.border = BORDER;
@@ -256,58 +270,6 @@ function finishSheet(ws: ExcelJS.Worksheet, columns: { width: number }[], header
   ws.headerFooter = { oddFooter: '第 &P 页，共 &N 页' };
 }
 
-function emptyStats(): YardStats {
-  return { projects: 0, done: 0, percentSum: 0, overdue: 0, requests: 0, fedBackOnTime: 0, closed: 0, rated: 0, satisfied: 0, hours: 0 };
-}
-
-/** Per courtyard: project counts now, requests logged in the period, hours on site in the period. */
-async function yardStats(models: Models, filter: ActivityFilter, period: Period, asOf: Date, now: Date): Promise<Map<string, YardStats>> {
-  const today = startOfBeijingDay(now);
-  const open = [...OPEN_PROJECT_STATUSES];
-  const [projects, requests, visits] = await Promise.all([
-    models.Project.aggregate<{ _id: Types.ObjectId; projects: number; done: number; percentSum: number; overdue: number }>([
-      { $match: { ...filter, status: { $in: [...open, '已完成'] } } },
-      {
-        $group: {
-          _id: '$courtyard',
-          projects: { $sum: 1 },
-          done: { $sum: { $cond: [{ $eq: ['$status', '已完成'] }, 1, 0] } },
-          percentSum: { $sum: { $cond: [{ $eq: ['$status', '已完成'] }, 100, '$percent'] } },
-          overdue: { $sum: { $cond: [{ $and: [{ $in: ['$status', open] }, { $lt: [{ $ifNull: ['$deadline', NEVER] }, today] }] }, 1, 0] } },
-        },
-      },
-    ]),
-    models.ResidentRequest.aggregate<{ _id: Types.ObjectId; requests: number; fedBackOnTime: number; closed: number; rated: number; satisfied: number }>([
-      { $match: { ...filter, createdAt: { $gte: period.start, $lt: asOf } } },
-      {
-        $group: {
-          _id: '$courtyard',
-          requests: { $sum: 1 },
-          fedBackOnTime: { $sum: { $cond: [{ $lte: [{ $ifNull: [{ $min: ['$feedbackAt', '$closedAt'] }, NEVER] }, '$dueAt'] }, 1, 0] } },
-          closed: { $sum: { $cond: [{ $lt: [{ $ifNull: ['$closedAt', NEVER] }, asOf] }, 1, 0] } },
-          rated: { $sum: { $cond: [{ $in: ['$rating', ['满意', '基本满意', '不满意']] }, 1, 0] } },
-          satisfied: { $sum: { $cond: [{ $in: ['$rating', ['满意', '基本满意']] }, 1, 0] } },
-        },
-      },
-    ]),
-    models.Visit.aggregate<{ _id: Types.ObjectId; hours: number }>([
-      { $match: { ...filter, date: { $gte: period.start, $lt: asOf } } },
-      { $group: { _id: '$courtyard', hours: { $sum: '$hours' } } },
-    ]),
-  ]);
-  const out = new Map<string, YardStats>();
-  const get = (id: Types.ObjectId) => {
-    const key = String(id);
-    let s = out.get(key);
-    if (!s) out.set(key, (s = emptyStats()));
-    return s;
-  };
-  for (const { _id, ...p } of projects) Object.assign(get(_id), p);
-  for (const { _id, ...r } of requests) Object.assign(get(_id), r);
-  for (const v of visits) get(v._id).hours = v.hours;
-  return out;
-}
-
 async function communityNames(models: Models, yards: CourtyardInfo[]): Promise<Map<string, string>> {
   const ids = [...new Set(yards.map((y) => y.communityId).filter((id): id is string => !!id))];
   if (ids.length === 0) return new Map();
@@ -316,6 +278,7 @@ async function communityNames(models: Models, yards: CourtyardInfo[]): Promise<M
 }
 
 interface ListedProject {
+  _id: Types.ObjectId;
   no: number;
   courtyard: Types.ObjectId;
   category: string;

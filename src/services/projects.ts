@@ -77,11 +77,6 @@ export function isOpen(p: Pick<Project, 'status'>): boolean {
   return (OPEN_PROJECT_STATUSES as readonly string[]).includes(p.status);
 }
 
-/** Whether an open project is past its deadline in force (late from the day after it). */
-export function isOverdue(p: Pick<Project, 'status' | 'deadline'>, now: Date): boolean {
-  return isOpen(p) && Boolean(p.deadline) && p.deadline! < startOfBeijingDay(now);
-}
-
 /** Whether `at` is on or before the deadline's day. */
 export function onTime(deadline: Date | null | undefined, at: Date): boolean {
   return !deadline || at < addBeijingDays(startOfBeijingDay(deadline), 1);

@@ -1,31 +1,38 @@
 /**
  * Rankings of street offices, courtyards and cadres by the campaign score
- * (src/services/score.ts), with the change against the previous period. The data comes from
- * src/services/score-measures.ts (indexed, period-bounded aggregations).
+ * (src/services/score.ts) for one period, as things stood then. The data comes from
+ * src/services/score-measures.ts (indexed, period-bounded aggregations). A ranking computed
+ * here carries no arrows: ↑↓ compare published rankings (src/services/snapshots.ts).
  */
 import type { Models } from '../db/models';
 import type { WorkingCalendar } from './calendar';
-import { previousPeriod, type Period } from './period';
+import { countOverdue, NO_OVERDUE, type OverdueCount } from './overdue';
+import type { Period } from './period';
 import {
+  cadreVisitsPart,
   combineParts,
+  courtyardVisitsPart,
   DEFAULT_SCORE_WEIGHTS,
   mean,
   onTimePart,
   orgsPart,
+  ownProgressPart,
   progressPart,
+  rankOrder,
   requestsPart,
   round1,
   SCORE_PARTS,
-  visitsPart,
   type CombinedScore,
+  type Parts,
   type ScorePart,
   type ScoreWeights,
 } from './score';
-import { countOverdue, loadScope, measurePeriod, type Measures, type OverdueCounts, type PeriodMeasures, type ScopeData } from './score-measures';
+import { loadScope, measurePeriod, type Measures, type PeriodMeasures, type ScopeData } from './score-measures';
 
 export { monthPeriod, previousPeriod, weekPeriod, type Period } from './period';
 
 export type RankLevel = 'street' | 'courtyard' | 'cadre';
+export const RANK_LEVELS: readonly RankLevel[] = ['street', 'courtyard', 'cadre'];
 
 /** One ranked street office, courtyard or cadre. */
 export interface RankRow {
@@ -37,19 +44,27 @@ export interface RankRow {
   streetId?: string;
   /** A cadre's unit (单位). */
   unit?: string;
-  /** 0–100, one decimal. */
-  score: number;
-  /** Each 0–100, one decimal; an unmeasured part shows the score (its weight went to the others). */
-  parts: Record<ScorePart, number>;
-  /** Parts with nothing to measure in the period (no requests due, …), to show as "—"; always set by computeRanking. */
-  unmeasured?: ScorePart[];
-  /** 1 = best; equal scores share a rank (1, 2, 2, 4). */
+  /** A cadre's courtyards in the period (to list a courtyard's cadres). */
+  courtyardIds?: string[];
+  /** 0–100, one decimal; null: nothing measured (无数据). */
+  score: number | null;
+  /** Each 0–100, one decimal; null: nothing to measure in the period (—（本期无）). */
+  parts: Parts;
+  /** Parts with nothing to measure in the period. */
+  unmeasured: ScorePart[];
+  /** A courtyard with no project (its 项目进度 is 0: 无项目). */
+  noProjects?: boolean;
+  /** 1 = best; equal scores share a rank (1, 2, 2, 4); rows without a score come last. */
   rank: number;
-  /** Rank and score in the previous period (last week / last month), when ranked then. */
+  /** Against the previous published ranking (set only on published rows): its rank and score there … */
   previousRank?: number;
-  previousScore?: number;
-  /** Overdue items now: open projects past their deadline and requests without feedback past due. */
+  previousScore?: number | null;
+  /** … or absent there: 新. Neither set: nothing to compare with (a first publication, a running period). */
+  isNew?: boolean;
+  /** Late items at the period's end (now, while it runs): projects, requests, milestones. */
   overdue: number;
+  /** The same by kind. */
+  overdueByKind: OverdueCount;
 }
 
 export interface RankingOptions {
@@ -60,20 +75,19 @@ export interface RankingOptions {
   /** Rank only this courtyard (level 'courtyard') or its cadres (level 'cadre'). */
   courtyardId?: string;
   /** Request deadlines are stored already worked out with it (dueAt); taken for the contract's symmetry with the jobs. */
-  calendar: WorkingCalendar;
+  calendar?: WorkingCalendar;
   /** Default: DEFAULT_SCORE_WEIGHTS (the jobs pass config.scoreWeights). */
   weights?: ScoreWeights;
   /** The clock: a running period is judged as of now. */
   now: Date;
 }
 
-type Unranked = Omit<RankRow, 'rank' | 'previousRank' | 'previousScore'>;
+type Unranked = Omit<RankRow, 'rank' | 'previousRank' | 'previousScore' | 'isNew'>;
 
 /**
  * Ranks the street offices, courtyards or cadres of a scope (the district, `streetId` or
- * `courtyardId`) for `period`, judged at the period's end (or `now` while it runs), and
- * adds their rank and score in the previous period. Ranks are within the scope.
- * Sorted best first; equal scores by name.
+ * `courtyardId`) for `period`, judged at the period's end (or `now` while it runs). Ranks
+ * are within the scope; best first, equal scores by name, rows without a score last.
  */
 export async function computeRanking(models: Models, opts: RankingOptions): Promise<RankRow[]> {
   return (await computeRankingDetail(models, opts)).rows;
@@ -108,82 +122,69 @@ export async function computeRankings<L extends RankLevel>(
   return out;
 }
 
-/** What a ranking of a scope is computed from: this period, the one before, and what is overdue now. */
+/** What a ranking of a scope is computed from: the period's measures and what was overdue at its end. */
 interface RankingMeasures {
   scope: ScopeData;
   current: PeriodMeasures;
-  previous: PeriodMeasures;
-  overdue: OverdueCounts;
+  overdue: Awaited<ReturnType<typeof countOverdue>>;
 }
 
 async function measureRanking(models: Models, opts: Omit<RankingOptions, 'level'>): Promise<RankingMeasures> {
-  const scope = await loadScope(models, opts);
-  const [current, previous, overdue] = await Promise.all([
-    measurePeriod(models, scope, opts.period, opts.now),
-    measurePeriod(models, scope, previousPeriod(opts.period), opts.now),
-    countOverdue(models, scope, opts.now),
-  ]);
-  return { scope, current, previous, overdue };
+  const asOf = new Date(Math.min(opts.period.end.getTime(), opts.now.getTime()));
+  const scope = await loadScope(models, opts, opts.period, asOf);
+  const [current, overdue] = await Promise.all([measurePeriod(models, scope, opts.period, opts.now), countOverdue(models, opts, asOf)]);
+  return { scope, current, overdue };
 }
 
-/** One level's rows, ranked, with their rank and score in the previous period. */
+/** One level's rows, ranked. */
 function rankLevel(measured: RankingMeasures, level: RankLevel, weights: ScoreWeights = DEFAULT_SCORE_WEIGHTS): RankRow[] {
-  const { scope, current, previous, overdue } = measured;
-  const overdueOf = (id: string) => (level === 'cadre' ? overdue.cadres : overdue.courtyards).get(id) ?? 0;
-  const rows = rankRows(levelRows(scope, current, level, weights, overdueOf));
-  const before = new Map(rankRows(levelRows(scope, previous, level, weights, () => 0)).map((r) => [r.id, r]));
-  for (const row of rows) {
-    const then = before.get(row.id);
-    if (then) {
-      row.previousRank = then.rank;
-      row.previousScore = then.score;
-    }
-  }
-  return rows;
+  const { scope, current, overdue } = measured;
+  const overdueOf = (id: string) => (level === 'cadre' ? overdue.cadres : overdue.courtyards).get(id) ?? NO_OVERDUE;
+  return rankOrder(levelRows(scope, current, level, weights, overdueOf));
 }
 
-/** The score of one courtyard or cadre from what was measured. */
+/** The score of one courtyard (orgs measured) or one cadre from what was measured. */
 export function scoreOf(m: Measures, weights: ScoreWeights): CombinedScore {
+  const courtyard = m.orgs !== undefined;
   return combineParts(
     {
-      progress: progressPart(m.percents),
+      progress: courtyard ? progressPart(m.percents) : ownProgressPart(m.percents),
       onTime: onTimePart(m.onTime, m.timed),
       requests: requestsPart(m.fedBackOnTime, m.closed, m.due),
-      visits: visitsPart(m.visitShares),
+      visits: courtyard ? courtyardVisitsPart(m.weekHours) : cadreVisitsPart(m.visitPairs.met, m.visitPairs.total),
       orgs: m.orgs ? orgsPart(m.orgs.party, m.orgs.selfGov, m.orgs.volunteerTeams) : undefined,
     },
     weights,
   );
 }
 
-function rounded(parts: Record<ScorePart, number>): Record<ScorePart, number> {
-  const out = {} as Record<ScorePart, number>;
-  for (const p of SCORE_PARTS) out[p] = round1(parts[p]);
+function rounded(parts: Parts): Parts {
+  const out = {} as Parts;
+  for (const p of SCORE_PARTS) out[p] = parts[p] === null ? null : round1(parts[p]);
   return out;
 }
 
-function levelRows(
-  scope: ScopeData,
-  measures: PeriodMeasures,
-  level: RankLevel,
-  weights: ScoreWeights,
-  overdueOf: (id: string) => number,
-): Unranked[] {
+const roundOrNull = (x: number | null | undefined) => (x === null || x === undefined ? null : round1(x));
+
+function levelRows(scope: ScopeData, measures: PeriodMeasures, level: RankLevel, weights: ScoreWeights, overdueOf: (id: string) => OverdueCount): Unranked[] {
   const streetName = (id: string) => scope.streets.get(id)?.name;
   const courtyardScores = new Map(scope.courtyards.map((c) => [c.id, scoreOf(measures.courtyards.get(c.id)!, weights)]));
 
   if (level === 'courtyard') {
     return scope.courtyards.map((c) => {
       const s = courtyardScores.get(c.id)!;
+      const o = overdueOf(c.id);
       return {
         id: c.id,
         name: c.name,
         streetId: c.streetId,
         streetName: streetName(c.streetId),
-        score: round1(s.score),
+        score: roundOrNull(s.score),
         parts: rounded(s.parts),
         unmeasured: s.unmeasured,
-        overdue: overdueOf(c.id),
+        noProjects: measures.courtyards.get(c.id)!.percents.length === 0,
+        overdue: o.total,
+        overdueByKind: { ...o },
       };
     });
   }
@@ -193,49 +194,44 @@ function levelRows(
     return scope.cadres.map((c) => {
       const s = scoreOf(measures.cadres.get(c.id)!, weights);
       const streetId = streetOfCourtyard.get(c.courtyardIds[0]!);
+      const o = overdueOf(c.id);
       return {
         id: c.id,
         name: c.name,
         unit: c.unit,
         streetId,
         streetName: streetId ? streetName(streetId) : undefined,
-        score: round1(s.score),
+        courtyardIds: c.courtyardIds,
+        score: roundOrNull(s.score),
         parts: rounded(s.parts),
         unmeasured: s.unmeasured,
-        overdue: overdueOf(c.id),
+        overdue: o.total,
+        overdueByKind: { ...o },
       };
     });
   }
 
-  // A street office: the mean of its courtyards, part by part.
+  // A street office: the mean of its courtyards' scores, part by part over the courtyards where the part was measured.
   const rows: Unranked[] = [];
   for (const street of scope.streets.values()) {
     const yards = scope.courtyards.filter((c) => c.streetId === street.id);
     if (yards.length === 0) continue;
     const scores = yards.map((c) => courtyardScores.get(c.id)!);
-    const parts = {} as Record<ScorePart, number>;
-    for (const p of SCORE_PARTS) parts[p] = mean(scores.map((s) => s.parts[p]))!;
+    const parts = {} as Parts;
+    for (const p of SCORE_PARTS) parts[p] = mean(scores.flatMap((s) => (s.parts[p] === null ? [] : [s.parts[p]!]))) ?? null;
+    const o = { ...NO_OVERDUE };
+    for (const c of yards) for (const k of ['project', 'request', 'milestone', 'total'] as const) o[k] += overdueOf(c.id)[k];
     rows.push({
       id: street.id,
       name: street.name,
       streetId: street.id,
       streetName: street.name,
-      score: round1(mean(scores.map((s) => s.score))!),
+      score: roundOrNull(mean(scores.flatMap((s) => (s.score === null ? [] : [s.score])))),
       parts: rounded(parts),
-      unmeasured: SCORE_PARTS.filter((p) => scores.every((s) => s.unmeasured.includes(p))),
-      overdue: yards.reduce((n, c) => n + overdueOf(c.id), 0),
+      unmeasured: SCORE_PARTS.filter((p) => parts[p] === null),
+      overdue: o.total,
+      overdueByKind: o,
     });
   }
   return rows;
-}
-
-/** Best first, equal scores by name; equal scores share a rank. */
-function rankRows(rows: Unranked[]): RankRow[] {
-  const sorted = [...rows].sort((a, b) => b.score - a.score || a.name.localeCompare(b.name, 'zh-Hans-CN'));
-  const ranked: RankRow[] = [];
-  sorted.forEach((row, i) => {
-    const prev = ranked[i - 1];
-    ranked.push({ ...row, rank: prev && prev.score === row.score ? prev.rank : i + 1 });
-  });
-  return ranked;
 }

@@ -249,7 +249,7 @@ export async function rateRequest(
 /** The seeds' figures over a set of requests. Rates are 0–100, null when there is nothing to divide by. */
 export interface RequestFigures {
   total: number;
-  /** Given feedback (or closed). */
+  /** Given feedback (or closed: closing answers it too). */
   fedBack: number;
   /** … within 2 working days. */
   fedBackOnTime: number;
@@ -266,38 +266,51 @@ export interface RequestFigures {
 }
 
 const rate = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 1000) / 10);
+const NEVER = new Date('9999-12-31T00:00:00Z');
+
+type Counts = Omit<RequestFigures, 'feedbackRate' | 'completionRate' | 'satisfactionRate'>;
+
+function withRates(f: Counts): RequestFigures {
+  return { ...f, feedbackRate: rate(f.fedBack, f.total), completionRate: rate(f.closed, f.total), satisfactionRate: rate(f.satisfied, f.rated) };
+}
+
+/** Adds figures up (an area over its courtyards). */
+export function sumRequestFigures(list: Iterable<RequestFigures>): RequestFigures {
+  const t: Counts = { total: 0, fedBack: 0, fedBackOnTime: 0, closed: 0, rated: 0, satisfied: 0 };
+  for (const f of list) for (const k of Object.keys(t) as (keyof Counts)[]) t[k] += f[k];
+  return withRates(t);
+}
+
+export const NO_REQUESTS: RequestFigures = withRates({ total: 0, fedBack: 0, fedBackOnTime: 0, closed: 0, rated: 0, satisfied: 0 });
 
 /**
- * Feedback rate, completion rate and satisfaction of the requests matching `filter`
- * (e.g. `{ courtyard }`, `{ street, createdAt: { $gte, $lt } }`).
+ * The one definition of a scope's request figures, per courtyard: the requests matching
+ * `filter` logged by `at`, as they stood then (fed back, closed, rated by `at`, inclusive).
+ * /查询, /评价, the Excel and the dashboard all count with it.
  */
-export async function requestFigures(models: Models, filter: QueryFilter<ResidentRequest>): Promise<RequestFigures> {
-  const [row] = await models.ResidentRequest.aggregate<Omit<RequestFigures, 'feedbackRate' | 'completionRate' | 'satisfactionRate'>>([
-    { $match: filter },
+export async function requestFiguresByCourtyard(models: Models, filter: QueryFilter<ResidentRequest>, asked: Date): Promise<Map<string, RequestFigures>> {
+  const at = new Date(asked.getTime() + 1);
+  const answered = { $lt: [{ $ifNull: [{ $min: ['$feedbackAt', '$closedAt'] }, NEVER] }, at] };
+  const rows = await models.ResidentRequest.aggregate<Counts & { _id: Types.ObjectId }>([
+    { $match: { ...filter, createdAt: { $lt: at } } },
     {
       $group: {
-        _id: null,
+        _id: '$courtyard',
         total: { $sum: 1 },
-        fedBack: { $sum: { $cond: [{ $ifNull: ['$feedbackAt', false] }, 1, 0] } },
-        fedBackOnTime: { $sum: { $cond: [{ $and: [{ $ifNull: ['$feedbackAt', false] }, { $lte: ['$feedbackAt', '$dueAt'] }] }, 1, 0] } },
-        closed: { $sum: { $cond: [{ $eq: ['$status', '已办结'] }, 1, 0] } },
-        rated: { $sum: { $cond: [{ $ifNull: ['$rating', false] }, 1, 0] } },
-        satisfied: { $sum: { $cond: [{ $in: ['$rating', ['满意', '基本满意']] }, 1, 0] } },
+        fedBack: { $sum: { $cond: [answered, 1, 0] } },
+        fedBackOnTime: { $sum: { $cond: [{ $lte: [{ $ifNull: [{ $min: ['$feedbackAt', '$closedAt'] }, NEVER] }, '$dueAt'] }, 1, 0] } },
+        closed: { $sum: { $cond: [{ $lt: [{ $ifNull: ['$closedAt', NEVER] }, at] }, 1, 0] } },
+        rated: { $sum: { $cond: [{ $and: [{ $in: ['$rating', ['满意', '基本满意', '不满意']] }, { $lt: [{ $ifNull: ['$ratedAt', '$closedAt'] }, at] }] }, 1, 0] } },
+        satisfied: { $sum: { $cond: [{ $and: [{ $in: ['$rating', ['满意', '基本满意']] }, { $lt: [{ $ifNull: ['$ratedAt', '$closedAt'] }, at] }] }, 1, 0] } },
       },
     },
   ]);
-  const f = row ?? { total: 0, fedBack: 0, fedBackOnTime: 0, closed: 0, rated: 0, satisfied: 0 };
-  return {
-    total: f.total,
-    fedBack: f.fedBack,
-    fedBackOnTime: f.fedBackOnTime,
-    closed: f.closed,
-    rated: f.rated,
-    satisfied: f.satisfied,
-    feedbackRate: rate(f.fedBack, f.total),
-    completionRate: rate(f.closed, f.total),
-    satisfactionRate: rate(f.satisfied, f.rated),
-  };
+  return new Map(rows.map(({ _id, ...f }) => [String(_id), withRates(f)]));
+}
+
+/** {@link requestFiguresByCourtyard} summed over the courtyards. */
+export async function requestFigures(models: Models, filter: QueryFilter<ResidentRequest>, at: Date): Promise<RequestFigures> {
+  return sumRequestFigures((await requestFiguresByCourtyard(models, filter, at)).values());
 }
 
 /** `反馈率 100% · 办结率 80% · 满意率 90%` (a rate with nothing to measure shows `—`). */

@@ -3,19 +3,23 @@
  * starts with a `$match` on indexed fields bounded by the period (or by what is still open),
  * so its cost follows the period's data, not the size of the history:
  * - projects: open ones (`status`) and those completed since the period began
- *   (`street`, `status`, `completedAt`): the campaign's active set, whatever the age of the database;
+ *   (`street`, `status`, `completedAt`): the campaign's active set, read whole; the ones
+ *   finished before it only counted (each 100 % in 项目进度), from the same index;
  * - progress reports: only those made after the period's end (`street`/`courtyard`, `at`),
  *   to wind a project's percent back to what it was then;
  * - requests: those falling due in the period (`street`, `status`, `dueAt`);
  * - visits: the period's days (`street` or `cadre`, `date`).
- * The scope's own lists (streets, courtyards, the cadres on the roster) are read whole: they
- * are the things being ranked.
+ * The scope's own lists (streets, courtyards, the cadres assigned in the period) are read
+ * whole: they are the things being ranked. Organisations and assignments are taken as they
+ * stood in the period (src/services/history.ts), so a past period computes the same after
+ * later changes.
  */
 import { Types, type PipelineStage } from 'mongoose';
 import type { Models } from '../db/models';
 import { OPEN_PROJECT_STATUSES } from '../db/models/project';
-import { REQUEST_STATUSES, UNANSWERED_REQUEST_STATUSES } from '../db/models/resident-request';
-import { addBeijingDays, startOfBeijingDay } from './beijing-time';
+import { REQUEST_STATUSES } from '../db/models/resident-request';
+import { addBeijingDays } from './beijing-time';
+import { assignmentsOf, courtyardsDuring, everAssignedTo, orgsAt, type Assignment, type OrgChangeLike } from './history';
 import { weeksOf, type Period } from './period';
 import { VISIT_HOURS_PER_WEEK } from './score';
 
@@ -41,6 +45,7 @@ export interface CourtyardInfo {
     selfGov: { status: string; kind?: string; builtAt?: Date | null };
     volunteerTeams: number;
   };
+  orgHistory: OrgChangeLike[];
 }
 
 export interface CadreInfo {
@@ -48,8 +53,10 @@ export interface CadreInfo {
   id: string;
   name: string;
   unit: string;
-  /** The courtyards of the scope this cadre is assigned to. */
+  /** The courtyards of the scope this cadre was assigned to in the period. */
   courtyardIds: string[];
+  /** Its whole assignment history (all courtyards). */
+  assignments: Assignment[];
 }
 
 /** Filter on the `street` / `courtyard` field that projects, reports, requests and visits carry. */
@@ -61,7 +68,7 @@ export interface ScopeData {
   streets: Map<string, StreetInfo>;
   /** By name. */
   courtyards: CourtyardInfo[];
-  /** Assigned cadres (role cadre, active) of the scope's courtyards, by name. */
+  /** Cadres (role cadre) assigned to a courtyard of the scope at some time in the period, by name. */
   cadres: CadreInfo[];
   filter: ActivityFilter;
 }
@@ -73,8 +80,17 @@ function objectId(id: string, what: string): Types.ObjectId {
 
 const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name, 'zh-Hans-CN');
 
-/** Loads the streets, courtyards and cadres of the district, one street, or one courtyard. */
-export async function loadScope(models: Models, opts: { streetId?: string; courtyardId?: string }): Promise<ScopeData> {
+/**
+ * Loads the streets, courtyards and cadres of the district, one street, or one courtyard;
+ * the cadres are those assigned to one of its courtyards at some time in `period` (judged
+ * up to `asOf`).
+ */
+export async function loadScope(
+  models: Models,
+  opts: { streetId?: string; courtyardId?: string },
+  period: Pick<Period, 'start' | 'end'>,
+  asOf: Date = period.end,
+): Promise<ScopeData> {
   let kind: ScopeData['kind'] = 'district';
   let courtyardQuery: Record<string, unknown> = {};
   if (opts.courtyardId) {
@@ -84,7 +100,9 @@ export async function loadScope(models: Models, opts: { streetId?: string; court
     kind = 'street';
     courtyardQuery = { street: objectId(opts.streetId, 'streetId') };
   }
-  const courtyardDocs = await models.Courtyard.find(courtyardQuery, { name: 1, street: 1, community: 1, orgs: 1 }).lean();
+  // A courtyard added to the roster after the period is not ranked in it.
+  const listed = { $or: [{ listedAt: null }, { listedAt: { $lt: asOf > period.start ? asOf : period.end } }] };
+  const courtyardDocs = await models.Courtyard.find({ ...courtyardQuery, ...listed }, { name: 1, street: 1, community: 1, orgs: 1, orgHistory: 1 }).lean();
   const courtyards: CourtyardInfo[] = courtyardDocs
     .map((c) => ({
       _id: c._id,
@@ -97,6 +115,7 @@ export async function loadScope(models: Models, opts: { streetId?: string; court
         selfGov: { status: c.orgs?.selfGov?.status ?? '未建', kind: c.orgs?.selfGov?.kind ?? undefined, builtAt: c.orgs?.selfGov?.builtAt },
         volunteerTeams: c.orgs?.volunteerTeams ?? 0,
       },
+      orgHistory: (c.orgHistory ?? []) as OrgChangeLike[],
     }))
     .sort(byName);
 
@@ -106,25 +125,22 @@ export async function loadScope(models: Models, opts: { streetId?: string; court
   const streets = new Map(streetDocs.map((s) => [String(s._id), { id: String(s._id), name: s.name }]));
 
   const inScope = new Set(courtyards.map((c) => c.id));
-  const cadreQuery: Record<string, unknown> = { roles: 'cadre', active: true };
+  const fields = { name: 1, unit: 1, courtyards: 1, assignments: 1, active: 1 };
   const cadreDocs =
     kind === 'district'
-      ? await models.Cadre.find(cadreQuery, { name: 1, unit: 1, courtyards: 1 }).lean()
-      : (
-          await Promise.all(
-            chunks(courtyards.map((c) => c._id)).map((ids) =>
-              models.Cadre.find({ ...cadreQuery, courtyards: { $in: ids } }, { name: 1, unit: 1, courtyards: 1 }).lean(),
-            ),
-          )
-        ).flat();
+      ? await models.Cadre.find({ roles: 'cadre' }, fields).lean()
+      : (await Promise.all(chunks(courtyards.map((c) => c._id)).map((ids) => models.Cadre.find({ roles: 'cadre', ...everAssignedTo(ids) }, fields).lean()))).flat();
   const seen = new Set<string>();
   const cadres: CadreInfo[] = [];
+  const end = new Date(Math.min(period.end.getTime(), Math.max(asOf.getTime(), period.start.getTime() + 1)));
   for (const c of cadreDocs) {
     const id = String(c._id);
-    const courtyardIds = (c.courtyards ?? []).map(String).filter((y) => inScope.has(y));
-    if (seen.has(id) || courtyardIds.length === 0) continue;
+    if (seen.has(id)) continue;
     seen.add(id);
-    cadres.push({ _id: c._id, id, name: c.name, unit: c.unit, courtyardIds });
+    const assignments = assignmentsOf(c);
+    const courtyardIds = courtyardsDuring(assignments, period.start, end).filter((y) => inScope.has(y));
+    if (courtyardIds.length === 0) continue;
+    cadres.push({ _id: c._id, id, name: c.name, unit: c.unit, courtyardIds, assignments });
   }
   cadres.sort(byName);
 
@@ -149,7 +165,10 @@ function chunks<T>(items: T[], size = IN_CHUNK): T[][] {
 
 /** What one courtyard or one cadre did in a period; the raw material of the score's parts. */
 export interface Measures {
-  /** Percent at the end of the period of each project active in it (done: 100). */
+  /**
+   * Percent at the end of the period of each project counted: a courtyard's projects not
+   * cancelled (done: 100), a cadre's own. Empty: 无项目.
+   */
   percents: number[];
   /** Projects completed in the period plus projects still overdue at its end … */
   timed: number;
@@ -161,9 +180,11 @@ export interface Measures {
   fedBackOnTime: number;
   /** … and closed by the end of the period. */
   closed: number;
-  /** For each assigned cadre (a cadre: itself), the share (0–1) of the period's weeks with the half day done. */
-  visitShares: number[];
-  /** Whether each of the three organisations counts (courtyards only). */
+  /** A courtyard: per week of the period, the hours its assigned cadres logged at it. */
+  weekHours: number[];
+  /** A cadre: (courtyard, week) pairs of their assignment, and those with half a day logged there. */
+  visitPairs: { met: number; total: number };
+  /** The three organisations as they stood at the end (courtyards only). */
   orgs?: { party: boolean; selfGov: boolean; volunteerTeams: number };
 }
 
@@ -174,12 +195,12 @@ export interface PeriodMeasures {
   weeks: Date[];
   courtyards: Map<string, Measures>;
   cadres: Map<string, Measures>;
-  /** Per cadre: hours on site and weeks met in the period. */
+  /** Per cadre: hours on site at their courtyards in the period and weeks in which all of them had half a day. */
   visits: Map<string, { hours: number; weeksMet: number }>;
 }
 
 function emptyMeasures(): Measures {
-  return { percents: [], timed: 0, onTime: 0, due: 0, fedBackOnTime: 0, closed: 0, visitShares: [] };
+  return { percents: [], timed: 0, onTime: 0, due: 0, fedBackOnTime: 0, closed: 0, weekHours: [], visitPairs: { met: 0, total: 0 } };
 }
 
 interface ProjectRow {
@@ -208,43 +229,54 @@ function lateFrom(deadline: Date): Date {
 
 /** Measures every courtyard and cadre of `scope` for `period`, judged at min(end, now). */
 export async function measurePeriod(models: Models, scope: ScopeData, period: Period, now: Date): Promise<PeriodMeasures> {
-  const asOf = new Date(Math.min(period.end.getTime(), now.getTime()));
+  // While the period runs, what was recorded at this very moment counts too.
+  const asOf = new Date(Math.min(period.end.getTime(), now.getTime() + 1));
   const courtyards = new Map(scope.courtyards.map((c) => [c.id, emptyMeasures()]));
   const cadres = new Map(scope.cadres.map((c) => [c.id, emptyMeasures()]));
   const weeks = weeksOf(period).filter((monday) => monday < asOf);
   const result: PeriodMeasures = { asOf, weeks, courtyards, cadres, visits: new Map() };
-  for (const c of scope.courtyards) courtyards.get(c.id)!.orgs = orgsAt(c, asOf);
+  for (const c of scope.courtyards) {
+    const o = orgsAt(c, asOf);
+    courtyards.get(c.id)!.orgs = { party: o.party.status === '已建', selfGov: o.selfGov.status === '已建', volunteerTeams: o.volunteerTeams };
+  }
   if (asOf <= period.start || scope.courtyards.length === 0) return result;
 
-  const [projects, percentThen, requests, visits] = await Promise.all([
+  const [projects, finished, percentThen, requests, visits] = await Promise.all([
     activeProjects(models, scope.filter, period.start, asOf),
+    finishedBefore(models, scope.filter, period.start),
     percentsBefore(models, scope.filter, asOf),
     requestsDue(models, scope.filter, period.start, asOf),
-    visitWeeks(models, scope, weeks, asOf),
+    visitHours(models, scope, weeks, asOf),
   ]);
 
   for (const p of projects) {
-    const targets = [courtyards.get(String(p.courtyard)), p.owner ? cadres.get(String(p.owner)) : undefined].filter(
-      (m): m is Measures => m !== undefined,
-    );
+    const yard = courtyards.get(String(p.courtyard));
+    const owner = p.owner ? cadres.get(String(p.owner)) : undefined;
     const done = p.status === '已完成' && p.completedAt !== undefined && p.completedAt < asOf;
-    if (done && p.completedAt! < period.start) continue;
     const percent = done ? 100 : (percentThen.get(String(p._id)) ?? p.percent);
+    // Finished before the period: counted in 项目进度 only (see finishedBefore).
+    const finishedEarlier = done && p.completedAt! < period.start;
     let timed = false;
     let onTime = false;
     if (done) {
       const deadline = deadlineInForce(p, p.completedAt!);
-      timed = true;
-      onTime = !deadline || p.completedAt! < lateFrom(deadline);
+      timed = !finishedEarlier;
+      onTime = timed && (!deadline || p.completedAt! < lateFrom(deadline));
     } else {
       const deadline = deadlineInForce(p, asOf);
       timed = deadline !== undefined && lateFrom(deadline) <= asOf;
     }
-    for (const m of targets) {
+    for (const m of [yard, owner]) {
+      if (!m) continue;
       m.percents.push(percent);
       if (timed) m.timed++;
       if (onTime) m.onTime++;
     }
+  }
+  for (const f of finished) {
+    const yard = courtyards.get(String(f._id.courtyard));
+    const owner = f._id.owner ? cadres.get(String(f._id.owner)) : undefined;
+    for (const m of [yard, owner]) if (m) for (let i = 0; i < f.n; i++) m.percents.push(100);
   }
 
   for (const r of requests) {
@@ -257,20 +289,34 @@ export async function measurePeriod(models: Models, scope: ScopeData, period: Pe
     }
   }
 
-  result.visits = visits;
-  if (weeks.length > 0) {
-    for (const cadre of scope.cadres) {
-      const share = (visits.get(cadre.id)?.weeksMet ?? 0) / weeks.length;
-      cadres.get(cadre.id)!.visitShares.push(share);
-      for (const y of cadre.courtyardIds) courtyards.get(y)?.visitShares.push(share);
-    }
+  // 干部下沉: only hours logged at a courtyard count for it, and only those of the cadres assigned to it that week.
+  const hoursOf = (cadre: string, yard: string, week: number) => visits.get(`${cadre}|${yard}|${week}`) ?? 0;
+  const weekEnd = (w: number) => new Date(Math.min(addBeijingDays(weeks[w]!, 7).getTime(), asOf.getTime()));
+  for (const c of scope.courtyards) {
+    const m = courtyards.get(c.id)!;
+    m.weekHours = weeks.map(() => 0);
+  }
+  for (const cadre of scope.cadres) {
+    const m = cadres.get(cadre.id)!;
+    let hours = 0;
+    let weeksMet = 0;
+    weeks.forEach((monday, w) => {
+      const yards = courtyardsDuring(cadre.assignments, monday, weekEnd(w));
+      let allMet = yards.length > 0;
+      for (const y of yards) {
+        const h = hoursOf(cadre.id, y, w);
+        hours += h;
+        m.visitPairs.total++;
+        if (h >= VISIT_HOURS_PER_WEEK) m.visitPairs.met++;
+        else allMet = false;
+        const yard = courtyards.get(y);
+        if (yard) yard.weekHours[w]! += h;
+      }
+      if (allMet) weeksMet++;
+    });
+    result.visits.set(cadre.id, { hours, weeksMet });
   }
   return result;
-}
-
-function orgsAt(c: CourtyardInfo, asOf: Date): NonNullable<Measures['orgs']> {
-  const built = (o: { status: string; builtAt?: Date | null }) => o.status === '已建' && (!o.builtAt || o.builtAt < asOf);
-  return { party: built(c.orgs.party), selfGov: built(c.orgs.selfGov), volunteerTeams: c.orgs.volunteerTeams };
 }
 
 /**
@@ -292,11 +338,19 @@ async function activeProjects(models: Models, filter: ActivityFilter, since: Dat
   return models.Project.aggregate<ProjectRow>(pipeline);
 }
 
+/** Per courtyard and owner, how many projects were finished before `since` (each 100 % in 项目进度). */
+async function finishedBefore(models: Models, filter: ActivityFilter, since: Date): Promise<{ _id: { courtyard: Types.ObjectId; owner?: Types.ObjectId | null }; n: number }[]> {
+  return models.Project.aggregate([
+    { $match: { ...filter, status: '已完成', completedAt: { $lt: since } } },
+    { $group: { _id: { courtyard: '$courtyard', owner: '$owner' }, n: { $sum: 1 } } },
+  ]);
+}
+
 /**
  * Each project's percent just before `asOf`, for the projects reported on since: the
  * `previousPercent` of its first report at or after `asOf`. Projects absent kept their percent.
  */
-async function percentsBefore(models: Models, filter: ActivityFilter, asOf: Date): Promise<Map<string, number>> {
+export async function percentsBefore(models: Models, filter: ActivityFilter | { street?: Types.ObjectId; courtyard?: Types.ObjectId }, asOf: Date): Promise<Map<string, number>> {
   const rows = await models.ProgressReport.aggregate<{ _id: Types.ObjectId; percent: number | null }>([
     { $match: { ...filter, at: { $gte: asOf } } },
     { $sort: { at: 1 } },
@@ -329,75 +383,32 @@ async function requestsDue(models: Models, filter: ActivityFilter, start: Date, 
   ]);
 }
 
-/** Hours on site per cadre and week, and how many weeks reached the half day. */
-async function visitWeeks(
-  models: Models,
-  scope: ScopeData,
-  weeks: Date[],
-  asOf: Date,
-): Promise<Map<string, { hours: number; weeksMet: number }>> {
-  const out = new Map<string, { hours: number; weeksMet: number }>();
-  if (weeks.length === 0 || scope.cadres.length === 0) return out;
+/**
+ * Hours on site per cadre, courtyard and week of the period (key `cadre|courtyard|week`):
+ * the visits at the scope's courtyards, and (outside the district scope) the scope's cadres'
+ * visits at their other courtyards, which count in their own score.
+ */
+async function visitHours(models: Models, scope: ScopeData, weeks: Date[], asOf: Date): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (weeks.length === 0) return out;
   const first = weeks[0]!;
   const end = new Date(Math.min(addBeijingDays(weeks[weeks.length - 1]!, 7).getTime(), asOf.getTime()));
   const date = { $gte: first, $lt: end };
-  // A cadre's half day counts wherever in the district it was spent: outside the district
-  // scope, select the scope's cadres rather than the scope's courtyards.
-  const matches =
-    scope.kind === 'district'
-      ? [{ ...scope.filter, date }]
-      : chunks(scope.cadres.map((c) => c._id)).map((ids) => ({ cadre: { $in: ids }, date }));
+  const matches: Record<string, unknown>[] = [{ ...scope.filter, date }];
+  if (scope.kind !== 'district') matches.push(...chunks(scope.cadres.map((c) => c._id)).filter((ids) => ids.length > 0).map((ids) => ({ cadre: { $in: ids }, date })));
   const groups = await Promise.all(
     matches.map((match) =>
-      models.Visit.aggregate<{ _id: Types.ObjectId; hours: number; weeksMet: number }>([
+      models.Visit.aggregate<{ _id: { cadre: Types.ObjectId; courtyard: Types.ObjectId; week: number }; hours: number }>([
         { $match: match },
         {
           $group: {
-            _id: { cadre: '$cadre', week: { $floor: { $divide: [{ $subtract: ['$date', first] }, WEEK_MS] } } },
+            _id: { cadre: '$cadre', courtyard: '$courtyard', week: { $floor: { $divide: [{ $subtract: ['$date', first] }, WEEK_MS] } } },
             hours: { $sum: '$hours' },
-          },
-        },
-        {
-          $group: {
-            _id: '$_id.cadre',
-            hours: { $sum: '$hours' },
-            weeksMet: { $sum: { $cond: [{ $gte: ['$hours', VISIT_HOURS_PER_WEEK] }, 1, 0] } },
           },
         },
       ]),
     ),
   );
-  for (const g of groups.flat()) out.set(String(g._id), { hours: g.hours, weeksMet: g.weeksMet });
-  return out;
-}
-
-/** Overdue items now, per courtyard and per responsible cadre (project owner, request assignee). */
-export interface OverdueCounts {
-  courtyards: Map<string, number>;
-  cadres: Map<string, number>;
-}
-
-/**
- * Counts what is overdue at `now`: open projects whose deadline day has passed, and requests
- * still without feedback after their due time.
- */
-export async function countOverdue(models: Models, scope: ScopeData, now: Date): Promise<OverdueCounts> {
-  type Group = { _id: { courtyard: Types.ObjectId; who?: Types.ObjectId | null }; n: number };
-  const [projects, requests] = await Promise.all([
-    models.Project.aggregate<Group>([
-      { $match: { ...scope.filter, status: { $in: [...OPEN_PROJECT_STATUSES] }, deadline: { $lt: startOfBeijingDay(now) } } },
-      { $group: { _id: { courtyard: '$courtyard', who: '$owner' }, n: { $sum: 1 } } },
-    ]),
-    models.ResidentRequest.aggregate<Group>([
-      { $match: { ...scope.filter, status: { $in: [...UNANSWERED_REQUEST_STATUSES] }, dueAt: { $lt: now } } },
-      { $group: { _id: { courtyard: '$courtyard', who: '$assignee' }, n: { $sum: 1 } } },
-    ]),
-  ]);
-  const out: OverdueCounts = { courtyards: new Map(), cadres: new Map() };
-  const add = (map: Map<string, number>, key: string, n: number) => map.set(key, (map.get(key) ?? 0) + n);
-  for (const g of [...projects, ...requests]) {
-    add(out.courtyards, String(g._id.courtyard), g.n);
-    if (g._id.who) add(out.cadres, String(g._id.who), g.n);
-  }
+  for (const g of groups.flat()) out.set(`${g._id.cadre}|${g._id.courtyard}|${g._id.week}`, g.hours);
   return out;
 }

@@ -11,10 +11,54 @@ beforeAll(async () => {
 });
 afterAll(() => bot.close());
 
+const cleanups: Array<() => Promise<unknown>> = [];
+const onCleanup = (f: () => Promise<unknown>) => cleanups.push(f);
+afterEach(async () => {
+  for (const f of cleanups.splice(0)) await f();
+});
+
 const orgs = async (id = f.courtyards.dongfang._id) => (await bot.models.Courtyard.findById(id).lean())!.orgs;
 const audits = () => bot.models.AuditEntry.countDocuments({ modelName: 'Courtyard' });
 
 describe('/组织', () => {
+  it('keeps a dated history of every change, written with the change', async () => {
+    bot.setNow(new Date('2020-09-16T02:00:00Z'));
+    const yard = await bot.seed.courtyard('历史院', { street: f.streets.zhongxin });
+    onCleanup(() => bot.models.Courtyard.deleteOne({ _id: yard._id }));
+    await bot.send(f.users.admin, f.groups.jiyuan, '/组织 志愿队 2 楼院=历史院');
+    bot.advance(3_600_000);
+    await bot.send(f.users.admin, f.groups.jiyuan, '/组织 党支部 已建 楼院=历史院');
+    const doc = (await bot.models.Courtyard.findById(yard._id).lean())!;
+    expect(doc.orgHistory.map((h) => [h.at.toISOString(), h.by, h.before.volunteerTeams, h.after.volunteerTeams, h.before.party?.status, h.after.party?.status])).toEqual([
+      ['2020-09-16T02:00:00.000Z', 'admin', 0, 2, '未建', '未建'],
+      ['2020-09-16T03:00:00.000Z', 'admin', 2, 2, '未建', '已建'],
+    ]);
+  });
+
+  it('records each of several changes sent at once exactly once, none lost', async () => {
+    const yard = await bot.seed.courtyard('并发院', { street: f.streets.zhongxin });
+    onCleanup(() => bot.models.Courtyard.deleteOne({ _id: yard._id }));
+    const send = (user: typeof f.users.admin, line: string) => bot.send(user, f.groups.jiyuan, `${line} 楼院=并发院`);
+    const replies = await Promise.all([
+      send(f.users.admin, '/组织 志愿队 3'),
+      send(f.users.admin, '/组织 志愿队 3'),
+      send(f.users.admin, '/组织 党小组 已建'),
+      send(f.users.admin, '/组织 自管会 筹建中'),
+    ]);
+    const doc = (await bot.models.Courtyard.findById(yard._id).lean())!;
+    // Every distinct change is in; the same change twice went in once.
+    expect(doc.orgs).toMatchObject({ party: { status: '已建', kind: '党小组' }, selfGov: { status: '筹建中', kind: '自管会' }, volunteerTeams: 3 });
+    expect(replies.filter((r) => r.includes('✅ 已记录'))).toHaveLength(3);
+    expect(replies.filter((r) => r.includes('已是 3 支，无需更改'))).toHaveLength(1);
+    // One history entry per change, each starting where the one before it ended.
+    expect(doc.orgHistory).toHaveLength(3);
+    const state = (o: { party?: { status?: string | null } | null; selfGov?: { status?: string | null } | null; volunteerTeams?: number | null } | null | undefined) =>
+      `${o?.party?.status}/${o?.selfGov?.status}/${o?.volunteerTeams}`;
+    for (let i = 1; i < doc.orgHistory.length; i++) expect(state(doc.orgHistory[i]!.before)).toBe(state(doc.orgHistory[i - 1]!.after));
+    expect(state(doc.orgHistory.at(-1)!.after)).toBe(state(doc.orgs));
+    expect(await bot.models.AuditEntry.countDocuments({ modelName: 'Courtyard', docId: yard._id })).toBe(3);
+  });
+
   it('records the party organisation of the group’s courtyard, with its kind and when', async () => {
     const reply = await bot.send(f.users.zhangsan, f.groups.dongfang, '/组织 党支部 已建');
     expect(reply).toContain('✅ 已记录：东方花园 党组织 → 已建（党支部）');

@@ -140,16 +140,18 @@ describe('two weeks of 济源路街道', () => {
     // Requests unanswered past due: R2 due 09-09 end → 8 days (taken by 张三); R4 due 09-15 end → 2 days
     // (nobody took it: 陇海安居's cadre 李四); R6 due 09-16 end → 1 day (九冶院's 王五 and 赵六).
     // (R8 is due tonight; R9 tomorrow; R5 and R10 were answered; R1, R3, R7 closed.)
-    // Thursday: half days this week — 张三 4 h, 赵六 8 h done; 李四 3 h, 王五 0 h late.
-    // Order: most days late first; projects before requests; visits by courtyard (九冶院 before 陇海安居).
+    // Thursday: half days this week, each at the courtyard where it is due — 张三 4 h at 东方花园 and
+    // 赵六 8 h at 九冶院 done; 赵六 nothing at 东方花园, 李四 3 h at 陇海安居, 王五 0 h: late.
+    // Order: most days late first; projects before requests; visits by courtyard (东方花园, 九冶院, 陇海安居).
     expect(plain(await bot.send(resident, STREET, '/逾期'))).toEqual([
-      '**⏰ 济源路街道 · 逾期事项** 共 7 项',
-      '项目 2 · 诉求 3 · 下沉 2',
+      '**⏰ 济源路街道 · 逾期事项** 共 8 项',
+      '项目 2 · 诉求 3 · 下沉 3',
       '逾期8天 项目 #5 下水道疏通 · 九冶院 · 责任人 王五',
       '超期8天 诉求 #2 5号楼下水道堵塞（未反馈） · 东方花园 · 责任人 张三',
       '超期2天 诉求 #4 单元门禁损坏（未反馈） · 陇海安居 · 责任人 李四',
       '逾期1天 项目 #1 路面硬化 · 东方花园 · 责任人 张三',
       '超期1天 诉求 #6 垃圾没人清运（未反馈） · 九冶院 · 责任人 王五、赵六',
+      '本周未下沉 赵六（已下沉0小时，应不少于4小时） · 东方花园',
       '本周未下沉 王五（已下沉0小时，应不少于4小时） · 九冶院',
       '本周未下沉 李四（已下沉3小时，应不少于4小时） · 陇海安居',
     ]);
@@ -160,9 +162,13 @@ describe('two weeks of 济源路街道', () => {
     // 东方花园: projects #1 80% (postponed to 09-16, late) and #2 40% → 2, average (80 + 40) / 2 = 60%.
     // Requests R1 (closed, 满意), R2 (taken, late), R7 (closed, 不满意), R8 (open): 4; open 2;
     // answered 2/4 = 50%; closed 2/4 = 50%; satisfied 1 of 2 rated = 50%; late 1.
-    // Cadres: 张三 4 h, 赵六 8 h (logged in 九冶院; the half day is the person's) → 2/2.
+    // Cadres: 张三 4 h here; 赵六's 8 h were logged in 九冶院, which counts there, not here → 1/2.
+    // Nothing published yet; the running week: progress 60, on time 0 of 1 (#1), requests 100
+    // (R1 due and closed in time), visits 张三's 4 h: 100, no organisation.
     expect(plain(await bot.send(zhaoliu, DF, '/查询'))).toEqual([
       '**📋 东方花园** · 济源路街道',
+      '周排名尚未发布（每周一 9:00 推送后这里显示已发布的得分）',
+      '本周进行中，截至9月17日：项目进度 60.0 · 按时完成 0.0 · 诉求办理 100.0 · 干部下沉 100.0 · 三类组织 0.0',
       '三类组织：党组织 未建 · 自治组织 未建 · 志愿队 0 支 · 未全覆盖',
       '整治项目：2 个 · 已完成 0 · 逾期 1',
       '平均进度 ██████░░░░ 60%',
@@ -170,8 +176,8 @@ describe('two weeks of 济源路街道', () => {
       '#2 楼道照明 ████░░░░░░ 40% · 截止9月18日 · 赵六',
       '民情诉求：4 件 · 未办结 2 · 超期未反馈 1',
       '反馈率 50% · 办结率 50% · 满意率 50%',
-      '分包干部（本周下沉 2/2）：',
-      '张三 ✅4小时 · 赵六 ✅8小时',
+      '分包干部（本周在本楼院下沉 1/2）：',
+      '张三 ✅4小时 · 赵六 ⚠未下沉',
     ]);
   });
 
@@ -179,22 +185,24 @@ describe('two weeks of 济源路街道', () => {
     bot.setNow(bj('2020-09-17 10:00'));
     // Projects: 80 + 40 + 100 (#3 done) + 60 + 30 + 0 = 310 over 6 → 51.7 → 52%; done 1; late 2 (#1, #5).
     // Requests: 10; closed R1 R3 R7 → open 7, 办结率 3/10 = 30%; answered (feedback or closed)
-    // R1 R3 R5 R7 R10 → 5/10 = 50%; rated 3 (满意, 基本满意, 不满意), satisfied 2 → 67%; late 3 (R2 R4 R6).
-    // Cadres: 4, of whom 张三 and 赵六 have their half day → 2, 未下沉 2.
-    // Worst: 东方花园 late 2 (#1, R2), average 60%; 九冶院 late 2 (#5, R6), average (30 + 0) / 2 = 15%;
-    // 陇海安居 late 1 (R4), average (100 + 60) / 2 = 80%. Most late first, then lowest progress.
+    // R1 R3 R5 R7 R10 → 5/10 = 50%; rated 3 (满意, 基本满意, 不满意), satisfied 2 → 66.7%; late 3 (R2 R4 R6).
+    // Cadres: 4, of whom only 张三 had the half day at each of his courtyards → 1, 未下沉 3.
+    // 需关注: the lowest running scores — 九冶院 (progress 15, #5 late, one of two requests answered
+    // in time, 赵六's 8 h) 29.5; 陇海安居 48.8; 东方花园 58.0.
     expect(plain(await bot.send(admin, STREET, '/查询'))).toEqual([
       '**📋 济源路街道** · 3 个楼院',
+      '周排名尚未发布（每周一 9:00 推送后这里显示已发布的得分）',
+      '本周进行中，截至9月17日：项目进度 51.7 · 按时完成 0.0 · 诉求办理 41.7 · 干部下沉 91.7 · 三类组织 0.0',
       '三类组织：党组织 0/3 · 自治组织 0/3 · 志愿队 0/3 · 全覆盖 0/3',
       '整治项目：6 个 · 已完成 1 · 逾期 2',
       '平均进度 █████░░░░░ 52%',
       '民情诉求：10 件 · 未办结 7 · 超期未反馈 3',
-      '反馈率 50% · 办结率 30% · 满意率 67%',
-      '分包干部：4 人 · 本周已下沉半天 2 人 · 未下沉 2',
-      '**需关注的楼院：**',
-      '九冶院 · 进度 15% · 逾期 2',
-      '东方花园 · 进度 60% · 逾期 2',
-      '陇海安居 · 进度 80% · 逾期 1',
+      '反馈率 50% · 办结率 30% · 满意率 66.7%',
+      '分包干部：4 人 · 本周已在分包楼院下沉半天 1 人 · 未下沉 3',
+      '**需关注的楼院（本周进行中得分最低）：**',
+      '九冶院 · 29.5 分 · 逾期 2',
+      '陇海安居 · 48.8 分 · 逾期 1',
+      '东方花园 · 58.0 分 · 逾期 2',
     ]);
   });
 });

@@ -24,8 +24,13 @@ describe('/查询', () => {
     // Projects #1 60%, #2 done (100), #3 20% → 3 (the cancelled #5 left out), average 180/3 = 60%;
     // #3 was due 09-10: late. Requests: 4; open #1, #3; answered #2 #3 #4 = 75%; closed 2/4 = 50%;
     // rated 2, satisfied 1 (满意; 不满意 not) = 50%; #1 due Mon 09-14 end, unanswered: late.
+    // Nothing published yet: the headline says so; the running week (09-14…16) so far, part by part:
+    // progress (60 + 100 + 20) / 3 = 60, on time 0 of 1 (#3), requests: #1 due and unanswered: 0,
+    // 张三's 4 h at 东方花园: 100, orgs 2/3.
     expect(plain(reply)).toEqual([
       '**📋 东方花园** · 济源路街道',
+      '周排名尚未发布（每周一 9:00 推送后这里显示已发布的得分）',
+      '本周进行中，截至9月16日：项目进度 60.0 · 按时完成 0.0 · 诉求办理 0.0 · 干部下沉 100.0 · 三类组织 66.7',
       '三类组织：党组织 已建（党支部） · 自治组织 筹建中 · 志愿队 2 支 · 未全覆盖',
       '整治项目：3 个 · 已完成 1 · 逾期 1',
       '平均进度 ██████░░░░ 60%',
@@ -33,7 +38,7 @@ describe('/查询', () => {
       '#1 路面硬化 ██████░░░░ 60% · 截止9月20日 · 张三',
       '民情诉求：4 件 · 未办结 2 · 超期未反馈 1',
       '反馈率 75% · 办结率 50% · 满意率 50%',
-      '分包干部（本周下沉 1/2）：',
+      '分包干部（本周在本楼院下沉 1/2）：',
       '张三 ✅4小时 · 王五 ⚠未下沉',
       '节点任务：',
       '9月20日前 自治组织全覆盖 · 未完成',
@@ -46,19 +51,24 @@ describe('/查询', () => {
     const reply = await bot.send(f.users.leader, '', '/查询 济源路');
     // 东方花园 + 陇海安居: projects 3 + 1 (#4 50%) → 230/4 = 57.5 → 58%; cadres 张三, 王五, 李四:
     // only 张三 has 4 h this week (李四's 8 h were last week). 东方花园 has 2 late items (#3, request #1).
+    // The street's running week: the mean of its courtyards (陇海安居: progress 50, nothing timed
+    // or due, no visit, no organisation → 25.0).
     expect(plain(reply)).toEqual([
       '**📋 济源路街道** · 2 个楼院',
+      '周排名尚未发布（每周一 9:00 推送后这里显示已发布的得分）',
+      '本周进行中，截至9月16日：项目进度 55.0 · 按时完成 0.0 · 诉求办理 0.0 · 干部下沉 50.0 · 三类组织 33.3',
       '三类组织：党组织 1/2 · 自治组织 0/2 · 志愿队 1/2 · 全覆盖 0/2',
       '整治项目：4 个 · 已完成 1 · 逾期 1',
       '平均进度 ██████░░░░ 58%',
       '民情诉求：4 件 · 未办结 2 · 超期未反馈 1',
       '反馈率 75% · 办结率 50% · 满意率 50%',
-      '分包干部：3 人 · 本周已下沉半天 1 人 · 未下沉 2',
+      '分包干部：3 人 · 本周已在分包楼院下沉半天 1 人 · 未下沉 2',
       '9月20日前 自治组织全覆盖 · 完成 0/2',
       '9月30日前 党组织全覆盖 · 完成 1/2',
-      '**需关注的楼院：**',
-      '东方花园 · 进度 60% · 逾期 2',
-      '陇海安居 · 进度 50% · 无逾期',
+      // The lowest scores, an idle courtyard included.
+      '**需关注的楼院（本周进行中得分最低）：**',
+      '陇海安居 · 25.0 分 · 无逾期',
+      '东方花园 · 44.7 分 · 逾期 2',
     ]);
     // The street's group shows the same card without an argument.
     expect(await bot.send(f.users.lisi, f.groups.jiyuan, '/status')).toBe(reply);

@@ -80,10 +80,12 @@ describe('the dashboard in Chromium', () => {
     expect(requested.filter((u) => u.includes('/dashboard/api/data')).length).toBe(1);
     // The chart's figures (its table for screen readers) and its drawn axis labels, best first.
     const rows = await page.locator('#chart-table tbody tr').all();
+    // The week 09-14…20 as published (the first publication: nothing to compare with).
     expect(await Promise.all(rows.map((r) => r.locator('td').allTextContents()))).toEqual([
-      ['1', '济源路街道', '49.6', '63.9', '↓14.3'],
-      ['2', '新安路街道', '43.3', '10.0', '↑33.3'],
+      ['1', '济源路街道', '68.9', '—', ''],
+      ['2', '新安路街道', '10.0', '—', ''],
     ]);
+    expect(await page.textContent('#summary')).toContain('本周进行中，截至9月27日');
     const axis = await page.locator('#chart svg text').allTextContents();
     const first = axis.findIndex((t) => t.includes('1. 济源路街道'));
     const second = axis.findIndex((t) => t.includes('2. 新安路街道'));
@@ -95,7 +97,7 @@ describe('the dashboard in Chromium', () => {
 
     await page.click('.tile[aria-label^="东方花园"]');
     await page.waitForSelector('#card-score');
-    expect(await page.textContent('#card-score')).toBe('72.5');
+    expect(await page.textContent('#card-score')).toBe('55.2');
     const card = (await page.textContent('#card-body')) ?? '';
     for (const text of ['党组织：已建（党支部）', '#2 楼道照明', '逾期 9 天', '#4', '还剩 1 个工作日', '超期反馈', '张伟（区财政局）', '已达标']) expect(card).toContain(text);
     await page.screenshot({ path: path.join(SHOTS, 'phone-card.png') });
@@ -108,7 +110,7 @@ describe('the dashboard in Chromium', () => {
     expect(await page.isVisible('#weekly-table')).toBe(true);
     expect(await page.isHidden('.panel-chart')).toBe(true);
     expect(await page.locator('#weekly-table tbody tr').count()).toBe(4);
-    expect(await page.locator('#weekly-table tbody tr th').allTextContents()).toEqual(['东方花园', '幸福里', '建设院', '红旗院']);
+    expect(await page.locator('#weekly-table tbody tr th').allTextContents()).toEqual(['建设院', '东方花园', '幸福里', '红旗院']);
     await page.screenshot({ path: path.join(SHOTS, 'print.png'), fullPage: true });
     await page.context().close();
   });

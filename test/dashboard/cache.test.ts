@@ -26,10 +26,11 @@ function dashboard(clock: () => Date, opts: { keepDistrictFresh?: boolean } = {}
   return request(createApp({ log: silentLogger, engine: 'test', pingDb: async () => {}, routers: [router] }).callback());
 }
 
-/** 建设院 scores 33.3 (ranking.test.ts); a new project at 100 % raises its progress part. */
-async function finishAProject(): Promise<void> {
-  await d.models.Project.create({ no: 99, courtyard: d.seed.jianshe, street: d.seed.jiyuan, category: '工程', title: '新项目', percent: 100, createdAt: NOW });
+/** 建设院's running week has 项目进度 100 (its one project, done); a new project at 0 % halves it. */
+async function addAProject(): Promise<void> {
+  await d.models.Project.create({ no: 99, courtyard: d.seed.jianshe, street: d.seed.jiyuan, category: '工程', title: '新项目', percent: 0, createdAt: NOW });
 }
+const progress = (data: DashboardData) => data.running.parts.find((p) => p.key === 'progress')!.text;
 
 it('shares a scope’s figures for a minute; later shows them at once while computing new ones, and after 10 minutes waits for new ones', async () => {
   let clock = NOW;
@@ -37,22 +38,22 @@ it('shares a scope’s figures for a minute; later shows them at once while comp
   const token = tokenFor({ kind: 'courtyard', courtyardId: d.seed.jianshe });
   const data = async () => (await http.get('/dashboard/api/data').query({ t: token })).body as DashboardData;
 
-  expect((await data()).summary.score).toBe(33.3);
-  await finishAProject();
+  expect(progress(await data())).toBe('100.0');
+  await addAProject();
   clock = new Date(NOW.getTime() + 59_000);
-  expect((await data()).summary.score).toBe(33.3);
+  expect(progress(await data())).toBe('100.0');
 
   // Older than a minute: the old figures (saying when they were computed), and new ones for the next visitor.
   clock = new Date(NOW.getTime() + 61_000);
   const stale = await data();
-  expect(stale.summary.score).toBe(33.3);
+  expect(progress(stale)).toBe('100.0');
   expect(stale.generatedAt).toBe(NOW.toISOString());
   let next = stale;
-  for (let i = 0; i < 50 && next.summary.score === 33.3; i++) {
+  for (let i = 0; i < 50 && progress(next) === '100.0'; i++) {
     await new Promise((r) => setTimeout(r, 100));
     next = await data();
   }
-  expect(next.summary.score).toBeGreaterThan(33.3);
+  expect(progress(next)).toBe('50.0');
   expect(next.generatedAt).toBe(clock.toISOString());
 
   // Nobody looked for over 10 minutes: this visitor waits for figures of now (更新于 now).
@@ -72,7 +73,7 @@ it('keeps the district’s figures computed from the start when asked to', async
   expect(first.courtyards.length).toBeGreaterThan(0);
 });
 
-it('ranks a street among the streets of a district overview computed moments before, as it would on its own', async () => {
+it('shows a street its published place among the streets, as the district overview does', async () => {
   const district = tokenFor({ kind: 'district' });
   const street = tokenFor({ kind: 'street', streetId: d.seed.jiyuan });
   const alone = (await dashboard(() => NOW).get('/dashboard/api/data').query({ t: street })).body as DashboardData;
@@ -81,7 +82,7 @@ it('ranks a street among the streets of a district overview computed moments bef
   const overview = (await http.get('/dashboard/api/data').query({ t: district })).body as DashboardData;
   const after = (await http.get('/dashboard/api/data').query({ t: street })).body as DashboardData;
   const row = overview.chart.rows.find((r) => r.id === String(d.seed.jiyuan))!;
-  expect(after.summary).toEqual({ score: row.score, previousScore: row.previousScore, rank: row.rank, of: overview.chart.rows.length, peers: '全区街道' });
+  expect(after.summary).toMatchObject({ score: row.score, rank: row.rank, of: overview.chart.rows.length, peers: '全区街道', change: row.change });
   expect(after.summary).toEqual(alone.summary);
   expect(after.courtyards).toEqual(alone.courtyards);
 });

@@ -59,24 +59,30 @@ describe('refusals: 403 and no data', () => {
 });
 
 describe('the data API on the seeded district', () => {
-  it('ranks the district’s streets with last week’s scores, and lists every courtyard', async () => {
+  it('ranks the district’s streets as published last, lists every courtyard, and shows the running week beside', async () => {
     const res = await http.get('/dashboard/api/data').query({ t: district() });
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
     const data = res.body as DashboardData;
     expect(data.scope).toEqual({ kind: 'district', label: '全区' });
-    // Worked out in test/services/ranking.test.ts ('ranks street offices by the mean of their courtyards').
-    expect(data.chart.rows.map((r) => [r.name, r.score, r.previousScore, r.rank])).toEqual([
-      ['济源路街道', 49.6, 63.9, 1],
-      ['新安路街道', 43.3, 10, 2],
+    // The week 09-14…20 as published on 09-21 (ranking.test.ts, 'judges the week before'); the
+    // first publication, so nothing to compare with.
+    expect(data.period).toMatchObject({ label: '已发布：9月14日–20日', published: true, version: 1 });
+    expect(data.chart).toMatchObject({ currentLabel: '9月14日–20日', previousLabel: '上一周（未发布）' });
+    expect(data.chart.rows.map((r) => [r.name, r.score, r.previousScore ?? null, r.rank, r.change])).toEqual([
+      ['济源路街道', 68.9, null, 1, ''],
+      ['新安路街道', 10, null, 2, ''],
     ]);
-    expect(data.courtyards.map((c) => [c.streetName, c.name, c.score, c.previousScore])).toEqual([
-      ['济源路街道', '东方花园', 72.5, 40.2],
-      ['济源路街道', '建设院', 33.3, 100],
-      ['济源路街道', '幸福里', 42.9, 51.7],
-      ['新安路街道', '红旗院', 43.3, 10],
+    expect(data.courtyards.map((c) => [c.streetName, c.name, c.score, c.rank])).toEqual([
+      ['济源路街道', '东方花园', 55.2, 2],
+      ['济源路街道', '建设院', 100, 1],
+      ['济源路街道', '幸福里', 51.7, 3],
+      ['新安路街道', '红旗院', 10, 4],
     ]);
-    expect(data.period.label).toBe('本周（2020年9月21日–9月27日）');
+    // Parts with nothing to measure are no bar: null, listed as unmeasured.
+    expect(data.courtyards.find((c) => c.name === '幸福里')).toMatchObject({ parts: { onTime: null }, unmeasured: ['onTime'] });
+    // The running week, labelled as such, as progress: never ranked.
+    expect(data.running.label).toBe('本周进行中，截至9月27日');
     expect(data.linkExpires).toBe('2020-10-04');
   });
 
@@ -92,33 +98,35 @@ describe('the data API on the seeded district', () => {
     ]);
   });
 
-  it('shows a street link its own courtyards and its place among the streets, nothing of other streets', async () => {
+  it('shows a street link its own courtyards and its published place among the streets, nothing of other streets', async () => {
     const res = await http.get('/dashboard/api/data').query({ t: jiyuan() });
     const data = res.body as DashboardData;
     expect(data.scope.label).toBe('济源路街道');
-    expect(data.chart.rows.map((r) => [r.name, r.score, r.previousScore])).toEqual([
-      ['东方花园', 72.5, 40.2],
-      ['幸福里', 42.9, 51.7],
-      ['建设院', 33.3, 100],
+    expect(data.chart.rows.map((r) => [r.name, r.score, r.rank])).toEqual([
+      ['建设院', 100, 1],
+      ['东方花园', 55.2, 2],
+      ['幸福里', 51.7, 3],
     ]);
-    expect(data.summary).toMatchObject({ score: 49.6, previousScore: 63.9, rank: 1, of: 2 });
+    expect(data.summary).toMatchObject({ score: 68.9, rank: 1, of: 2, peers: '全区街道', change: '' });
+    // This week so far: the street's own row, each part the mean over the courtyards where it was measured.
+    expect(data.running.parts.map((p) => `${p.label} ${p.text}`)).toEqual(['项目进度 81.7', '按时完成 25.0', '诉求办理 50.0', '干部下沉 66.7', '三类组织 77.8']);
     expect(data.overdue.items.map((o) => o.courtyardName)).toEqual(['东方花园', '幸福里', '幸福里']);
     expect(res.text).not.toContain('红旗院');
     expect(res.text).not.toContain('新安路');
   });
 
-  it('shows a courtyard link only that courtyard, with its score parts this week and last', async () => {
+  it('shows a courtyard link only that courtyard, with its published score parts', async () => {
     const res = await http.get('/dashboard/api/data').query({ t: dongfang() });
     const data = res.body as DashboardData;
     expect(data.courtyards.map((c) => c.name)).toEqual(['东方花园']);
-    expect(data.summary).toMatchObject({ score: 72.5, previousScore: 40.2, rank: 1, of: 3 });
-    // This week 75/50/50/100/100; last week 45/0/100/0/66.7 (ranking.test.ts).
-    expect(data.chart.rows.map((r) => [r.name, r.score, r.previousScore])).toEqual([
-      ['项目进度', 75, 45],
-      ['按时完成', 50, 0],
-      ['诉求办理', 50, 100],
-      ['干部下沉', 100, 0],
-      ['三类组织', 100, 66.7],
+    expect(data.summary).toMatchObject({ score: 55.2, rank: 2, of: 3 });
+    // The week 09-14…20: 45/0/100/75/66.7 (ranking.test.ts).
+    expect(data.chart.rows.map((r) => [r.name, r.score])).toEqual([
+      ['项目进度', 45],
+      ['按时完成', 0],
+      ['诉求办理', 100],
+      ['干部下沉', 75],
+      ['三类组织', 66.7],
     ]);
     for (const other of ['幸福里', '建设院', '红旗院']) expect(res.text).not.toContain(other);
   });
@@ -135,7 +143,9 @@ describe('the courtyard card', () => {
   it('has the three organisations and the score', () => {
     expect(card).toMatchObject({ name: '东方花园', streetName: '济源路街道', communityName: '济源路社区' });
     expect(card.orgs).toEqual({ party: { status: '已建', kind: '党支部' }, selfGov: { status: '已建', kind: '自管会' }, volunteerTeams: 2 });
-    expect(card.score).toMatchObject({ score: 72.5, previousScore: 40.2, rank: 1, of: 3 });
+    // The published week 09-14…20, the running week beside it.
+    expect(card.score).toMatchObject({ label: '已发布：9月14日–20日', score: 55.2, rank: 2, of: 3 });
+    expect(card.running.parts.map((p) => p.text)).toEqual(['75.0', '50.0', '50.0', '100.0', '100.0']);
   });
 
   it('lists the projects, the late one first, with progress and deadlines', () => {

@@ -9,15 +9,18 @@ import { createDashboardRouter } from '../../src/dashboard/router';
 import { createApp } from '../../src/http/app';
 import { silentLogger } from '../../src/log';
 import { createCalendar, type WorkingCalendar } from '../../src/services/calendar';
+import { weekPeriod } from '../../src/services/period';
 import { DEFAULT_SCORE_WEIGHTS } from '../../src/services/score';
+import { publishPeriod } from '../../src/services/snapshots';
 import { openTestDb, type TestDb } from '../helpers/db';
 import { bj, seedTwoWeeks, type Seeded } from '../services/ranking-seed';
 
 export const SECRET = 'dashboard-test-secret-0123456789abcdef';
 
 /**
- * Sunday 2020-09-27 20:00, the last evening of the seed's second week: this week's figures
- * are those worked out by hand for the week 09-21…27 in test/services/ranking.test.ts.
+ * Sunday 2020-09-27 20:00, the last evening of the seed's second week: the week 09-14…20 was
+ * published on Monday 09-21 at 09:00 (the headline), the week 09-21…27 is running; both
+ * weeks' figures are worked out by hand in test/services/ranking.test.ts.
  */
 export const NOW = bj('2020-09-27 20:00');
 
@@ -56,6 +59,7 @@ export async function seededDashboard(opts: { prepareAtStart?: boolean } = {}): 
   await syncIndexes(models);
   const calendar = createCalendar();
   const seed = await seedTwoWeeks(models, calendar);
+  await publishPeriod(models, { period: weekPeriod(bj('2020-09-21 09:00'), -1), now: bj('2020-09-21 09:00'), by: 'weekly-ranking' });
   const app = dashboardApp(models, calendar, opts);
   return {
     app,

@@ -72,7 +72,13 @@ const TABLE: Record<string, Row> = {
   逾期: { who: 'anyone', scope: 'none', line: '/逾期' },
   导出: { who: ['admin', 'leader'], scope: 'target', line: '/导出' },
   看板: { who: 'anyone', scope: 'none', line: '/看板' },
-  推送: { who: ['admin'], scope: 'district', line: '/推送 逾期 --预览' },
+  '推送 周排名': { who: ['admin'], scope: 'district', line: '/推送 周排名 --预览' },
+  '推送 逾期': { who: ['admin'], scope: 'district', line: '/推送 逾期 --预览' },
+  '推送 下沉提醒': { who: ['admin'], scope: 'district', line: '/推送 下沉提醒 --预览' },
+  '推送 月度评分': { who: ['admin'], scope: 'district', line: '/推送 月度评分 --预览' },
+  '推送 节假日数据提醒': { who: ['admin'], scope: 'district', line: '/推送 节假日数据提醒 --预览' },
+  // Re-publishing a published ranking (a new, audited version): district admins only.
+  '推送 重新发布': { who: ['admin'], scope: 'district', line: '/推送 重新发布 上周 原因=权限测试' },
 };
 
 const ROLE_OF: Record<Actor, 'cadre' | 'admin' | 'leader' | null> = { none: null, cadre: 'cadre', streetAdmin: 'admin', admin: 'admin', leader: 'leader' };

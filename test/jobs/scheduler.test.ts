@@ -100,7 +100,7 @@ describe('the scheduler', () => {
     const weekly = weeklyPushes(bench);
     expect(weekly).toHaveLength(4);
     expect(weekly.every((p) => p.at.getTime() === bj('2020-09-28 11:00').getTime())).toBe(true);
-    expect(weekly.find((p) => p.key === 'lead' && p.msgtype === 'markdown')!.content).toContain('## 每周排名 2020年9月21日–9月27日');
+    expect(weekly.find((p) => p.key === 'lead' && p.msgtype === 'markdown')!.content).toContain('## 每周排名 9月21日–27日');
     // The overdue alerts of 09:00 were missed too.
     expect(bench.seen().filter((p) => p.content.includes('逾期提醒')).map((p) => p.key)).toEqual(['yard']);
     const state = await jobStateModel(bench.db.conn).findById('weekly-ranking').lean();

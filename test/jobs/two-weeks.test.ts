@@ -84,7 +84,10 @@ describe('three simulated weeks of scheduled pushes', () => {
     const xingfu = byKey('xingfu').filter((p) => p.content.includes('逾期提醒'));
     expect(days(xingfu)).toEqual(workingDays);
     expect(xingfu[0]!.content).toContain('诉求未反馈 #5 诉求5 · 逾期3天 · 李娜');
-    expect(xingfu.every((p) => p.mentions.join() === 'lina')).toBe(true);
+    // #4 疏通下水道 (王强, deadline 09-22) was late from 09-23 until it was finished on 09-25 at 11:00.
+    const withWang = xingfu.filter((p) => p.mentions.includes('wangqiang')).map(day);
+    expect(withWang).toEqual(['2020-09-23', '2020-09-24', '2020-09-25']);
+    expect(xingfu.every((p) => p.mentions.includes('lina'))).toBe(true);
 
     const digest = byKey('jiyuan').filter((p) => p.content.includes('逾期汇总'));
     expect(days(digest)).toEqual(workingDays);
@@ -92,17 +95,25 @@ describe('three simulated weeks of scheduled pushes', () => {
     expect(digest.find((p) => day(p) === '2020-09-29')!.content).toContain('今日提醒 **3** 项');
   });
 
-  it('ranks the streets, courtyards and cadres every Monday, with arrows against the week before', () => {
+  it('publishes and ranks the streets, courtyards and cadres every Monday, with arrows against the week published before', async () => {
     const lead = byKey('lead');
     const rankings = lead.filter((p) => p.content.startsWith('## 每周排名'));
     // Monday 10-05 is a holiday: that ranking waits for Friday 10-09 08:00.
     expect(rankings.map((p) => `${day(p)} ${hm(p)}`)).toEqual(['2020-09-21 09:00', '2020-09-28 09:00', '2020-10-09 08:00']);
-    // The week 09-21…27 against 09-14…20, as worked out in test/services/ranking.test.ts:
-    // 济源路 49.6 (1st both weeks), 新安路 43.3 (2nd both weeks); 东方花园 has 1 overdue item.
+    // The first publication (09-14…20) has no arrows at all.
+    expect(rankings[0]!.content).toContain('首次发布，没有可比较的上期排名');
+    expect(rankings[0]!.content).not.toMatch(/[↑↓]|\*\* 新|\*\* —/);
+    // The week 09-21…27 against the published 09-14…20, as worked out in test/services/ranking.test.ts:
+    // 济源路 64.9 (1st both weeks), 新安路 43.3 (2nd both weeks); 东方花园 has 1 overdue item.
     const sept28 = rankings[1]!.content;
-    expect(sept28).toContain('## 每周排名 2020年9月21日–9月27日');
-    expect(sept28).toContain('1. 济源路街道 **49.6** — · <font color="warning">逾期2项</font>');
+    expect(sept28).toContain('## 每周排名 9月21日–27日');
+    expect(sept28).toContain('分数后为与上一周 9月14日–20日相比的名次变化');
+    expect(sept28).toContain('1. 济源路街道 **64.9** — · <font color="warning">逾期2项</font>');
     expect(sept28).toContain('2. 新安路街道 **43.3** —');
+    // The courtyards and cadres of the district, with their changes (all fit: no top/bottom cut).
+    expect(sept28).toContain('1. 东方花园（济源路街道） **72.5** ↑1 · <font color="warning">逾期1项</font>\n2. 建设院（济源路街道） **66.7** ↓1');
+    expect(sept28).toContain('1. 张伟（区财政局） **69.4** ↑2 · <font color="warning">逾期1项</font>');
+    expect(sept28).toContain('4. 王强（区住建局） **42.9** ↓3');
     // Overdue more than 7 days on 09-28: #2 (deadline 09-18) and request #5 (due 09-18), 10 days each.
     expect(sept28).toContain('逾期超过 7 天（2 项）');
     expect(sept28).toContain('济源路街道 东方花园 · 项目逾期 #2 楼道照明 · 逾期10天 · 张伟');
@@ -117,12 +128,21 @@ describe('three simulated weeks of scheduled pushes', () => {
     const street = byKey('jiyuan').filter((p) => p.content.includes('每周排名'));
     expect(street.map(day)).toEqual(['2020-09-21', '2020-09-28', '2020-10-09']);
     const s = street[1]!.content;
-    expect(s).toContain('本街道：第 1 名（共 2 个）**49.6** 分 —');
-    // 东方花园 3rd → 1st, 幸福里 2nd → 2nd, 建设院 1st → 3rd.
-    expect(s).toContain('1. 东方花园 **72.5** ↑2 · <font color="warning">逾期1项</font>');
-    expect(s).toContain('2. 幸福里 **42.9** — · <font color="warning">逾期1项</font>');
-    expect(s).toContain('3. 建设院 **33.3** ↓2');
-    expect(s).toContain('张伟（区财政局） 69.4、李娜（区医保局） 64.0、王强（区住建局） 42.9');
+    expect(s).toContain('本街道：第 1 名（共 2 个）**64.9** 分 —');
+    // 东方花园 2nd → 1st, 建设院 1st → 2nd, 幸福里 3rd → 3rd (55.2, 100, 51.7 the week before).
+    expect(s).toContain('1. 东方花园 **72.5** ↑1 · <font color="warning">逾期1项</font>');
+    expect(s).toContain('2. 建设院 **66.7** ↓1');
+    expect(s).toContain('3. 幸福里 **55.4** — · <font color="warning">逾期1项</font>');
+    // Cadres within the street: 王强 74.0, 李娜 45.7, 张伟 37.2 the week before.
+    expect(s).toContain('张伟（区财政局） 69.4 ↑2、李娜（区医保局） 64.0 —、王强（区住建局） 42.9 ↓2');
+    // What was pushed is what was published.
+    const published = await bench.models.RankingSnapshot.find({ kind: 'week' }).sort({ periodStart: 1 }).lean();
+    expect(published.map((p) => [calendar.dayKey(p.periodStart), p.version])).toEqual([
+      ['2020-09-14', 1],
+      ['2020-09-21', 1],
+      ['2020-09-28', 1],
+    ]);
+    expect(published[1]!.rows.find((r) => r.level === 'street' && r.name === '济源路街道')).toMatchObject({ score: 64.9, rank: 1 });
     // Courtyard groups get no ranking.
     expect(byKey('dongfang').some((p) => p.content.includes('每周排名'))).toBe(false);
   });
@@ -141,7 +161,10 @@ describe('three simulated weeks of scheduled pushes', () => {
       ['jiyuan', '2020-10-09 08:00'],
       ['lead', '2020-10-09 08:00'],
     ]);
-    expect(monthly[1]!.content).toContain('1. 济源路街道 **88.0** 新 · 2 人评分\n2. 新安路街道 **80.0** 新 · 1 人评分');
-    expect(monthly[0]!.content).toContain('济源路街道：第 **1** 名（共 2 个街道）');
+    // The first monthly publication: no arrows; deferred, it says when its figures are of.
+    expect(monthly[1]!.content).toContain('1. 济源路街道 **88.0** · 2 人评分\n2. 新安路街道 **80.0** · 1 人评分');
+    expect(monthly[1]!.content).toContain('截至10月1日 09:00（推送顺延');
+    expect(monthly[0]!.content).toContain('济源路街道：观摩评分第 **1** 名（共 2 个街道）平均 **88.0** 分 · 2 人评分');
+    expect(monthly[0]!.content).toContain('综合得分：第 1 名（共 2 个）**56.9** 分');
   });
 });

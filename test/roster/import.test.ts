@@ -142,6 +142,26 @@ describe('roster import', () => {
     });
   });
 
+  it('dates a cadre’s courtyards and a courtyard’s organisations, so that past periods read what was true then', async () => {
+    const files = (yards: string, party: string) => ({
+      'streets.csv': '街道名称*\n济源路街道\n',
+      'courtyards.csv': `楼院名称*,所属街道*,党组织,党组织状态\n东方花园,济源路街道,党支部,${party}\n陇海安居,济源路街道,,\n`,
+      'cadres.csv': `姓名*,单位*,分包楼院\n张三,区医保局,${yards}\n`,
+    });
+    await importRoster(models, [tempDir(files('东方花园', '筹建中'))], { now: NOW });
+    const later = new Date(NOW.getTime() + 86_400_000);
+    expect((await importRoster(models, [tempDir(files('陇海安居', '已建'))], { now: later })).problems).toEqual([]);
+    const yards = new Map((await models.Courtyard.find().lean()).map((y) => [y.name, y]));
+    const cadre = (await models.Cadre.findOne({ name: '张三' }).lean())!;
+    expect(cadre.courtyards).toEqual([yards.get('陇海安居')!._id]);
+    expect(cadre.assignments.map((a) => [String(a.courtyard), a.from, a.to])).toEqual([
+      [String(yards.get('东方花园')!._id), NOW, later],
+      [String(yards.get('陇海安居')!._id), later, null],
+    ]);
+    expect(yards.get('东方花园')!.listedAt).toEqual(NOW);
+    expect(yards.get('东方花园')!.orgHistory.map((h) => [h.at, h.by, h.before.party?.status, h.after.party?.status])).toEqual([[later, 'import', '筹建中', '已建']]);
+  });
+
   it('refuses a userid that belongs to someone else on the roster', async () => {
     await models.Cadre.create({ name: '张三', unit: '区医保局', userId: 'zhangsan', userIdSource: 'register' });
     const result = await importRoster(models, [tempDir({ 'cadres.csv': '姓名*,单位*,企业微信账号\n李四,区残联,zhangsan\n' })], { now: NOW });

@@ -25,6 +25,7 @@ function row(name: string, score: number, previousScore?: number): RankRow {
     parts: { progress: score, onTime: score, requests: score, visits: score, orgs: score },
     unmeasured: [],
     overdue: 0,
+    overdueByKind: { project: 0, request: 0, milestone: 0, total: 0 },
   };
 }
 
@@ -128,9 +129,9 @@ describe('a district of 200 courtyards', () => {
     for (const s of byStreet) {
       const yards = courtyards.filter((r) => r.streetId === s.id);
       expect(yards).toHaveLength(25);
-      expect(Math.abs(s.score - yards.reduce((a, r) => a + r.score, 0) / 25)).toBeLessThanOrEqual(0.05);
+      expect(Math.abs(s.score! - yards.reduce((a, r) => a + r.score!, 0) / 25)).toBeLessThanOrEqual(0.05);
     }
-    expect(byStreet.map((r) => r.score)).toEqual(byStreet.map((r) => r.score).sort((a, b) => b - a));
+    expect(byStreet.map((r) => r.score)).toEqual(byStreet.map((r) => r.score).sort((a, b) => b! - a!));
     expect(byStreet[0]!.rank).toBe(1);
 
     const png = renderStreetChart(byStreet, { title: '各街道综合得分' });

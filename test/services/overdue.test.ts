@@ -75,7 +75,7 @@ const thursday = bj('2020-09-24 10:00');
 
 describe('findOverdue', () => {
   it('lists what is late in a street, most late first, each with who answers for it', async () => {
-    const items = await findOverdue(models, { scope: { streetId: ids.jiyuan }, now: thursday, calendar });
+    const items = await findOverdue(models, { scope: { streetId: String(ids.jiyuan) }, now: thursday, calendar });
     expect(brief(items)).toEqual([
       'project 1 东方花园 4 张三',
       'milestone 党组织全覆盖 陇海安居 4 李四',
@@ -133,6 +133,6 @@ describe('findOverdue', () => {
   });
 
   it('returns nothing when nothing is late', async () => {
-    expect(await findOverdue(models, { scope: { streetId: ids.jiyuan }, now: bj('2020-09-15 10:00'), calendar })).toEqual([]);
+    expect(await findOverdue(models, { scope: { streetId: String(ids.jiyuan) }, now: bj('2020-09-15 10:00'), calendar })).toEqual([]);
   });
 });

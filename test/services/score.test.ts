@@ -1,8 +1,13 @@
 import {
   combineParts,
+  courtyardVisitsPart,
   DEFAULT_SCORE_WEIGHTS,
+  formatScore,
   orgsPart,
   parseScoreWeights,
+  partText,
+  progressPart,
+  rankOrder,
   requestsPart,
   scoreExplanation,
 } from '../../src/services/score';
@@ -32,17 +37,18 @@ describe('combineParts', () => {
     expect(s.unmeasured).toEqual([]);
   });
 
-  it('shares the weight of a part with nothing to measure among the others, so it neither helps nor hurts', () => {
+  it('shares the weight of a part with nothing to measure among the others, and shows that part as unmeasured', () => {
     const without = combineParts({ progress: 80, onTime: 50, visits: 0, orgs: 100 }, DEFAULT_SCORE_WEIGHTS);
     expect(without.score).toBeCloseTo((30 * 80 + 20 * 50 + 0 + 10 * 100) / 80, 10);
     expect(without.unmeasured).toEqual(['requests']);
-    // Shown as the score itself: counting it at that value changes nothing.
-    expect(without.parts.requests).toBe(without.score);
-    expect(combineParts({ ...without.parts }, DEFAULT_SCORE_WEIGHTS).score).toBeCloseTo(without.score, 10);
+    // Never a full bar, never the score itself: no value at all.
+    expect(without.parts.requests).toBeNull();
+    expect(partText(without, 'requests')).toBe('—（本期无）');
   });
 
-  it('scores 0 when nothing weighted was measured', () => {
-    expect(combineParts({ orgs: 100 }, { ...DEFAULT_SCORE_WEIGHTS, orgs: 0 }).score).toBe(0);
+  it('gives no score when nothing weighted was measured', () => {
+    expect(combineParts({ orgs: 100 }, { ...DEFAULT_SCORE_WEIGHTS, orgs: 0 }).score).toBeNull();
+    expect(combineParts({}, DEFAULT_SCORE_WEIGHTS).score).toBeNull();
   });
 });
 
@@ -56,6 +62,38 @@ describe('the parts', () => {
     expect(orgsPart(true, false, 1)).toBeCloseTo(66.667, 2);
     expect(orgsPart(true, true, 0)).toBeCloseTo(66.667, 2);
   });
+
+  it('scores a courtyard without projects 0 in 项目进度, not full marks', () => {
+    expect(progressPart([])).toBe(0);
+    expect(progressPart([100, 20])).toBe(60);
+  });
+
+  it('counts a courtyard’s half day per week against 4 hours, capped at 100 %', () => {
+    expect(courtyardVisitsPart([2])).toBe(50);
+    expect(courtyardVisitsPart([9])).toBe(100);
+    // A month: the mean of its weeks; hours beyond 4 in one week do not make up for another.
+    expect(courtyardVisitsPart([8, 0, 4, 2])).toBe(62.5);
+    expect(courtyardVisitsPart([])).toBeUndefined();
+  });
+});
+
+describe('rankOrder', () => {
+  it('ranks scored rows best first, equal scores sharing a rank, and rows without a score after them', () => {
+    const rows = rankOrder([
+      { name: '乙', score: 50 },
+      { name: '丙', score: null },
+      { name: '甲', score: 50 },
+      { name: '丁', score: 70 },
+    ]);
+    expect(rows.map((r) => [r.name, r.rank])).toEqual([
+      ['丁', 1],
+      ['甲', 2],
+      ['乙', 2],
+      ['丙', 4],
+    ]);
+    expect(formatScore(null)).toBe('无数据');
+    expect(formatScore(50)).toBe('50.0');
+  });
 });
 
 describe('scoreExplanation', () => {
@@ -64,7 +102,7 @@ describe('scoreExplanation', () => {
     expect(scoreExplanation()).toContain('- 项目进度（30）');
     const text = scoreExplanation({ ...DEFAULT_SCORE_WEIGHTS, visits: 40 });
     expect(text).toContain('现行权重如下');
-    expect(text).toContain('- 干部下沉（40）：分包干部每周在楼院不少于半天（4 小时）');
+    expect(text).toContain('- 干部下沉（40）：楼院按周计，分包干部本周在本楼院登记的时长对照半天（4 小时）');
     expect(text).toContain('街道得分为所辖各楼院得分的平均数');
   });
 });

@@ -20,6 +20,9 @@ export const BANDS: readonly Band[] = [
   { cls: 'band-d', mark: '差', label: '差（60 分以下）', min: -Infinity },
 ];
 
-export function bandOf(score: number): Band {
-  return BANDS.find((b) => score >= b.min)!;
+/** A row with no score (nothing measured): no band. */
+export const NO_BAND: Band = { cls: 'band-none', mark: '无', label: '无数据', min: NaN };
+
+export function bandOf(score: number | null): Band {
+  return score === null ? NO_BAND : BANDS.find((b) => score >= b.min)!;
 }

@@ -5,7 +5,7 @@
 import type { CourtyardCard, DashboardData } from '../types.js';
 import { bandOf } from './bands.mjs';
 import { byId, fill, h } from './dom.mjs';
-import { change, day, score } from './format.mjs';
+import { day, part, score } from './format.mjs';
 
 const REQUEST_STATE_CLASS = { pending: 'state-pending', overdue: 'state-overdue', 'on-time': 'state-ok', late: 'state-late' } as const;
 
@@ -48,11 +48,14 @@ function render(card: CourtyardCard, parts: DashboardData['parts']): HTMLElement
         { class: 'card-score' },
         h('span', { class: `swatch ${band.cls}`, 'aria-hidden': 'true' }, band.mark),
         h('strong', { id: 'card-score' }, score(s.score)),
-        ` 分 ${change(s.score, s.previousScore)}`,
-        s.previousScore !== undefined ? `（上周 ${score(s.previousScore)}）` : '',
+        s.score === null ? '' : ' 分',
+        s.change ? ` ${s.change}` : '',
+        s.previousScore !== undefined ? `（上一周 ${score(s.previousScore)}）` : '',
         s.rank ? ` · 街道内第 ${s.rank}/${s.of} 名` : '',
       ),
-      h('ul', { class: 'parts' }, ...parts.map((p) => h('li', {}, `${p.label} `, h('b', {}, s.unmeasured.includes(p.key) ? '—' : score(s.parts[p.key]))))),
+      h('p', { class: 'card-sub' }, s.label),
+      h('ul', { class: 'parts' }, ...parts.map((p) => h('li', {}, `${p.label} `, h('b', {}, part(s, p.key))))),
+      h('p', { class: 'card-sub running' }, `${card.running.label}：${card.running.parts.map((p) => `${p.label} ${p.text}`).join(' · ')}`),
     ),
     h(
       'section',

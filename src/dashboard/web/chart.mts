@@ -21,7 +21,7 @@ let chart: echarts.ECharts | undefined;
 const chartIn = (el: HTMLElement) => (chart ??= echarts.init(el, undefined, { renderer: 'svg' }));
 
 /** The chart's frame (legend, axes), options for a set of rows (best first). */
-function chartOption(rows: ScoreRow[], large: boolean) {
+function chartOption(rows: ScoreRow[], large: boolean, names: { current: string; previous: string }) {
   const font = large ? 20 : 13;
   // ECharts measures labels itself (to lay out and truncate them): give it the page's real fonts, not 'inherit'.
   const fontFamily = getComputedStyle(document.body).fontFamily;
@@ -31,7 +31,7 @@ function chartOption(rows: ScoreRow[], large: boolean) {
     animation: false,
     aria: { enabled: true, decal: { show: true } },
     textStyle: { fontFamily, fontSize: font },
-    legend: { top: 0, data: ['本周', '上周'], itemGap: 20, textStyle: { fontFamily, fontSize: font } },
+    legend: { top: 0, data: [names.current, names.previous], itemGap: 20, textStyle: { fontFamily, fontSize: font } },
     grid: { left: 8, right: large ? 70 : 48, top: large ? 44 : 32, bottom: 8, containLabel: true },
     xAxis: { type: 'value', min: 0, max: 100, axisLabel: { fontSize: font - 1 } },
     yAxis: {
@@ -41,17 +41,17 @@ function chartOption(rows: ScoreRow[], large: boolean) {
     },
     series: [
       {
-        name: '本周',
+        name: names.current,
         type: 'bar',
-        data: shown.map((r) => r.score),
+        data: shown.map((r) => r.score ?? null),
         // Solid: the pattern marks last week's bars.
         itemStyle: { color: THIS_WEEK, decal: { symbol: 'none' } },
-        label: { show: true, position: 'right', fontFamily, fontSize: font - 1, formatter: (p: { value: unknown }) => score(p.value as number) },
+        label: { show: true, position: 'right', fontFamily, fontSize: font - 1, formatter: (p: { value: unknown }) => score(p.value as number | null) },
         barGap: '10%',
         barMaxWidth: large ? 26 : 18,
       },
       {
-        name: '上周',
+        name: names.previous,
         type: 'bar',
         data: shown.map((r) => r.previousScore ?? null),
         itemStyle: { color: LAST_WEEK, decal: { symbol: 'rect', dashArrayX: [1, 0], dashArrayY: [2, 3], rotation: Math.PI / 4, color: 'rgba(0,0,0,0.35)' } },
@@ -67,26 +67,26 @@ function chartOption(rows: ScoreRow[], large: boolean) {
  * a compile of its code, better spent waiting for the network than after it.
  */
 export function prepareChart(el: HTMLElement, opts: { large: boolean }): void {
-  chartIn(el).setOption(chartOption([], opts.large), { notMerge: true });
+  chartIn(el).setOption(chartOption([], opts.large, { current: '', previous: '' }), { notMerge: true });
 }
 
 /** Draws `rows` (best first) into `el`, and the same figures into `table`. */
-export function renderChart(el: HTMLElement, table: HTMLTableElement, rows: ScoreRow[], opts: { large: boolean }): void {
+export function renderChart(el: HTMLElement, table: HTMLTableElement, rows: ScoreRow[], opts: { large: boolean; names: { current: string; previous: string } }): void {
   const rowHeight = opts.large ? 64 : 46;
   el.style.height = `${Math.max(160, rows.length * rowHeight + 70)}px`;
   // The new height, then the figures.
   chartIn(el).resize();
-  chartIn(el).setOption(chartOption(rows, opts.large), { notMerge: true });
+  chartIn(el).setOption(chartOption(rows, opts.large, opts.names), { notMerge: true });
 
   fill(
     table,
-    h('caption', {}, '排名（本周与上周）'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '名次'), h('th', { scope: 'col' }, '名称'), h('th', { scope: 'col' }, '本周'), h('th', { scope: 'col' }, '上周'), h('th', { scope: 'col' }, '变化'))),
+    h('caption', {}, `排名（${opts.names.current}与${opts.names.previous}）`),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '名次'), h('th', { scope: 'col' }, '名称'), h('th', { scope: 'col' }, opts.names.current), h('th', { scope: 'col' }, opts.names.previous), h('th', { scope: 'col' }, '变化'))),
     h(
       'tbody',
       {},
       ...rows.map((r) =>
-        h('tr', {}, h('td', {}, r.rank ?? ''), h('td', {}, r.name), h('td', {}, score(r.score)), h('td', {}, score(r.previousScore)), h('td', {}, change(r.score, r.previousScore))),
+        h('tr', {}, h('td', {}, r.rank ?? ''), h('td', {}, r.name), h('td', {}, score(r.score)), h('td', {}, score(r.previousScore)), h('td', {}, r.change ?? change(r.score, r.previousScore))),
       ),
     ),
   );

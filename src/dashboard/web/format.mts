@@ -1,13 +1,21 @@
 /** How figures and dates read on the page. */
 
-/** '86.4' (one decimal, as the ranking rounds), '—' for none. */
-export function score(x: number | undefined): string {
+/** '86.4' (one decimal, as the ranking rounds), '无数据' when nothing was measured, '—' when there is no figure. */
+export function score(x: number | null | undefined): string {
+  if (x === null) return '无数据';
   return x === undefined ? '—' : x.toFixed(1);
 }
 
+/** One part of a row: '72.5', '—（本期无）' when nothing was measured, '0.0（无项目）'. */
+export function part(row: { parts: Record<string, number | null>; unmeasured: string[]; noProjects?: boolean }, key: string): string {
+  const v = row.parts[key];
+  if (v === null || v === undefined || row.unmeasured.includes(key)) return '—（本期无）';
+  return key === 'progress' && row.noProjects ? `${v.toFixed(1)}（无项目）` : v.toFixed(1);
+}
+
 /** '↑3.2', '↓1.0', '→', or '' when there is nothing to compare with. */
-export function change(now: number | undefined, before: number | undefined): string {
-  if (now === undefined || before === undefined) return '';
+export function change(now: number | null | undefined, before: number | null | undefined): string {
+  if (now === undefined || before === undefined || now === null || before === null) return '';
   const d = Math.round((now - before) * 10) / 10;
   if (d > 0) return `↑${d.toFixed(1)}`;
   if (d < 0) return `↓${(-d).toFixed(1)}`;

@@ -2,7 +2,7 @@
 import type { CourtyardTile } from '../types.js';
 import { BANDS, bandOf } from './bands.mjs';
 import { fill, h } from './dom.mjs';
-import { change, score } from './format.mjs';
+import { score } from './format.mjs';
 
 export function renderLegend(el: HTMLElement): void {
   fill(el, ...BANDS.map((b) => h('li', {}, h('span', { class: `swatch ${b.cls}`, 'aria-hidden': 'true' }, b.mark), b.label)));
@@ -14,7 +14,7 @@ export function renderGrid(el: HTMLElement, tiles: CourtyardTile[], open: (id: s
   for (const t of tiles) streets.set(t.streetName, [...(streets.get(t.streetName) ?? []), t]);
   const tile = (t: CourtyardTile) => {
     const band = bandOf(t.score);
-    const delta = change(t.score, t.previousScore);
+    const delta = t.change ?? '';
     return h(
       'li',
       {},

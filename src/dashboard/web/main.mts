@@ -56,15 +56,17 @@ function render(d: DashboardData): void {
   document.title = `挂图作战 · ${d.scope.label}`;
   fill(byId('meta'), `${d.period.label} · 更新于 ${beijingTime(d.generatedAt)}${screen ? ' · 每 5 分钟自动刷新' : ''} · 链接有效至 ${d.linkExpires.replace(/-/g, '/')}`);
   const s = d.summary;
+  const before = s.previousScore !== undefined ? `${d.period.previousLabel} ${score(s.previousScore)} ${change(s.score, s.previousScore)}` : d.period.published ? '首次发布' : '';
   fill(
     byId('summary'),
-    h('div', { class: 'kpi' }, h('span', { class: 'kpi-label' }, '综合得分'), h('strong', { class: 'kpi-value' }, score(s.score)), h('span', { class: 'kpi-note' }, s.previousScore !== undefined ? `上周 ${score(s.previousScore)} ${change(s.score, s.previousScore)}` : '上周无数据')),
-    s.rank ? h('div', { class: 'kpi' }, h('span', { class: 'kpi-label' }, `${s.peers ?? ''}排名`), h('strong', { class: 'kpi-value' }, `${s.rank}`), h('span', { class: 'kpi-note' }, `共 ${s.of}`)) : null,
+    h('div', { class: 'kpi' }, h('span', { class: 'kpi-label' }, `综合得分 · ${d.period.label}`), h('strong', { class: 'kpi-value', id: 'headline-score' }, d.period.published ? score(s.score) : '—'), h('span', { class: 'kpi-note' }, before)),
+    s.rank ? h('div', { class: 'kpi' }, h('span', { class: 'kpi-label' }, `${s.peers ?? ''}排名`), h('strong', { class: 'kpi-value', id: 'headline-rank' }, `${s.rank}`), h('span', { class: 'kpi-note' }, `共 ${s.of}${s.change ? ` · ${s.change}` : ''}`)) : null,
+    h('div', { class: 'kpi running' }, h('span', { class: 'kpi-label' }, d.running.label), h('span', { class: 'kpi-note' }, d.running.parts.map((p) => `${p.label} ${p.text}`).join(' · '))),
     h('div', { class: 'kpi' }, h('span', { class: 'kpi-label' }, '楼院'), h('strong', { class: 'kpi-value' }, d.courtyards.length)),
     h('div', { class: d.overdue.total ? 'kpi warn' : 'kpi' }, h('span', { class: 'kpi-label' }, '逾期事项'), h('strong', { class: 'kpi-value' }, d.overdue.total)),
   );
-  fill(byId('chart-title'), `${d.chart.title}（本周 / 上周）`);
-  renderChart(byId('chart'), byId<HTMLTableElement>('chart-table'), d.chart.rows, { large: screen });
+  fill(byId('chart-title'), `${d.chart.title}（${d.chart.currentLabel} / ${d.chart.previousLabel}）`);
+  renderChart(byId('chart'), byId<HTMLTableElement>('chart-table'), d.chart.rows, { large: screen, names: { current: d.chart.currentLabel, previous: d.chart.previousLabel } });
   performance.mark('lyt:chart');
   renderGrid(byId('grid'), d.courtyards, (id) => void openCourtyard(id));
   performance.mark('lyt:grid');

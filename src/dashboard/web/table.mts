@@ -1,7 +1,7 @@
 /** The weekly table (每周进度表): a row per courtyard with the five parts; printed on A4 landscape. */
 import type { DashboardData } from '../types.js';
 import { fill, h } from './dom.mjs';
-import { change, score } from './format.mjs';
+import { part, score } from './format.mjs';
 
 export function renderWeeklyTable(table: HTMLTableElement, data: DashboardData): void {
   const several = new Set(data.courtyards.map((c) => c.streetName)).size > 1;
@@ -19,7 +19,7 @@ export function renderWeeklyTable(table: HTMLTableElement, data: DashboardData):
         h('th', { scope: 'col' }, '楼院'),
         h('th', { scope: 'col' }, '名次'),
         h('th', { scope: 'col' }, '综合得分'),
-        h('th', { scope: 'col' }, '上周'),
+        h('th', { scope: 'col' }, data.period.previousLabel),
         h('th', { scope: 'col' }, '变化'),
         ...data.parts.map((p) => h('th', { scope: 'col' }, p.label)),
         h('th', { scope: 'col' }, '逾期'),
@@ -37,8 +37,8 @@ export function renderWeeklyTable(table: HTMLTableElement, data: DashboardData):
           h('td', { class: 'num' }, c.rank),
           h('td', { class: 'num strong' }, score(c.score)),
           h('td', { class: 'num' }, score(c.previousScore)),
-          h('td', { class: 'num' }, change(c.score, c.previousScore)),
-          ...data.parts.map((p) => h('td', { class: 'num' }, c.unmeasured.includes(p.key) ? '—' : score(c.parts[p.key]))),
+          h('td', { class: 'num' }, c.change ?? ''),
+          ...data.parts.map((p) => h('td', { class: 'num' }, part(c, p.key))),
           h('td', { class: c.overdue ? 'num warn' : 'num' }, c.overdue),
         ),
       ),

@@ -19,6 +19,20 @@ const roleScopeSchema = new Schema(
 );
 
 /**
+ * One stretch of a cadre's assignment to a courtyard: from `from` until `to` (open while
+ * null). Written with `courtyards` in the same update (src/services/history.ts), so the two
+ * never disagree; a past period reads who was assigned where then.
+ */
+const assignmentSchema = new Schema(
+  {
+    courtyard: { type: Schema.Types.ObjectId, ref: 'Courtyard', required: true },
+    from: { type: Date, required: true },
+    to: { type: Date, default: null },
+  },
+  { _id: false },
+);
+
+/**
  * A person on the roster (花名册): an assigned cadre, an admin or a leader. Natural key:
  * (name, unit). `userId` is the WeCom userid, from the roster import or linked by /登记.
  */
@@ -37,6 +51,11 @@ const cadreSchema = new Schema(
     linkedAt: { type: Date },
     /** The courtyards this cadre is assigned to (分包楼院). */
     courtyards: { type: [{ type: Schema.Types.ObjectId, ref: 'Courtyard' }], default: [] },
+    /**
+     * The dated history of `courtyards` (see assignmentSchema). Empty for an entry made
+     * before history was kept: it counts as assigned to `courtyards` all along.
+     */
+    assignments: { type: [assignmentSchema], default: [] },
     roles: { type: [{ type: String, enum: ROLES }], default: ['cadre'] },
     /** Scope of the admin and leader roles. */
     scope: { type: roleScopeSchema, required: true, default: () => ({}) },
@@ -47,6 +66,7 @@ const cadreSchema = new Schema(
 cadreSchema.index({ name: 1, unit: 1 }, { unique: true });
 cadreSchema.index({ userId: 1 }, { unique: true, sparse: true });
 cadreSchema.index({ courtyards: 1 });
+cadreSchema.index({ 'assignments.courtyard': 1 });
 
 export type Cadre = InferSchemaType<typeof cadreSchema>;
 export type CadreDoc = HydratedDocument<Cadre>;

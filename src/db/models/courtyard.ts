@@ -41,6 +41,28 @@ const orgsSchema = new Schema(
   { _id: false },
 );
 
+/** The three organisations as they stood at one moment (a history entry's before and after). */
+const orgStateSchema = new Schema(
+  {
+    party: { status: { type: String, enum: ORG_STATUSES }, kind: { type: String }, builtAt: { type: Date } },
+    selfGov: { status: { type: String, enum: ORG_STATUSES }, kind: { type: String }, builtAt: { type: Date } },
+    volunteerTeams: { type: Number, min: 0 },
+  },
+  { _id: false },
+);
+
+/** One change of the three organisations (/组织, the roster import), kept so a past period reads what was true then. */
+const orgChangeSchema = new Schema(
+  {
+    at: { type: Date, required: true },
+    /** WeCom userid ('import' for the roster import). */
+    by: { type: String },
+    before: { type: orgStateSchema, required: true },
+    after: { type: orgStateSchema, required: true },
+  },
+  { _id: false },
+);
+
 /**
  * A courtyard (楼院): the unit of the campaign. Natural key: (street, name); names are
  * normally unique in a district, and lookups list the street when they are not.
@@ -57,8 +79,16 @@ const courtyardSchema = new Schema(
     kind: { type: String, enum: COURTYARD_KINDS, default: '无主管楼院', required: true },
     management: { type: String, enum: MANAGEMENT_MODES, default: '无', required: true },
     orgs: { type: orgsSchema, required: true, default: () => ({}) },
+    /**
+     * Every change of `orgs`, oldest first, written in the same update as the change
+     * (src/services/history.ts). Empty for a courtyard whose organisations never changed
+     * since history was kept: then `orgs` (with each `builtAt`) is all there is.
+     */
+    orgHistory: { type: [orgChangeSchema], default: [] },
     /** 示范楼院. */
     demonstration: { type: Boolean, default: false, required: true },
+    /** When the roster import added it; a period ended before then does not rank it. Absent: before history was kept. */
+    listedAt: { type: Date },
   },
   { timestamps: true },
 );

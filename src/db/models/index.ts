@@ -7,6 +7,7 @@ import { groupModel, type GroupModel } from './group';
 import { inspectionScoreModel, type InspectionScoreModel } from './inspection-score';
 import { milestoneModel, type MilestoneModel } from './milestone';
 import { progressReportModel, type ProgressReportModel } from './progress-report';
+import { rankingSnapshotModel, type RankingSnapshotModel } from './ranking-snapshot';
 import { projectModel, type ProjectModel } from './project';
 import { rateSlotModel, type RateSlotModel } from './rate-slot';
 import { registrationClaimModel, type RegistrationClaimModel } from './registration-claim';
@@ -29,6 +30,7 @@ export interface Models {
   ResidentRequest: ResidentRequestModel;
   Milestone: MilestoneModel;
   InspectionScore: InspectionScoreModel;
+  RankingSnapshot: RankingSnapshotModel;
   AuditEntry: AuditEntryModel;
   Sequence: SequenceModel;
   RateSlot: RateSlotModel;
@@ -49,6 +51,7 @@ export function createModels(conn: Connection): Models {
     ResidentRequest: residentRequestModel(conn),
     Milestone: milestoneModel(conn),
     InspectionScore: inspectionScoreModel(conn),
+    RankingSnapshot: rankingSnapshotModel(conn),
     AuditEntry: auditEntryModel(conn),
     Sequence: sequenceModel(conn),
     RateSlot: rateSlotModel(conn),
@@ -68,6 +71,7 @@ export * from './group';
 export * from './inspection-score';
 export * from './milestone';
 export * from './progress-report';
+export * from './ranking-snapshot';
 export * from './project';
 export * from './rate-slot';
 export * from './registration-claim';
