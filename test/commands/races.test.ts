@@ -366,8 +366,32 @@ const ROWS: Record<string, () => Promise<Round>> = {
     };
   },
 
-  // ── /组织 (issue 11, commands/org.ts) joins this table here: ──
-  // async 组织() { … },
+  // The same organisation change twice: one records it (with its history entry), the other
+  // finds it already so. Different changes sent at once all go in: test/commands/org.test.ts.
+  async 组织() {
+    const teams = ++round;
+    const yard = () => bot.models.Courtyard.findById(f.courtyards.dongfang._id).lean();
+    const before = (await yard())!;
+    const audits = await auditCount('Courtyard', f.courtyards.dongfang._id);
+    return {
+      pair: [
+        [f.users.zhangsan, f.groups.dongfang, `/组织 志愿队 ${teams}`],
+        [zhou, f.groups.dongfang, `/组织 志愿队 ${teams}`],
+      ],
+      async check(replies) {
+        const w = oneWinner(replies, /✅ 已记录/);
+        if (!w) return [`not exactly one winner: ${JSON.stringify(replies.map((r) => r.split('\n')[0]))}`];
+        const problems: string[] = [];
+        if (!replies[w[1]]!.includes(`已是 ${teams} 支，无需更改`)) problems.push(`loser: ${replies[w[1]]!.split('\n')[0]}`);
+        const after = (await yard())!;
+        if (after.orgs.volunteerTeams !== teams) problems.push(`stored ${after.orgs.volunteerTeams} teams`);
+        if (after.orgHistory.length !== before.orgHistory.length + 1) problems.push(`${after.orgHistory.length - before.orgHistory.length} history entries`);
+        const added = (await auditCount('Courtyard', f.courtyards.dongfang._id)) - audits;
+        if (added !== 1) problems.push(`${added} audit entries`);
+        return problems;
+      },
+    };
+  },
 };
 
 /** State-changing commands whose concurrent uses cannot conflict, and why. */
@@ -387,11 +411,15 @@ const RACE_FREE: Record<string, string> = {
   逾期: 'reads only',
   看板: 'reads only',
   导出: 'sends a file; two requests send two files',
-  推送: 'runs a job now; its run is coordinated through MongoDB (src/jobs/run-coordinator.ts)',
   进度: 'every report is kept; the guarded part (completion at 100%) is the /项目 完成 row',
   下沉: 'every visit is kept',
   诉求: 'every request is kept under its own number; the rate limit has its own race test (request.test.ts)',
-  组织: 'issue 11 adds its row above',
+  '推送 周排名': 'runs a job now; its run is coordinated through MongoDB (src/jobs/run-coordinator.ts) and a period is published once (unique index; test/services/snapshots.test.ts)',
+  '推送 逾期': 'runs a job now; its run is coordinated through MongoDB (src/jobs/run-coordinator.ts)',
+  '推送 下沉提醒': 'runs a job now; its run is coordinated through MongoDB (src/jobs/run-coordinator.ts)',
+  '推送 月度评分': 'runs a job now; its run is coordinated through MongoDB and a period is published once (test/services/snapshots.test.ts)',
+  '推送 节假日数据提醒': 'runs a job now; its run is coordinated through MongoDB (src/jobs/run-coordinator.ts)',
+  '推送 重新发布': 'a new version is one insert under a unique (period, version) index; raced in test/commands/push.test.ts',
 };
 
 const paths = () => allCommands.flatMap((c) => (c.subcommands.length ? c.subcommands.map((s) => `${c.name} ${s.name}`) : [c.name]));

@@ -49,6 +49,10 @@ async function openCourtyard(id: string): Promise<void> {
   }
 }
 
+function drawChart(d: DashboardData): void {
+  renderChart(byId('chart'), byId<HTMLTableElement>('chart-table'), d.chart.rows, { large: screen, names: { current: d.chart.currentLabel, previous: d.chart.previousLabel } });
+}
+
 function render(d: DashboardData): void {
   performance.mark('lyt:data');
   byId('status').hidden = true;
@@ -66,7 +70,7 @@ function render(d: DashboardData): void {
     h('div', { class: d.overdue.total ? 'kpi warn' : 'kpi' }, h('span', { class: 'kpi-label' }, '逾期事项'), h('strong', { class: 'kpi-value' }, d.overdue.total)),
   );
   fill(byId('chart-title'), `${d.chart.title}（${d.chart.currentLabel} / ${d.chart.previousLabel}）`);
-  renderChart(byId('chart'), byId<HTMLTableElement>('chart-table'), d.chart.rows, { large: screen, names: { current: d.chart.currentLabel, previous: d.chart.previousLabel } });
+  drawChart(d);
   performance.mark('lyt:chart');
   renderGrid(byId('grid'), d.courtyards, (id) => void openCourtyard(id));
   performance.mark('lyt:grid');
@@ -120,7 +124,7 @@ function start(): void {
   window.addEventListener('resize', resizeChart);
   // A font that came in after the chart was drawn (a slow network): draw it again with the font's measures.
   document.fonts.addEventListener('loadingdone', () => {
-    if (data) renderChart(byId('chart'), byId<HTMLTableElement>('chart-table'), data.chart.rows, { large: screen });
+    if (data) drawChart(data);
   });
   void load();
   prepareChart(byId('chart'), { large: screen });
