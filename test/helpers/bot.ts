@@ -30,6 +30,7 @@ import {
 import { silentLogger } from '../../src/log';
 import { createCalendar } from '../../src/services/calendar';
 import type { Channel } from '../../src/wecom/message';
+import type { Outbox } from '../../src/wecom/outbox';
 import { openTestDb, type TestDb } from './db';
 import { createTestApp, recordingOutbox, sendText, testConfig } from './wecom';
 
@@ -47,6 +48,10 @@ export interface TestBotOptions {
   channel?: Channel;
   /** Commands to register; default all of commands/index.ts. */
   commands?: readonly Command[];
+  /** More configuration (testConfig's environment), e.g. WECOM_API_BASE of a webhook sink. */
+  env?: NodeJS.ProcessEnv;
+  /** Where commands' pushes go besides the recording (`outbox` still records them), e.g. a real outbox. */
+  forwardPushesTo?: Pick<Outbox, 'enqueue'>;
 }
 
 /** Wednesday 2020-09-16 10:00 Beijing time, in the campaign's 整治提升阶段. */
@@ -107,8 +112,8 @@ export async function createTestBot(opts: TestBotOptions = {}): Promise<TestBot>
   await syncIndexes(models);
   let clock = new Date(opts.now ?? DEFAULT_NOW);
   const now = () => new Date(clock);
-  const config = testConfig({ ADMIN_USERIDS: (opts.adminUserIds ?? []).join(',') });
-  const outbox = recordingOutbox();
+  const config = testConfig({ ADMIN_USERIDS: (opts.adminUserIds ?? []).join(','), ...opts.env });
+  const outbox = recordingOutbox(opts.forwardPushesTo);
   const handle = createDispatcher({ models, config, log: silentLogger, now, calendar: createCalendar(), outbox, commands: opts.commands });
   const { app } = createTestApp({ conn: db.conn, handle, outbox, now, config });
 
