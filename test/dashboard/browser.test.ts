@@ -15,7 +15,7 @@ import { projectRoot } from '../../src/dashboard/build';
 import { createCalendar } from '../../src/services/calendar';
 import { openTestDb, type TestDb } from '../helpers/db';
 import { seedDistrict } from './district-seed';
-import { dashboardApp, seededDashboard, tokenFor, type SeededDashboard } from './seeded-app';
+import { bindGroups, dashboardApp, seededDashboard, tokenFor, type SeededDashboard } from './seeded-app';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(projectRoot(), 'tmp', 'dashboard');
@@ -148,6 +148,7 @@ describe('the dashboard in Chromium', () => {
       await syncIndexes(models);
       const calendar = createCalendar();
       await seedDistrict(models, calendar);
+      await bindGroups(models);
       const big = await listen(dashboardApp(models, calendar));
       try {
         const page = await open(`${big.origin}/dashboard?t=${tokenFor({ kind: 'district' })}&mode=screen`, { width: 1920, height: 1080 }, false);
