@@ -179,6 +179,12 @@ export async function dashboardLoad(opts: { quick: boolean }): Promise<BenchResu
     for (const batches of [cityRoster(plan), cityActivity(plan, { endWeeksAgo: 0, weeks: size.historyWeeks, slice: 0 })]) {
       for (const b of batches) await models[b.model].collection.insertMany(b.docs, { ordered: false });
     }
+    // A link is issued in a group and checked against it: the leadership group and one group per street.
+    const leaders = await models.Group.create({ chatId: 'bench-leaders', scope: { kind: 'district' }, purpose: 'leadership' });
+    const streetGroups = await models.Group.insertMany(
+      Array.from({ length: size.streets }, (_, i) => ({ chatId: `bench-street-${i}`, scope: { kind: 'street', refId: cityId('Street', i) }, purpose: 'work' })),
+    );
+    const issuer = (group: { _id: unknown }) => ({ groupId: String(group._id), generation: 0 });
     await conn.close();
 
     // A server per measurement that must be cold: its first request computes the overview.
@@ -205,7 +211,7 @@ export async function dashboardLoad(opts: { quick: boolean }): Promise<BenchResu
     };
     const stopServers = () => Promise.all(servers.splice(0).map((c) => stopChild(c)));
     try {
-      const token = signDashboardToken(SECRET, { kind: 'district' }, new Date(benchNow.getTime() + 86_400_000));
+      const token = signDashboardToken(SECRET, { kind: 'district' }, issuer(leaders), new Date(benchNow.getTime() + 86_400_000));
       const pagePath = `/dashboard?t=${encodeURIComponent(token)}`;
       // The cost of computing the district's overview on request: this server does not keep it ready.
       const base = await freshServer({ BENCH_KEEP_FRESH: '0' });
@@ -213,7 +219,12 @@ export async function dashboardLoad(opts: { quick: boolean }): Promise<BenchResu
       for (let i = 0; i < (opts.quick ? 2 : WARM_REPEATS); i++) warm.push(await serverLoad(base, pagePath, token));
       {
         const streetPaths = Array.from({ length: 2 * FIRST_VISITS }, (_, i) => {
-          const t = signDashboardToken(SECRET, { kind: 'street', streetId: String(cityId('Street', i % size.streets)) }, new Date(benchNow.getTime() + 86_400_000));
+          const t = signDashboardToken(
+            SECRET,
+            { kind: 'street', streetId: String(cityId('Street', i % size.streets)) },
+            issuer(streetGroups[i % size.streets]!),
+            new Date(benchNow.getTime() + 86_400_000),
+          );
           return `/dashboard?t=${encodeURIComponent(t)}`;
         });
         browser = await browserLoad(chromiumFound, async () => {

@@ -31,6 +31,7 @@ export async function databaseCommandsPerCallback(
     WECOM_ENCODING_AES_KEY: creds.encodingAesKey,
     WECOM_CORP_ID: creds.corpId,
     WECOM_API_BASE: 'http://127.0.0.1:9',
+    EMBEDDED_DB: 'allow',
     SCHEDULER: 'off',
     LOG_LEVEL: 'silent',
   });

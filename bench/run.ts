@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- callback|ranking|push|dashboard …] [--quick] [--no-record]`: runs the
+ * `npm run bench [-- callback|ranking|push|dashboard|message …] [--quick] [--no-record]`: runs the
  * benchmarks (all by default), prints their figures with the machine they ran on, and — for a
  * full run (not --quick) unless --no-record — appends them to bench/RESULTS.md.
  */
@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { describeMachine, machineLine } from './machine';
 import { callbackPath } from './callback-path';
 import { dashboardLoad } from './dashboard-load';
+import { messageCost } from './message-cost';
 import { pushDelivery } from './push-delivery';
 import { rankingCity } from './ranking-city';
 import { appendResults, formatResult, type BenchResult } from './report';
@@ -20,6 +21,7 @@ const BENCHES: Record<string, Bench> = {
   ranking: rankingCity,
   push: pushDelivery,
   dashboard: dashboardLoad,
+  message: messageCost,
 };
 
 /** Runs the named benchmarks; returns their results (a benchmark that cannot run returns null and says why). */

@@ -10,6 +10,7 @@ import { isDuplicateKey } from '../src/services/audit';
 import { nameOfUser } from '../src/services/lookup';
 import { resolveGroupScope, scopeLabel } from '../src/services/scope';
 import { maskWebhookUrl, webhookKey } from '../src/wecom/client';
+import { isWeComApiUrl } from '../src/wecom/origin';
 
 /**
  * /绑定 — the worked example of a command with subcommands, `key=value` arguments, a scope
@@ -26,19 +27,6 @@ const ADMINS = ['admin'] as const;
 const TEST_MESSAGE_MS = 4000;
 
 /**
- * Whether `url` is on the configured WeCom API origin (WECOM_API_BASE, default
- * https://qyapi.weixin.qq.com): the only host the bot sends to. One function, so that the
- * transport's own origin check can replace it.
- */
-export function onWeComOrigin(apiBase: string, url: string): boolean {
-  try {
-    return new URL(url).origin === new URL(apiBase).origin;
-  } catch {
-    return false;
-  }
-}
-
-/**
  * The webhook as given (a URL with key= on the WeCom API origin, or the bare key), as the
  * robot's send URL on that origin; a UserError when it is neither.
  */
@@ -52,7 +40,7 @@ function checkWebhook(ctx: CommandContext, given: string): string {
   }
   if (!/^[A-Za-z0-9_-]{8,80}$/.test(key)) return ctx.fail('群推送地址里的 key 不对：应为群机器人推送地址中 key= 后面的一串字符');
   const apiBase = ctx.config.wecom.apiBase;
-  if (value.includes('://') && !onWeComOrigin(apiBase, value)) {
+  if (value.includes('://') && !isWeComApiUrl(value, apiBase)) {
     return ctx.fail(`群推送地址只能是企业微信的地址（${new URL(apiBase).origin}/cgi-bin/webhook/send?key=…）；其他网址不接受`);
   }
   return `${apiBase}/cgi-bin/webhook/send?key=${key}`;

@@ -7,6 +7,17 @@ import { parseScoreWeights, type ScoreWeights } from './services/score';
 /** The one time zone of the product: every date a user sees or types is Beijing time. */
 export const TIME_ZONE = 'Asia/Shanghai';
 
+/**
+ * WeCom waits 5 s for an answer and then retries (path/96466); the last second is left
+ * for the network. Past this, the callback router answers 系统繁忙 rather than let WeCom retry.
+ */
+export const ANSWER_DEADLINE_MS = 4000;
+/**
+ * The longest REPLY_BUDGET_MS: after the budget, acknowledging (and pushing the answer later)
+ * takes a database write, which needs the last second before the answer deadline.
+ */
+export const MAX_REPLY_BUDGET_MS = ANSWER_DEADLINE_MS - 1000;
+
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const optionalText = z
@@ -71,6 +82,7 @@ const schema = z.object({
   ),
   DATA_DIR: z.string().default('./data'),
   MONGOD_DOWNLOAD: z.enum(['on', 'off']).default('off'),
+  EMBEDDED_DB: optionalText.pipe(z.enum(['allow'], 'must be "allow" (or unset)').optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PUBLIC_URL: optionalText.pipe(z.url().optional()),
   DASHBOARD_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional()),
@@ -79,7 +91,12 @@ const schema = z.object({
   WECOM_ENCODING_AES_KEY: optionalText.pipe(aesKey.optional()),
   WECOM_CORP_ID: optionalText,
   WECOM_CORP_SECRET: optionalText,
-  WECOM_AGENT_ID: optionalText,
+  WECOM_AGENT_ID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d{1,10}$/, 'must be the self-built app’s numeric AgentId (应用管理 › the app’s page in the WeCom admin console)')
+      .optional(),
+  ),
   WECOM_API_BASE: optionalText.pipe(z.url().optional()),
   SIM_SINK_PORT: port.optional(),
 
@@ -89,7 +106,12 @@ const schema = z.object({
     .transform((s) => s.split(/[,，\s]+/).filter(Boolean)),
   PUSH_PER_MINUTE: positiveInt.default(20),
   PUSH_MAX_ATTEMPTS: positiveInt.default(8),
-  REPLY_BUDGET_MS: positiveInt.default(2000),
+  REPLY_BUDGET_MS: positiveInt
+    .max(
+      MAX_REPLY_BUDGET_MS,
+      `must be at most ${MAX_REPLY_BUDGET_MS}: WeCom is answered by ${ANSWER_DEADLINE_MS} ms at the latest, and acknowledging a slow answer (to push it later) needs the last second`,
+    )
+    .default(2000),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
   REQUEST_LIMIT_PER_SENDER: rateLimit('20/10m'),
   REQUEST_LIMIT_PER_COURTYARD: rateLimit('60/1h'),
@@ -185,24 +207,46 @@ export function loadDevCredentials(dataDir: string): WeComCredentials {
   }
 }
 
+/** Set, once trimmed (the schema's notion of set). */
+const isSet = (value: string | undefined) => (value ?? '').trim() !== '';
+
+/** Problems of variables that are fine alone but not together (checked on the raw environment, so they are listed with the rest). */
+function combinationProblems(env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  const credentials = ['WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY', 'WECOM_CORP_ID'] as const;
+  const given = credentials.filter((name) => isSet(env[name]));
+  if (given.length > 0 && given.length < credentials.length) {
+    for (const name of credentials.filter((n) => !given.includes(n))) {
+      problems.push(`${name}: required when any WeCom credential is set (or unset all three for local mode)`);
+    }
+  }
+  // App messages need both; one without the other passes start-up and fails on the first send.
+  if (isSet(env.WECOM_CORP_SECRET) !== isSet(env.WECOM_AGENT_ID)) {
+    const missing = isSet(env.WECOM_CORP_SECRET) ? 'WECOM_AGENT_ID' : 'WECOM_CORP_SECRET';
+    problems.push(`${missing}: required together with ${missing === 'WECOM_AGENT_ID' ? 'WECOM_CORP_SECRET' : 'WECOM_AGENT_ID'} (both from the self-built app’s page in the WeCom admin console), or unset both`);
+  }
+  if (given.length > 0 && !isSet(env.MONGODB_URI) && (env.EMBEDDED_DB ?? '').trim() !== 'allow') {
+    problems.push(
+      'MONGODB_URI: required with WeCom credentials — without it the embedded development database would serve real users ' +
+        '(one process, one data directory, no replica set, no backups). Point MONGODB_URI at your MongoDB, ' +
+        'or set EMBEDDED_DB=allow to run on the embedded database on purpose (a trial)',
+    );
+  }
+  return problems;
+}
+
 /**
  * Validates the environment. All problems are collected and thrown together as a
  * ConfigError; `env` is a parameter so tests never touch process.env.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`)),
+    ...combinationProblems(env),
+  ];
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
-  const given = [e.WECOM_TOKEN, e.WECOM_ENCODING_AES_KEY, e.WECOM_CORP_ID];
-  if (given.some(Boolean) && !given.every(Boolean)) {
-    throw new ConfigError(
-      ['WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY', 'WECOM_CORP_ID']
-        .filter((_, i) => !given[i])
-        .map((name) => `${name}: required when any WeCom credential is set (or unset all three for local mode)`),
-    );
-  }
   const dataDir = path.resolve(e.DATA_DIR);
   const mode = e.WECOM_TOKEN ? 'wecom' : 'local';
   // Local mode pushes to the simulator's webhook sink (`npm run chat`), not to WeCom.

@@ -49,6 +49,20 @@ export class WeComNetworkError extends CodedError {
   }
 }
 
+/**
+ * A request the client would not send, or an answer it would not follow: a URL off WeCom's
+ * API origin (WECOM_API_BASE), or a redirect. Never retried: trying again changes nothing.
+ */
+export class OutboundRefusedError extends CodedError {
+  constructor(
+    readonly api: string,
+    readonly why: 'origin' | 'redirect',
+    message: string,
+  ) {
+    super('E_OUTBOUND_REFUSED', `refused to call ${api}: ${message}`);
+  }
+}
+
 /** Something the user typed or asked that cannot be done; its message is shown in chat (Chinese). */
 export class UserError extends CodedError {
   constructor(message: string, readonly usage?: string[]) {

@@ -1,5 +1,5 @@
 import type { Command } from './define-command';
-import { editDistance } from './edit-distance';
+import { editDistanceWithin } from './edit-distance';
 import { isKeyOnly, restKindOf } from './args/make-arg';
 import { foldCase } from './normalize';
 import { parseCommandLine } from './tokenize';
@@ -109,18 +109,20 @@ export function createRegistry(commands: readonly Command[]): Registry {
     suggest(word) {
       const w = foldCase(word);
       if (!w) return [];
+      const length = [...w].length;
+      const limit = length <= 2 ? 1 : length <= 5 ? 2 : 3;
       const scored = commands
         .map((c) => {
           const d = Math.min(
             ...namesOf(c).map((n) => {
               const name = foldCase(n);
               // A typed beginning of a name is as good as a one-letter slip.
-              return name.startsWith(w) || w.startsWith(name) ? Math.min(1, editDistance(name, w)) : editDistance(name, w);
+              return name.startsWith(w) || w.startsWith(name) ? Math.min(1, editDistanceWithin(name, w, limit)) : editDistanceWithin(name, w, limit);
             }),
           );
           return { c, d };
         })
-        .filter(({ d }) => d <= ([...w].length <= 2 ? 1 : [...w].length <= 5 ? 2 : 3))
+        .filter(({ d }) => d <= limit)
         .sort((a, b) => a.d - b.d);
       return scored.slice(0, 3).map((s) => s.c);
     },

@@ -4,7 +4,8 @@
  * - GET /dashboard/api/data?t=<token>        the overview of the link's scope
  * - GET /dashboard/api/courtyard/:id?t=…     one courtyard's card, if inside the scope
  * - GET /dashboard/assets/<file>             the bundle (no token: it holds no data)
- * A missing, malformed, tampered or expired token, a scope whose record is gone, or a
+ * A missing, malformed, tampered or expired token, a revoked one (its group's links reset
+ * with `/看板 重置`, or the group bound elsewhere since), a scope whose record is gone, or a
  * courtyard outside the scope gets 403 and no data.
  */
 import { readFile } from 'node:fs/promises';
@@ -20,7 +21,7 @@ import type { WorkingCalendar } from '../services/calendar';
 import { dashboardPaths, ensureDashboard, type DashboardManifest, type DashboardPaths } from './build';
 import { buildCourtyardCard } from './courtyard-card';
 import { buildDashboardData } from './data';
-import { verifyDashboardToken } from './link';
+import { verifyDashboardToken, type DashboardScope, type LinkIssuer } from './link';
 import { courtyardVisible, resolveDashboardScope, type ResolvedScope } from './scope';
 import type { DashboardData } from './types';
 
@@ -66,7 +67,7 @@ const PAGE_HEADERS = {
 };
 
 const REFUSED_PAGE = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>无法打开看板</title></head>
-<body style="font-family:system-ui,sans-serif;padding:24px;line-height:1.6"><h1 style="font-size:20px">链接无效或已过期</h1><p>请在工作群里发送 <b>/看板</b> 获取新的链接（有效期 7 天）。</p></body></html>`;
+<body style="font-family:system-ui,sans-serif;padding:24px;line-height:1.6"><h1 style="font-size:20px">链接无效或已过期</h1><p>链接可能已过期，或已被群管理员重置。请在工作群里发送 <b>/看板</b> 获取新的链接。</p></body></html>`;
 
 const CONTENT_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.ttf': 'font/ttf' };
 
@@ -154,14 +155,28 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
     setInterval(keepFresh, Math.max(1000, cacheMs / 4)).unref();
   }
 
+  /**
+   * Why a well-signed link no longer opens, or null when it does: its group must still exist,
+   * be at the link's generation (`/看板 重置` raises it) and be bound to the link's scope.
+   */
+  async function revoked(scope: DashboardScope, issuer: LinkIssuer): Promise<'group-gone' | 'revoked' | 'rebound' | null> {
+    const group = await models.Group.findById(issuer.groupId, { scope: 1, linkGeneration: 1 }).lean();
+    if (!group) return 'group-gone';
+    if ((group.linkGeneration ?? 0) !== issuer.generation) return 'revoked';
+    const boundId = group.scope?.refId ? String(group.scope.refId) : '-';
+    const linkId = scope.kind === 'street' ? scope.streetId : scope.kind === 'courtyard' ? scope.courtyardId : '-';
+    return group.scope?.kind === scope.kind && boundId === linkId ? null : 'rebound';
+  }
+
   /** The link's scope, or null after answering 403. */
   async function authorise(ctx: Context, kind: 'page' | 'api'): Promise<{ scope: ResolvedScope; expiresAt: Date } | null> {
     const token = typeof ctx.query.t === 'string' ? ctx.query.t : undefined;
     const check = verifyDashboardToken(config.dashboardSecret, token, now());
-    const scope = check.ok ? await resolveDashboardScope(models, check.scope) : null;
+    const reason = check.ok ? await revoked(check.scope, check.issuer) : check.reason;
+    const scope = check.ok && !reason ? await resolveDashboardScope(models, check.scope) : null;
     if (check.ok && scope) return { scope, expiresAt: check.expiresAt };
     // Never log the token: it is a credential.
-    log.info({ reason: check.ok ? 'scope-gone' : check.reason, path: ctx.path }, 'dashboard link refused');
+    log.info({ reason: reason ?? 'scope-gone', path: ctx.path }, 'dashboard link refused');
     refuse(ctx, kind);
     return null;
   }

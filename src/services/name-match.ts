@@ -1,4 +1,4 @@
-import { editDistance } from '../bot/edit-distance';
+import { editDistanceWithin } from '../bot/edit-distance';
 import { nameKey } from '../bot/normalize';
 
 export type NameMatch<T> =
@@ -7,6 +7,12 @@ export type NameMatch<T> =
   | { kind: 'many'; items: T[] }
   /** Nothing matches; `near` are the closest names, for "did you mean". */
   | { kind: 'none'; near: T[] };
+
+/**
+ * Longer than any name (the longest courtyard and project names run to about 30 characters):
+ * such a query gets the exact, prefix and containment rounds, never a near spelling.
+ */
+export const MAX_FUZZY_CHARS = 40;
 
 /** Typing errors tolerated: one character in short names, more in long ones. */
 function fuzzLimit(length: number): number {
@@ -22,21 +28,27 @@ function fuzzLimit(length: number): number {
 export function matchName<T>(items: readonly T[], namesOf: (item: T) => readonly string[], query: string): NameMatch<T> {
   const q = nameKey(query);
   if (!q) return { kind: 'none', near: [] };
+  const qLength = [...q].length;
   const keyed = items.map((item) => ({ item, keys: namesOf(item).map(nameKey).filter(Boolean) }));
+  const fuzzy = qLength <= MAX_FUZZY_CHARS;
+  const limit = fuzzLimit(qLength);
   const rounds: ((key: string) => boolean)[] = [
     (k) => k === q,
     (k) => k.startsWith(q),
-    (k) => [...q].length >= 2 && k.includes(q),
-    (k) => editDistance(k, q) <= fuzzLimit([...q].length),
+    (k) => qLength >= 2 && k.includes(q),
+    ...(fuzzy ? [(k: string) => editDistanceWithin(k, q, limit) <= limit] : []),
   ];
   for (const test of rounds) {
     const hits = keyed.filter((e) => e.keys.some(test)).map((e) => e.item);
     if (hits.length === 1) return { kind: 'one', item: hits[0]! };
     if (hits.length > 1) return { kind: 'many', items: hits };
   }
+  if (!fuzzy) return { kind: 'none', near: [] };
+  // Near names for "did you mean": at most half the query's characters wrong, and not all of them.
+  const nearLimit = Math.min(Math.max(1, Math.ceil(qLength / 2)), qLength - 1);
   const near = keyed
-    .map((e) => ({ item: e.item, d: Math.min(...e.keys.map((k) => editDistance(k, q))) }))
-    .filter((e) => e.d <= Math.max(1, Math.ceil([...q].length / 2)) && e.d < [...q].length)
+    .map((e) => ({ item: e.item, d: Math.min(...e.keys.map((k) => editDistanceWithin(k, q, nearLimit))) }))
+    .filter((e) => e.d <= nearLimit)
     .sort((a, b) => a.d - b.d)
     .slice(0, 3)
     .map((e) => e.item);

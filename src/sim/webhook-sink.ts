@@ -38,6 +38,8 @@ export interface WebhookSink {
   rejected: Array<{ key: string; at: Date; errcode: number }>;
   /** Makes the next n requests (optionally only for one key) fail: HTTP 500, a timeout (no answer), or an errcode answer. */
   failNext(n: number, how: SinkFailure, key?: string): void;
+  /** Requests held without an answer right now (injected timeouts whose caller has not given up yet). */
+  readonly holding: number;
   /** Marks a key as removed: every later push gets 93000. */
   invalidate(key: string): void;
   /** Makes every access_token issued so far expired (42001 on next use). */
@@ -123,6 +125,9 @@ export async function startWebhookSink(opts: WebhookSinkOptions = {}): Promise<W
     },
     received: [],
     rejected: [],
+    get holding() {
+      return held.size;
+    },
     failNext(n, how, key) {
       failures.push({ left: n, how, key });
     },

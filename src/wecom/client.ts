@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { CodedError, WeComApiError, WeComNetworkError } from '../errors';
+import { CodedError, OutboundRefusedError, WeComApiError, WeComNetworkError } from '../errors';
 import type { Logger } from '../log';
+import { apiOrigin, isWeComApiUrl, originForLog } from './origin';
 
 /** One message as the product hands it to WeCom; the client builds WeCom's JSON from it. */
 export type WeComMessage =
@@ -11,11 +12,15 @@ export type WeComMessage =
   | { type: 'image'; png: Buffer }
   | { type: 'file'; filename: string; data: Buffer };
 
-/** The WeCom calls the product makes. Every method throws WeComApiError or WeComNetworkError. */
+/**
+ * The WeCom calls the product makes. Every method throws WeComApiError, WeComNetworkError, or
+ * OutboundRefusedError: every request goes to WECOM_API_BASE's origin only, and never follows
+ * a redirect.
+ */
 export interface WeComClient {
   /**
    * Group robot push. `url` is the robot's webhook URL (`…/cgi-bin/webhook/send?key=KEY`, on
-   * whatever host WeCom gave) or the bare key (then sent to WECOM_API_BASE).
+   * WECOM_API_BASE's origin) or the bare key (then sent to WECOM_API_BASE).
    */
   sendWebhook(url: string, message: WeComMessage): Promise<void>;
   /** The intelligent robot's one later answer to a message, as markdown (path/101138). */
@@ -25,7 +30,7 @@ export interface WeComClient {
 }
 
 export interface WeComClientOptions {
-  /** WECOM_API_BASE, e.g. https://qyapi.weixin.qq.com (no trailing slash needed). */
+  /** WECOM_API_BASE, e.g. https://qyapi.weixin.qq.com (no trailing slash needed); no request goes to another origin. */
   apiBase: string;
   corpId: string;
   corpSecret?: string;
@@ -109,18 +114,40 @@ export function createWeComClient(opts: WeComClientOptions): WeComClient {
   const scrub = (text: string, secrets: string[]): string =>
     secrets.filter((s) => s.length > 0).reduce((t, s) => t.split(s).join(maskSecret(s)), text);
 
+  const origin = apiOrigin(apiBase);
+
   /**
-   * One HTTPS call. WeCom answers HTTP 200 with `errcode` (0 = ok); anything else that is not
-   * its JSON (5xx, HTML, no answer) is a network failure.
+   * One HTTPS call, the only place a request leaves the process. 1. The URL must be on
+   * WECOM_API_BASE's origin. 2. Redirects are not followed: a 3xx is refused (following one
+   * would re-send the body, robot key included, wherever it points). 3. WeCom answers HTTP
+   * 200 with `errcode` (0 = ok); anything else that is not its JSON (5xx, HTML, no answer) is
+   * a network failure. The body is a string or fresh bytes for this attempt alone.
    */
-  async function call(api: string, url: string, init: RequestInit, secrets: string[]): Promise<Record<string, unknown>> {
+  async function call(
+    api: string,
+    url: string,
+    init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string | Buffer },
+    secrets: string[],
+  ): Promise<Record<string, unknown>> {
+    if (!isWeComApiUrl(url, apiBase)) {
+      throw new OutboundRefusedError(api, 'origin', `${originForLog(url)} is not WeCom's API origin ${origin} (WECOM_API_BASE)`);
+    }
     let status: number;
     let text: string;
     try {
-      const res = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      // A copy in an ArrayBuffer of its own: fetch may detach what it is given, and a pooled Buffer shares its memory with others.
+      const body = typeof init.body === 'string' || init.body === undefined ? init.body : new Uint8Array(init.body);
+      const res = await doFetch(url, { ...init, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
       status = res.status;
+      if (status >= 300 && status < 400) {
+        await res.body?.cancel().catch(() => {});
+        const location = res.headers.get('location');
+        const to = !location ? 'no Location' : URL.canParse(location, url) ? new URL(location, url).origin : 'an invalid Location';
+        throw new OutboundRefusedError(api, 'redirect', `answered HTTP ${status} redirecting to ${to}; redirects are never followed — check WECOM_API_BASE and any proxy in between`);
+      }
       text = await res.text();
     } catch (err) {
+      if (err instanceof OutboundRefusedError) throw err;
       const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
       const reason =
         e.name === 'TimeoutError' || e.name === 'AbortError'

@@ -4,13 +4,13 @@ import { z } from 'zod';
 import { groupModel } from '../db/models/group';
 import { outboxItemModel, type OutboxItem } from '../db/models/outbox-item';
 import { outboxLaneModel, type OutboxLane } from '../db/models/outbox-lane';
-import { WeComApiError, WeComNetworkError } from '../errors';
+import { OutboundRefusedError, WeComApiError, WeComNetworkError } from '../errors';
 import type { Logger } from '../log';
 import { maskSecret, maskWebhookUrl, webhookKey, withMentions, type WeComClient, type WeComMessage } from './client';
 import { CONTENT_LIMITS, splitByBytes, truncateToBytes } from './split';
 
 export type PushTarget =
-  /** Group robot: …/cgi-bin/webhook/send?key=KEY (any host: WECOM_API_BASE or the URL WeCom gave). */
+  /** Group robot: …/cgi-bin/webhook/send?key=KEY on WECOM_API_BASE's origin, or the bare key. */
   | { kind: 'webhook'; url: string }
   /** Intelligent robot: one later answer, within 1 hour. */
   | { kind: 'response_url'; url: string }
@@ -35,9 +35,15 @@ export interface PushRequest {
 export interface Outbox {
   enqueue(req: PushRequest): Promise<'queued' | 'duplicate'>;
   enqueueMany(reqs: PushRequest[]): Promise<void>;
-  /** Sends what is due at now(); returns counts. Tests drive it with a fake clock. */
+  /**
+   * Sends what is due at now() and resolves when the lanes it started are done; returns
+   * counts. Tests drive it with a fake clock.
+   */
   runDue(): Promise<{ sent: number; retried: number; dead: number }>;
-  /** A timer loop calling runDue every pollMs. */
+  /**
+   * A timer loop that every pollMs starts the due lanes not already under way, without
+   * waiting for the ones still sending: a robot that hangs holds up its own lane only.
+   */
   start(): void;
   /** Stops the loop and waits for the run under way; runDue does nothing afterwards. */
   stop(): Promise<void>;
@@ -56,7 +62,10 @@ export interface OutboxDeps {
   leaseMs?: number;
   /** Interval of the start() loop. Default 1 s. */
   pollMs?: number;
-  /** Lanes sent to in parallel by one runDue. Default 4. */
+  /**
+   * Lanes this process sends to at once. Default 16: that many robots may hang (each until
+   * the client's request timeout) before a push to another robot has to wait for a slot.
+   */
   concurrency?: number;
   /** For the backoff jitter; tests may fix it. */
   random?: () => number;
@@ -210,7 +219,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const maxAttempts = deps.maxAttempts ?? 8;
   const leaseMs = deps.leaseMs ?? 60_000;
   const pollMs = deps.pollMs ?? 1_000;
-  const concurrency = deps.concurrency ?? 4;
+  const concurrency = deps.concurrency ?? 16;
   const random = deps.random ?? Math.random;
   const Item = outboxItemModel(conn);
   const Lane = outboxLaneModel(conn);
@@ -221,6 +230,25 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<Counts> | null = null;
+  /** Lanes taken by a run of this process (waiting for a slot or sending), with their drain once started. */
+  const inFlight = new Map<string, Promise<void> | null>();
+  /** Free sending slots, and the runs waiting for one (first come, first served). */
+  let freeSlots = concurrency;
+  const slotWaiters: Array<() => void> = [];
+  const acquireSlot = (): Promise<void> => {
+    if (freeSlots > 0) {
+      freeSlots--;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => slotWaiters.push(resolve));
+  };
+  const releaseSlot = () => {
+    const next = slotWaiters.shift();
+    if (next) next();
+    else freeSlots++;
+  };
+  /** Dispatches run one after the other (each lists the lanes after the previous one took its own). */
+  let dispatchChain: Promise<unknown> = Promise.resolve();
 
   function toDocument(req: PushRequest): Record<string, unknown> {
     const parsed = requestSchema.safeParse(req);
@@ -312,7 +340,10 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     }
   }
 
-  /** 93000 and friends: every open push to the robot dies at once, and its group is flagged for rebinding. */
+  /**
+   * 93000 and friends, or a webhook URL off WeCom's API origin: every open push to the robot
+   * dies at once, and its group is flagged for rebinding.
+   */
   async function retireWebhook(state: LaneState, url: string, reason: string, counts: Counts): Promise<void> {
     const t = now();
     const res = await Item.updateMany(
@@ -326,9 +357,10 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       { $or: [{ webhookUrl: url }, { webhookUrl: key }, { webhookUrl: { $regex: `[?&]key=${escaped}(&|$)` } }], webhookInvalidAt: null },
       { $set: { webhookInvalidAt: t } },
     );
+    const why = reason.includes("not WeCom's API origin") ? 'the group robot’s webhook URL is not on WeCom’s API origin, nothing was sent' : 'WeCom says the group robot is gone';
     log.error(
       { lane: laneLabel(state.lane), dropped: res.modifiedCount },
-      `WeCom says the group robot is gone (${reason}); ${res.modifiedCount} pending push(es) dropped — an admin must rebind the group with /绑定 and its new 群推送地址`,
+      `${why} (${reason}); ${res.modifiedCount} pending push(es) dropped — an admin must rebind the group with /绑定 and its new 群推送地址`,
     );
   }
 
@@ -339,7 +371,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   async function fail(state: LaneState, item: { _id: unknown; attempts: number; target: PushTarget }, err: unknown, counts: Counts): Promise<Outcome> {
     const reason = describeError(err);
     const t = now();
-    if (item.target.kind === 'webhook' && err instanceof WeComApiError && RETIRE_ERRCODES.has(err.errcode)) {
+    const offOrigin = err instanceof OutboundRefusedError && err.why === 'origin';
+    if (item.target.kind === 'webhook' && ((err instanceof WeComApiError && RETIRE_ERRCODES.has(err.errcode)) || offOrigin)) {
       await retireWebhook(state, item.target.url, reason, counts);
       return 'next';
     }
@@ -369,7 +402,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       { lane: laneLabel(state.lane), attempts },
       retryable
         ? `push given up after ${attempts} attempts: ${reason} — see it with /查询; check that WeCom is reachable`
-        : `push refused by WeCom, not retried: ${reason}`,
+        : err instanceof OutboundRefusedError
+          ? `push not sent, not retried: ${reason}`
+          : `push refused by WeCom, not retried: ${reason}`,
     );
     return 'next';
   }
@@ -464,15 +499,47 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     }
   }
 
+  /**
+   * Lists the due lanes no run of this process has taken, and starts draining each as soon as
+   * a slot is free; resolves once all are started, with their drains. A lane that hangs keeps
+   * its slot until the client's timeout, and nobody else's lane waits behind it.
+   */
+  function dispatch(counts: Counts): Promise<Promise<unknown>[]> {
+    const run = dispatchChain.then(async () => {
+      await whenReady();
+      const lanes: string[] = await Item.distinct('lane', { status: { $in: OPEN }, nextAttemptAt: { $lte: now() } });
+      const taken = lanes.filter((lane) => !inFlight.has(lane));
+      for (const lane of taken) inFlight.set(lane, null);
+      /** Each resolves to the error its drain failed with, if any. */
+      const drains: Promise<unknown>[] = [];
+      for (const lane of taken) {
+        await acquireSlot();
+        if (stopped) {
+          releaseSlot();
+          inFlight.delete(lane);
+          continue;
+        }
+        const drain = drainLane(lane, counts).then(
+          () => undefined,
+          (err: unknown) => err ?? new Error('push lane failed'),
+        );
+        const done = drain.then(() => {
+          inFlight.delete(lane);
+          releaseSlot();
+        });
+        inFlight.set(lane, done);
+        drains.push(drain);
+      }
+      return drains;
+    });
+    dispatchChain = run.catch(() => {});
+    return run;
+  }
+
   async function runOnce(): Promise<Counts> {
-    await whenReady();
     const counts: Counts = { sent: 0, retried: 0, dead: 0 };
-    const lanes: string[] = await Item.distinct('lane', { status: { $in: OPEN }, nextAttemptAt: { $lte: now() } });
-    let next = 0;
-    const worker = async () => {
-      while (next < lanes.length && !stopped) await drainLane(lanes[next++]!, counts);
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, lanes.length) }, worker));
+    const failed = (await Promise.all(await dispatch(counts))).find((err) => err !== undefined);
+    if (failed !== undefined) throw failed;
     return counts;
   }
 
@@ -512,7 +579,12 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       if (timer || stopped) return;
       const tick = async () => {
         try {
-          await outbox.runDue();
+          const drains = stopped ? [] : await dispatch({ sent: 0, retried: 0, dead: 0 });
+          for (const drain of drains) {
+            void drain.then((err) => {
+              if (err !== undefined) log.error({ err }, 'a push lane failed; it is tried again on the next tick — is MongoDB reachable?');
+            });
+          }
         } catch (err) {
           log.error({ err }, 'outbox run failed; trying again on the next tick — is MongoDB reachable?');
         }
@@ -530,6 +602,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       if (timer) clearTimeout(timer);
       timer = null;
       await running?.catch(() => {});
+      await dispatchChain;
+      await Promise.all([...inFlight.values()]);
     },
   };
   return outbox;

@@ -17,7 +17,7 @@ import { createCalendar } from '../../src/services/calendar';
 import { launchChromium } from '../helpers/chromium';
 import { openTestDb, type TestDb } from '../helpers/db';
 import { seedDistrict } from './district-seed';
-import { dashboardApp, seededDashboard, tokenFor, type SeededDashboard } from './seeded-app';
+import { bindGroups, dashboardApp, seededDashboard, tokenFor, type SeededDashboard } from './seeded-app';
 
 const SHOTS = path.join(projectRoot(), 'tmp', 'dashboard');
 
@@ -122,6 +122,7 @@ describe('the dashboard in Chromium', () => {
       await syncIndexes(models);
       const calendar = createCalendar();
       await seedDistrict(models, calendar);
+      await bindGroups(models);
       const big = await listen(dashboardApp(models, calendar));
       try {
         const page = await open(`${big.origin}/dashboard?t=${tokenFor({ kind: 'district' })}&mode=screen`, { width: 1920, height: 1080 }, false);

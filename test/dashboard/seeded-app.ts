@@ -2,6 +2,7 @@
  * The dashboard on the two-week seed of test/services/ranking-seed.ts, served by the real
  * Koa app (never listening: `app.callback()`), with a fake clock and signed links.
  */
+import { createHash } from 'node:crypto';
 import type Koa from 'koa';
 import { createModels, syncIndexes, type Models } from '../../src/db/models';
 import { signDashboardToken, type DashboardScope } from '../../src/dashboard/link';
@@ -48,9 +49,32 @@ export function dashboardApp(models: Models, calendar: WorkingCalendar, opts: { 
   return createApp({ log: silentLogger, engine: 'test', pingDb: async () => {}, routers: [router] });
 }
 
-/** A token for `scope` valid for `validMs` from NOW (negative: already expired). */
+/** The _id of the group bound to `scope` that {@link bindGroups} creates: derived, so tokens can be signed without a lookup. */
+function groupIdFor(scope: DashboardScope): string {
+  const key = scope.kind === 'district' ? 'district' : scope.kind === 'street' ? `street:${scope.streetId}` : `courtyard:${scope.courtyardId}`;
+  return createHash('sha1').update(key).digest('hex').slice(0, 24);
+}
+
+/** A token for `scope`, issued in the group bound to it, valid for `validMs` from NOW (negative: already expired). */
 export function tokenFor(scope: DashboardScope, validMs = 7 * 86_400_000): string {
-  return signDashboardToken(SECRET, scope, new Date(NOW.getTime() + validMs));
+  return signDashboardToken(SECRET, scope, { groupId: groupIdFor(scope), generation: 0 }, new Date(NOW.getTime() + validMs));
+}
+
+/** A group bound to the district, to each street and to each courtyard: links are issued in a group and checked against it. */
+export async function bindGroups(models: Models): Promise<void> {
+  const scopes: DashboardScope[] = [
+    { kind: 'district' },
+    ...(await models.Street.find({}, { _id: 1 })).map((s) => ({ kind: 'street' as const, streetId: String(s._id) })),
+    ...(await models.Courtyard.find({}, { _id: 1 })).map((c) => ({ kind: 'courtyard' as const, courtyardId: String(c._id) })),
+  ];
+  await models.Group.insertMany(
+    scopes.map((scope) => ({
+      _id: groupIdFor(scope),
+      chatId: `grp-${groupIdFor(scope)}`,
+      scope: scope.kind === 'district' ? { kind: 'district' } : { kind: scope.kind, refId: scope.kind === 'street' ? scope.streetId : scope.courtyardId },
+      purpose: scope.kind === 'district' ? 'leadership' : 'work',
+    })),
+  );
 }
 
 export async function seededDashboard(opts: { prepareAtStart?: boolean } = {}): Promise<SeededDashboard> {
@@ -59,6 +83,7 @@ export async function seededDashboard(opts: { prepareAtStart?: boolean } = {}): 
   await syncIndexes(models);
   const calendar = createCalendar();
   const seed = await seedTwoWeeks(models, calendar);
+  await bindGroups(models);
   await publishPeriod(models, { period: weekPeriod(bj('2020-09-21 09:00'), -1), now: bj('2020-09-21 09:00'), by: 'weekly-ranking' });
   const app = dashboardApp(models, calendar, opts);
   return {

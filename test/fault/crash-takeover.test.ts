@@ -24,7 +24,7 @@ it('an acknowledged message whose owner died is run once its lease expires, and 
     return { markdown: `已记录：${msg.text}` };
   };
   const outbox = recordingOutbox();
-  const cb = buildCallback(TEST_CREDS, { channel: 'bot', user: 'zhangsan', chat: 'wrG', text: '/进度 #1 80%', webhookUrl: 'http://127.0.0.1:9/cgi-bin/webhook/send?key=k' }, { timestamp: t / 1000 });
+  const cb = buildCallback(TEST_CREDS, { channel: 'bot', user: 'zhangsan', chat: 'wrG', text: '/进度 #1 80%', webhookUrl: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k' }, { timestamp: t / 1000 });
   await processedMessageModel(db.conn).create({ key: `bot:${cb.msgId}`, status: 'running', owner: 'a-process-that-died', leaseUntil: new Date(t + 30_000), createdAt: now() });
   const { app } = createTestApp({ conn: db.conn, handle, outbox, now, config: testConfig({ REPLY_BUDGET_MS: '100' }) });
 

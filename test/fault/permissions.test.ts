@@ -71,7 +71,9 @@ const TABLE: Record<string, Row> = {
   排名: { who: 'anyone', scope: 'none', line: '/排名' },
   逾期: { who: 'anyone', scope: 'none', line: '/逾期' },
   导出: { who: ['admin', 'leader'], scope: 'target', line: '/导出' },
-  看板: { who: 'anyone', scope: 'none', line: '/看板' },
+  '看板 链接': { who: 'anyone', scope: 'none', line: '/看板' },
+  // Revokes the group's links: the admins of the group's scope.
+  '看板 重置': { who: ['admin'], scope: 'target', line: '/看板 重置' },
   '推送 周排名': { who: ['admin'], scope: 'district', line: '/推送 周排名 --预览' },
   '推送 逾期': { who: ['admin'], scope: 'district', line: '/推送 逾期 --预览' },
   '推送 下沉提醒': { who: ['admin'], scope: 'district', line: '/推送 下沉提醒 --预览' },

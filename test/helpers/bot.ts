@@ -31,6 +31,7 @@ import { silentLogger } from '../../src/log';
 import { createCalendar } from '../../src/services/calendar';
 import { createWeComClient } from '../../src/wecom/client';
 import type { Channel } from '../../src/wecom/message';
+import type { Outbox } from '../../src/wecom/outbox';
 import { openTestDb, type TestDb } from './db';
 import { createTestApp, recordingOutbox, sendText, testConfig } from './wecom';
 
@@ -50,11 +51,13 @@ export interface TestBotOptions {
   commands?: readonly Command[];
   /**
    * WECOM_API_BASE: where the commands that send at once (the test message of `/绑定 …
-   * webhook=`) send, and the one origin a webhook may be on. Default a closed local port.
+   * webhook=`) send, and the one origin a webhook may be on. Default WeCom's own (unreachable in tests: test/setup/no-network.ts).
    */
   apiBase?: string;
-  /** More configuration (environment variables, as loadConfig reads them). */
+  /** More configuration (testConfig's environment), e.g. WECOM_API_BASE of a webhook sink. */
   env?: NodeJS.ProcessEnv;
+  /** Where commands' pushes go besides the recording (`outbox` still records them), e.g. a real outbox. */
+  forwardPushesTo?: Pick<Outbox, 'enqueue'>;
 }
 
 /** Wednesday 2020-09-16 10:00 Beijing time, in the campaign's 整治提升阶段. */
@@ -117,8 +120,8 @@ export async function createTestBot(opts: TestBotOptions = {}): Promise<TestBot>
   await syncIndexes(models);
   let clock = new Date(opts.now ?? DEFAULT_NOW);
   const now = () => new Date(clock);
-  const config = testConfig({ ...opts.env, ADMIN_USERIDS: (opts.adminUserIds ?? []).join(','), ...(opts.apiBase ? { WECOM_API_BASE: opts.apiBase } : {}) });
-  const outbox = recordingOutbox();
+  const config = testConfig({ ADMIN_USERIDS: (opts.adminUserIds ?? []).join(','), ...opts.env, ...(opts.apiBase ? { WECOM_API_BASE: opts.apiBase } : {}) });
+  const outbox = recordingOutbox(opts.forwardPushesTo);
   const wecom = createWeComClient({ apiBase: config.wecom.apiBase, corpId: config.wecom.corpId, log: silentLogger, timeoutMs: 2000 });
   const handle = createDispatcher({ models, config, log: silentLogger, now, calendar: createCalendar(), outbox, wecom, commands: opts.commands });
   const { app } = createTestApp({ conn: db.conn, handle, outbox, now, config });

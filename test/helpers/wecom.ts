@@ -39,14 +39,17 @@ export const TEST_CREDS: WeComCredentials = { token: SAMPLE.token, encodingAesKe
 /**
  * A Config in WeCom mode with the sample credentials, plus `env`. The reply budget is generous
  * (3 s) so that a loaded test machine never turns an answer into an acknowledgement; tests of
- * slow answers set REPLY_BUDGET_MS low themselves.
+ * slow answers set REPLY_BUDGET_MS low themselves. WECOM_API_BASE is WeCom's own (the origin
+ * webhook URLs and response_urls are checked against); tests that send through a real client
+ * point it at their webhook sink. EMBEDDED_DB=allow: tests run on the embedded database.
  */
 export function testConfig(env: NodeJS.ProcessEnv = {}): Config {
   return loadConfig({
     WECOM_TOKEN: TEST_CREDS.token,
     WECOM_ENCODING_AES_KEY: TEST_CREDS.encodingAesKey,
     WECOM_CORP_ID: TEST_CREDS.corpId,
-    WECOM_API_BASE: 'http://127.0.0.1:9',
+    WECOM_API_BASE: 'https://qyapi.weixin.qq.com',
+    EMBEDDED_DB: 'allow',
     REPLY_BUDGET_MS: '3000',
     SCHEDULER: 'off',
     LOG_LEVEL: 'silent',
@@ -54,15 +57,18 @@ export function testConfig(env: NodeJS.ProcessEnv = {}): Config {
   });
 }
 
-/** An outbox that only records what it is given (with the real one's dedupe-key semantics). */
-export function recordingOutbox(): Pick<Outbox, 'enqueue'> & { requests: PushRequest[] } {
+/**
+ * An outbox that records what it is given (with the real one's dedupe-key semantics), and
+ * hands it on to `forward` (a real outbox) when one is given.
+ */
+export function recordingOutbox(forward?: Pick<Outbox, 'enqueue'>): Pick<Outbox, 'enqueue'> & { requests: PushRequest[] } {
   const requests: PushRequest[] = [];
   return {
     requests,
     async enqueue(req) {
       if (requests.some((r) => r.dedupeKey === req.dedupeKey)) return 'duplicate';
       requests.push(req);
-      return 'queued';
+      return forward ? forward.enqueue(req) : 'queued';
     },
   };
 }

@@ -43,7 +43,7 @@ beforeAll(async () => {
   const client = createWeComClient({ apiBase: `http://127.0.0.1:${sinkPort}`, corpId: TEST_CREDS.corpId, log: silentLogger });
   outbox = createOutbox({ conn: db.conn, client, log: silentLogger, pollMs: 50 });
   outbox.start();
-  const { app } = createTestApp({ conn: db.conn, handle, outbox, config: testConfig({ REPLY_BUDGET_MS: '100' }) });
+  const { app } = createTestApp({ conn: db.conn, handle, outbox, config: testConfig({ REPLY_BUDGET_MS: '100', WECOM_API_BASE: `http://127.0.0.1:${sinkPort}` }) });
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
 });

@@ -22,6 +22,8 @@ const groupSchema = new Schema(
     boundBy: { type: String },
     boundAt: { type: Date },
     active: { type: Boolean, default: true },
+    /** Dashboard links carry the generation they were issued in; `/看板 重置` raises it, which voids every earlier link of the group. */
+    linkGeneration: { type: Number, default: 0 },
     firstSeenAt: { type: Date, default: () => new Date() },
   },
   { timestamps: true },

@@ -1,11 +1,12 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Connection } from 'mongoose';
-import type { Config } from '../../config';
+import { ANSWER_DEADLINE_MS, type Config } from '../../config';
 import { groupModel } from '../../db/models/group';
 import type { Logger } from '../../log';
 import { createDedupe } from '../dedupe';
 import type { Channel, IncomingMessage, MessageHandler, Reply } from '../message';
+import { apiOrigin, isWeComApiUrl, originForLog } from '../origin';
 import type { Outbox, PushPayload, PushRequest, PushTarget } from '../outbox';
 import { PUSHED_TEXT, markdownToText, renderPassive, splitReply, type PassiveContent, type PassiveContext } from '../passive-reply';
 import { createAnswerer, streamIdFor, type Delivery, type Outcome } from './answer';
@@ -46,11 +47,7 @@ export const WECOM_PATHS: Record<Channel, string> = { aibot: '/wecom/aibot', bot
 const CHANNELS: Channel[] = ['aibot', 'bot', 'app'];
 const ABANDONED_TEXT = '处理中断，请重新发送。';
 
-/**
- * WeCom waits 5 s for an answer and then retries (path/96466); the last second is left
- * for the network. Past this, the router answers 系统繁忙 rather than let WeCom retry.
- */
-export const ANSWER_DEADLINE_MS = 4000;
+export { ANSWER_DEADLINE_MS };
 /**
  * The database failed or did not answer before the message was claimed: it was not run,
  * and will not be (a claim that lands later is left alone). WeCom does not retry a 200, so
@@ -172,6 +169,24 @@ export function createWeComRouter(deps: WeComRouterDeps): Router {
     ctx.body = '';
   }
 
+  /**
+   * A WebhookUrl (group robot) or response_url (intelligent robot) off WeCom's API origin is
+   * dropped where it enters: not stored, never pushed to. The message is still answered.
+   */
+  function withoutForeignUrls(msg: IncomingMessage): IncomingMessage {
+    const out = { ...msg };
+    for (const field of ['webhookUrl', 'responseUrl'] as const) {
+      const url = msg[field];
+      if (url === undefined || isWeComApiUrl(url, config.wecom.apiBase)) continue;
+      delete out[field];
+      log.warn(
+        { channel: msg.channel, chatId: msg.chatId, msgId: msg.msgId, origin: originForLog(url) },
+        `callback's ${field === 'webhookUrl' ? 'WebhookUrl' : 'response_url'} is on ${originForLog(url)}, not WeCom's API origin ${apiOrigin(config.wecom.apiBase)} (WECOM_API_BASE): ignored, nothing is sent there`,
+      );
+    }
+    return out;
+  }
+
   function parse(channel: Channel, plaintext: string, format: 'xml' | 'json'): ParsedCallback {
     if (channel === 'aibot') return parseAibot(plaintext, now());
     if (channel === 'bot') return parseBot(plaintext, format, now());
@@ -222,7 +237,7 @@ export function createWeComRouter(deps: WeComRouterDeps): Router {
         return;
       }
 
-      const msg = parsed.message;
+      const msg = withoutForeignUrls(parsed.message);
       const key = `${channel}:${msg.msgId}`;
       const msgPc: PassiveContext = { ...pc, streamId: streamIdFor(key), toUser: msg.sender.userId };
       const delivery: Delivery = { claimed: false, abandoned: false };

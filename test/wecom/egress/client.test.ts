@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { CodedError, WeComApiError, WeComNetworkError } from '../../../src/errors';
+import { CodedError, OutboundRefusedError, WeComApiError, WeComNetworkError } from '../../../src/errors';
 import { silentLogger } from '../../../src/log';
 import { createWeComClient, type WeComClientOptions } from '../../../src/wecom/client';
 import { startWebhookSink, type WebhookSink } from '../../../src/sim/webhook-sink';
@@ -72,13 +72,15 @@ describe('group robot webhook', () => {
     expect(sink.received[0]!.file).toEqual({ filename: '周进度表.csv', data });
   });
 
-  it('uses the webhook URL’s own host when WeCom gave a full URL, and WECOM_API_BASE for a bare key', async () => {
-    await client({ apiBase: closed }).sendWebhook(sink.webhookUrl(KEY), { type: 'text', content: '一' });
+  it('takes a full webhook URL on WECOM_API_BASE’s origin or a bare key, and refuses a URL on any other host', async () => {
+    await client().sendWebhook(sink.webhookUrl(KEY), { type: 'text', content: '一' });
     await client().sendWebhook(KEY, { type: 'text', content: '二' });
     expect(sink.received.map((p) => [p.key, p.body.text.content])).toEqual([
       [KEY, '一'],
       [KEY, '二'],
     ]);
+    await expect(client({ apiBase: closed }).sendWebhook(sink.webhookUrl(KEY), { type: 'text', content: '三' })).rejects.toBeInstanceOf(OutboundRefusedError);
+    expect(sink.received).toHaveLength(2);
   });
 
   it('throws WeComApiError with errcode and api when WeCom refuses, without the key in the message', async () => {

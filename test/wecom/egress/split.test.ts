@@ -45,6 +45,32 @@ describe('splitByBytes', () => {
   });
 });
 
+describe('splitByBytes on 44 KB of hostile text (the size of the issue’s /撤销)', () => {
+  const cases: Record<string, string> = {
+    'unclosed <font> tags': '<font color="warning">紧急'.repeat(1900),
+    'mentions without an end': '<@a'.repeat(15_000),
+    'one line of ASCII': 'a'.repeat(44_000),
+    'emoji with modifiers and joiners': '👍🏽👨‍👩‍👧🇨🇳'.repeat(2500),
+    'tags, spans and text mixed': '<font color="info">东方花园</font><@zhangsan><b>x</b>进度80%'.repeat(900),
+  };
+
+  it.each(Object.keys(cases))('%s: pieces within the limit that join to the text, nothing cut inside a character, mention or span', (name) => {
+    const text = cases[name]!;
+    expect(utf8Bytes(text)).toBeGreaterThan(40_000);
+    const pieces = splitByBytes(text, 4096);
+    expect(pieces.join('')).toBe(text);
+    for (const p of pieces) {
+      expect(utf8Bytes(p)).toBeLessThanOrEqual(4096);
+      expect(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(p)).toBe(false);
+      expect(/^[\u200d\u{1f3fb}-\u{1f3ff}]/u.test(p)).toBe(false); // never starts with a joiner or a skin-tone modifier
+      expect(p.split('<@zhangsan').length).toBe(p.split('<@zhangsan>').length);
+      expect(p.split('<font color="info">').length).toBe(p.split('东方花园</font>').length);
+    }
+    // Flags are pairs of regional indicators: a piece holds whole pairs only.
+    if (name.startsWith('emoji')) for (const p of pieces) expect([...p.matchAll(/[\u{1f1e6}-\u{1f1ff}]/gu)].length % 2).toBe(0);
+  });
+});
+
 describe('truncateToBytes', () => {
   it('cuts at a line end and adds the note, within the limit', () => {
     const text = chineseLines(8000);

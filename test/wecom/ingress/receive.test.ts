@@ -79,7 +79,8 @@ describe('a message in, a reply out', () => {
         text: 'hello robot',
         kind: 'text',
         event: undefined,
-        responseUrl: 'RESPONSEURL',
+        // The documentation's placeholder is not a URL on WeCom's API origin: dropped where it enters.
+        responseUrl: undefined,
         time: NOW,
       },
     ]);
@@ -162,7 +163,7 @@ describe('replies over the passive limit', () => {
 
   it('group robot: the first part (≤ 4,096 bytes, whole lines) passively, the rest queued for the group’s webhook', async () => {
     const { app, outbox } = echoApp(async () => ({ markdown: lines.join('\n'), mentions: ['lisi'] }));
-    const cb = buildCallback(TEST_CREDS, { channel: 'bot', user: 'u', chat: 'wrG', text: '/导出', webhookUrl: 'https://hook.example/cgi-bin/webhook/send?key=K' }, { timestamp: ts });
+    const cb = buildCallback(TEST_CREDS, { channel: 'bot', user: 'u', chat: 'wrG', text: '/导出', webhookUrl: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K' }, { timestamp: ts });
     const passive = decodeReply(TEST_CREDS, 'bot', (await postCallback(app, cb)).body).text;
 
     expect(Buffer.byteLength(passive)).toBeLessThanOrEqual(4096);
@@ -170,7 +171,7 @@ describe('replies over the passive limit', () => {
     expect(outbox.requests).toEqual([
       {
         dedupeKey: `reply:bot:${cb.msgId}:rest`,
-        target: { kind: 'webhook', url: 'https://hook.example/cgi-bin/webhook/send?key=K' },
+        target: { kind: 'webhook', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K' },
         payload: { type: 'markdown', content: expect.any(String), mentions: ['lisi'] },
       },
     ]);
@@ -217,10 +218,10 @@ describe('groups and events', () => {
   it('a group seen again keeps one record, with the newest webhook', async () => {
     const { app } = echoApp();
     for (const key of ['OLD', 'NEW']) {
-      await sendText(app, { channel: 'bot', user: 'u', chat: 'wrG', text: 'hi', webhookUrl: `https://hook.example/send?key=${key}`, now: NOW });
+      await sendText(app, { channel: 'bot', user: 'u', chat: 'wrG', text: 'hi', webhookUrl: `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${key}`, now: NOW });
     }
     const groups = await groupModel(db.conn).find({ chatId: 'wrG' }).lean();
-    expect(groups.map((g) => g.webhookUrl)).toEqual(['https://hook.example/send?key=NEW']);
+    expect(groups.map((g) => g.webhookUrl)).toEqual(['https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=NEW']);
   });
 });
 

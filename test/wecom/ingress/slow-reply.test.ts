@@ -40,7 +40,7 @@ describe('a handler slower than the reply budget', () => {
   it('group robot: an empty 200 at once, then the answer pushed to the group’s webhook; a retry is not run again', async () => {
     const h = gatedHandler();
     const { app, outbox } = slowApp(h.handle);
-    const fields = { channel: 'bot' as const, user: 'zhangsan', chat: 'wrG', text: '/排名', webhookUrl: 'https://hook.example/cgi-bin/webhook/send?key=K' };
+    const fields = { channel: 'bot' as const, user: 'zhangsan', chat: 'wrG', text: '/排名', webhookUrl: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K' };
     const cb = buildCallback(TEST_CREDS, fields, { timestamp: ts });
 
     expect(await postCallback(app, cb)).toEqual({ status: 200, body: '' });
@@ -50,7 +50,7 @@ describe('a handler slower than the reply budget', () => {
     expect(outbox.requests).toEqual<PushRequest[]>([
       {
         dedupeKey: `reply:bot:${cb.msgId}`,
-        target: { kind: 'webhook', url: 'https://hook.example/cgi-bin/webhook/send?key=K' },
+        target: { kind: 'webhook', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K' },
         payload: { type: 'markdown', content: '本周排名：/排名', mentions: ['lisi'] },
       },
     ]);
@@ -73,7 +73,7 @@ describe('a handler slower than the reply budget', () => {
   it('intelligent robot: an unfinished stream at once; WeCom’s refresh callbacks get the answer when it is ready', async () => {
     const h = gatedHandler();
     const { app, outbox } = slowApp(h.handle);
-    const cb = buildCallback(TEST_CREDS, { user: 'zhangsan', chat: 'wrG', text: '/排名', responseUrl: 'https://qyapi.example/cgi-bin/aibot/response?response_code=C' }, { timestamp: ts });
+    const cb = buildCallback(TEST_CREDS, { user: 'zhangsan', chat: 'wrG', text: '/排名', responseUrl: 'https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=C' }, { timestamp: ts });
     const first = decodeReply(TEST_CREDS, 'aibot', (await postCallback(app, cb)).body);
     expect(first).toMatchObject({ kind: 'stream', finished: false, text: PENDING_TEXT });
 
@@ -89,7 +89,7 @@ describe('a handler slower than the reply budget', () => {
     const h = gatedHandler();
     let now = NOW;
     const { app, outbox } = slowApp(h.handle, () => now);
-    const cb = buildCallback(TEST_CREDS, { user: 'zhangsan', chat: 'wrG', text: '/排名', responseUrl: 'https://qyapi.example/cgi-bin/aibot/response?response_code=C' }, { timestamp: ts });
+    const cb = buildCallback(TEST_CREDS, { user: 'zhangsan', chat: 'wrG', text: '/排名', responseUrl: 'https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=C' }, { timestamp: ts });
     const first = decodeReply(TEST_CREDS, 'aibot', (await postCallback(app, cb)).body);
     expect(first.finished).toBe(false);
 
@@ -99,7 +99,7 @@ describe('a handler slower than the reply budget', () => {
     expect(outbox.requests).toEqual<PushRequest[]>([
       {
         dedupeKey: `reply:aibot:${cb.msgId}`,
-        target: { kind: 'response_url', url: 'https://qyapi.example/cgi-bin/aibot/response?response_code=C' },
+        target: { kind: 'response_url', url: 'https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=C' },
         payload: { type: 'markdown', content: '本周排名：/排名', mentions: undefined },
       },
     ]);
