@@ -29,6 +29,29 @@ export interface TableCounts {
   unchanged: number;
 }
 
+/** What the import did to one record the file lists (for the report: report.ts). */
+export interface RosterRecord {
+  model: 'Street' | 'Community' | 'Courtyard' | 'Cadre';
+  /** In a dry run, a created record's id is made up. */
+  id: Types.ObjectId;
+  op: 'created' | 'updated' | 'unchanged';
+  /** The record as found (or as created): its name, and its street or unit where it has one. */
+  doc: Record<string, unknown>;
+  /** Each field an update changes. */
+  changes: FieldChange[];
+}
+
+export interface FieldChange {
+  path: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface RosterOutcome {
+  counts: RosterCounts;
+  records: RosterRecord[];
+}
+
 export interface ApplyOptions {
   now: Date;
   /** Count what would change, write nothing. */
@@ -73,9 +96,17 @@ function given(fields: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
-export async function applyRoster(models: Models, plan: RosterPlan, opts: ApplyOptions): Promise<RosterCounts> {
+export async function applyRoster(models: Models, plan: RosterPlan, opts: ApplyOptions): Promise<RosterOutcome> {
   const audit = createAudit({ models, actor: 'import', actorName: '花名册导入', command: 'npm run import', msgId: `import:${opts.now.toISOString()}:${randomBytes(4).toString('hex')}`, now: opts.now });
   const counts: RosterCounts = { streets: emptyCounts(), communities: emptyCounts(), courtyards: emptyCounts(), cadres: emptyCounts() };
+  const records: RosterRecord[] = [];
+  /** Notes a record for the report: created (no `changed`), else updated with `changed` or unchanged. */
+  const note = (model: { modelName: string }, id: Types.ObjectId, doc: Record<string, unknown>, changed?: Record<string, unknown>) => {
+    const changes = Object.entries(changed ?? {}).map(([path, after]) => ({ path, before: valueAt(doc, path), after }));
+    const op = !changed ? 'created' : changes.length ? 'updated' : 'unchanged';
+    records.push({ model: model.modelName as RosterRecord['model'], id, op, doc, changes });
+    return id;
+  };
 
   /**
    * Creates or updates the record `filter` finds; returns its id (a fresh one in a dry run).
@@ -91,9 +122,9 @@ export async function applyRoster(models: Models, plan: RosterPlan, opts: ApplyO
     const existing = await model.findOne(filter).lean<Record<string, unknown>>();
     if (!existing) {
       tally.created++;
-      if (opts.dryRun) return new Types.ObjectId();
+      if (opts.dryRun) return note(model, new Types.ObjectId(), nested({ ...(filter as Record<string, unknown>), ...fields }));
       const created = await audit.create(model, { ...nested({ ...(filter as Record<string, unknown>), ...fields }), ...history?.create } as Partial<T>);
-      return created._id as Types.ObjectId;
+      return note(model, created._id as Types.ObjectId, created.toObject());
     }
     const changed = Object.fromEntries(Object.entries(fields).filter(([path, value]) => !same(valueAt(existing, path), value)));
     if (Object.keys(changed).length === 0) {
@@ -107,7 +138,7 @@ export async function applyRoster(models: Models, plan: RosterPlan, opts: ApplyO
         throw new Error(`${model.modelName} ${String(existing._id)} changed while the roster was imported; run the import again`);
       }
     }
-    return existing._id as Types.ObjectId;
+    return note(model, existing._id as Types.ObjectId, existing, changed);
   }
 
   /** A courtyard's organisations changed by the roster: the history entry of the change. */
@@ -183,5 +214,5 @@ export async function applyRoster(models: Models, plan: RosterPlan, opts: ApplyO
         changed.courtyards ? { guard: assignmentGuard(existing as never), $set: { assignments: reassignment(existing as never, courtyards!, opts.now).assignments } } : {},
     });
   }
-  return counts;
+  return { counts, records };
 }

@@ -1,20 +1,30 @@
 import type { Models } from '../db/models';
-import { applyRoster, type RosterCounts, type TableCounts } from './apply';
+import { applyRoster, type RosterCounts } from './apply';
+import { settleListed, type ListModel } from './missing';
 import { readRoster, type RosterProblem } from './read';
-import { sheetSpec, type SheetKind } from './sheets';
+import { describeImport, type ImportReport } from './report';
 import { validateRoster } from './validate';
+
+export { formatImportResult } from './report';
 
 export interface ImportResult {
   /** Every problem found; when there is any, nothing was written. */
   problems: RosterProblem[];
+  /** The template's example rows, left out. */
+  skipped: RosterProblem[];
   /** What was (or, in a dry run, would be) created and updated; absent when there were problems. */
   counts?: RosterCounts;
+  /** Who and what was (would be) added, changed field by field, left out, deactivated; absent when there were problems. */
+  report?: ImportReport;
   dryRun: boolean;
+  removeMissing: boolean;
 }
 
 export interface ImportOptions {
   now?: Date;
   dryRun?: boolean;
+  /** Deactivate the people and courtyards a 干部 / 楼院 sheet leaves out (else they are only reported). */
+  removeMissing?: boolean;
 }
 
 /**
@@ -24,29 +34,16 @@ export interface ImportOptions {
  */
 export async function importRoster(models: Models, paths: readonly string[], opts: ImportOptions = {}): Promise<ImportResult> {
   const dryRun = opts.dryRun ?? false;
+  const removeMissing = opts.removeMissing ?? false;
+  const now = opts.now ?? new Date();
   const { sheets, problems } = await readRoster(paths);
   if (sheets.length === 0 && problems.length === 0) problems.push({ source: paths.join(' '), message: '没有找到任何表（街道、社区、楼院、干部）' });
-  const checked = await validateRoster(models, sheets);
+  const checked = await validateRoster(models, sheets, { removeMissing });
   problems.push(...checked.problems);
-  if (problems.length) return { problems, dryRun };
-  const counts = await applyRoster(models, checked.plan, { now: opts.now ?? new Date(), dryRun });
-  return { problems, counts, dryRun };
-}
-
-const KINDS: SheetKind[] = ['streets', 'communities', 'courtyards', 'cadres'];
-
-function line(kind: SheetKind, c: TableCounts): string {
-  return `  ${sheetSpec(kind).label}：新增 ${c.created}，更新 ${c.updated}，未变 ${c.unchanged}`;
-}
-
-/** The import's outcome in Chinese, one line per table or per problem (with its row number). */
-export function formatImportResult(result: ImportResult): string {
-  if (result.problems.length) {
-    return [
-      `花名册有 ${result.problems.length} 处问题，没有导入任何数据：`,
-      ...result.problems.map((p) => `  ${p.source}${p.row ? ` 第 ${p.row} 行` : ''}：${p.message}`),
-    ].join('\n');
-  }
-  const counts = result.counts!;
-  return [result.dryRun ? '试导入（--dry-run，未写入）：' : '花名册已导入：', ...KINDS.map((k) => line(k, counts[k]))].join('\n');
+  const result = { problems, skipped: checked.skipped, dryRun, removeMissing };
+  if (problems.length) return result;
+  const { counts, records } = await applyRoster(models, checked.plan, { now, dryRun });
+  const listed: ListModel[] = [...(checked.plan.courtyards.length ? ['Courtyard' as const] : []), ...(checked.plan.cadres.length ? ['Cadre' as const] : [])];
+  const states = await settleListed(models, records, { now, dryRun, removeMissing, listed });
+  return { ...result, counts, report: await describeImport(models, records, states) };
 }

@@ -9,6 +9,7 @@ import { OPEN_PROJECT_STATUSES, type CadreDoc, type CourtyardDoc, type Models, t
 import { UserError } from '../errors';
 import { nameKey, normalizeWidth } from '../bot/normalize';
 import { matchName, type NameMatch } from './name-match';
+import { ON_ROSTER } from './on-roster';
 import { courtyardFilter, scopeFilter, type Scope } from './scope';
 
 /** At most this many candidates are listed. */
@@ -59,7 +60,7 @@ export async function findCourtyard(models: Models, text: string, scope?: Scope)
     name = query.slice(slash + 1);
   }
   const streets = streetNames(await models.Street.find());
-  const all = await models.Courtyard.find(streetId ? { street: streetId } : {}).sort({ name: 1 });
+  const all = await models.Courtyard.find({ ...(streetId ? { street: streetId } : {}), ...ON_ROSTER }).sort({ name: 1 });
   const show = (c: CourtyardDoc) => {
     const twins = all.filter((o) => nameKey(o.name) === nameKey(c.name)).length > 1;
     return twins ? `${c.name}（${streets.get(String(c.street)) ?? '?'}）` : c.name;
@@ -92,7 +93,7 @@ export async function findCadre(models: Models, text: string, scope?: Scope): Pr
     query = m[1]!.trim();
     unit = m[2]!.trim();
   }
-  const byUserId = await models.Cadre.findOne({ userId: query });
+  const byUserId = await models.Cadre.findOne({ userId: query, active: true });
   if (byUserId && !unit) return byUserId;
   let people = await models.Cadre.find({ name: query, active: true }).sort({ unit: 1 });
   if (unit) people = people.filter((p) => nameKey(p.unit).includes(nameKey(unit)) || nameKey(unit).includes(nameKey(p.unit)));

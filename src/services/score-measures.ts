@@ -20,6 +20,7 @@ import { OPEN_PROJECT_STATUSES } from '../db/models/project';
 import { REQUEST_STATUSES } from '../db/models/resident-request';
 import { addBeijingDays } from './beijing-time';
 import { assignmentsOf, courtyardsDuring, everAssignedTo, orgsAt, type Assignment, type OrgChangeLike } from './history';
+import { onRosterSince } from './on-roster';
 import { weeksOf, type Period } from './period';
 import { VISIT_HOURS_PER_WEEK } from './score';
 
@@ -100,9 +101,11 @@ export async function loadScope(
     kind = 'street';
     courtyardQuery = { street: objectId(opts.streetId, 'streetId') };
   }
-  // A courtyard added to the roster after the period is not ranked in it.
+  // A courtyard added to the roster after the period is not ranked in it, nor one deactivated
+  // before it began (one courtyard asked for by id is loaded even when deactivated).
   const listed = { $or: [{ listedAt: null }, { listedAt: { $lt: asOf > period.start ? asOf : period.end } }] };
-  const courtyardDocs = await models.Courtyard.find({ ...courtyardQuery, ...listed }, { name: 1, street: 1, community: 1, orgs: 1, orgHistory: 1 }).lean();
+  const onRoster = kind === 'courtyard' ? [] : [onRosterSince(period.start)];
+  const courtyardDocs = await models.Courtyard.find({ ...courtyardQuery, $and: [listed, ...onRoster] }, { name: 1, street: 1, community: 1, orgs: 1, orgHistory: 1 }).lean();
   const courtyards: CourtyardInfo[] = courtyardDocs
     .map((c) => ({
       _id: c._id,

@@ -177,13 +177,16 @@ describe('roster import', () => {
     expect(await models.Cadre.findOne({ name: '张三' }).lean()).toMatchObject({ userId: 'zs', userIdSource: 'roster' });
   });
 
-  it('reads an .xlsx workbook, and the shipped template imports as it is', async () => {
+  it('reads an .xlsx workbook, and the shipped template imports without a problem and without its example rows', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lyt-xlsx-'));
     const [template] = await writeRosterTemplates(dir);
-    const dry = await importRoster(models, [template!], { now: NOW, dryRun: true });
-    expect(dry.problems).toEqual([]);
-    expect(dry.counts?.cadres.created).toBe(1);
-    expect(await models.Cadre.countDocuments()).toBe(0);
+    const blank = await importRoster(models, [template!], { now: NOW });
+    expect(blank.problems).toEqual([]);
+    expect(blank.skipped.map((p) => `${p.source}:${p.row} ${p.message}`)).toEqual(
+      ['街道', '社区', '楼院', '干部'].map((sheet) => `roster-template.xlsx「${sheet}」:2 模板的示例行，未导入`),
+    );
+    expect(blank.counts?.cadres.created).toBe(0);
+    expect(await snapshot(models)).toEqual({ streets: [], communities: [], courtyards: [], cadres: [], audit: 0 });
 
     const wb = new ExcelJS.Workbook();
     wb.addWorksheet('说明').addRow(['随便写点什么']);
@@ -232,8 +235,10 @@ describe('roster import', () => {
     expect(first.stderr).toBe('');
     expect(first.stdout).toContain('楼院：新增 10，更新 0，未变 0');
     expect(first.status).toBe(0);
-    const again = await run('src/roster/sample');
+    const again = await run('src/roster/sample', '--dry-run', '--remove-missing');
+    expect(again.stdout).toContain('试导入（--dry-run，未写入）：');
     expect(again.stdout).toContain('楼院：新增 0，更新 0，未变 10');
+    expect(again.status).toBe(0);
     const bad = await run(tempDir({ 'streets.csv': '街道名称*\n\n济源路街道\n济源路街道\n' }));
     expect(bad.status).toBe(1);
     expect(bad.stdout).toContain('streets.csv 第 4 行：街道「济源路街道」与第 3 行重复');

@@ -60,6 +60,8 @@ const cadreSchema = new Schema(
     /** Scope of the admin and leader roles. */
     scope: { type: roleScopeSchema, required: true, default: () => ({}) },
     active: { type: Boolean, default: true, required: true },
+    /** When `active` became false (the roster import's --remove-missing); see src/services/on-roster.ts. */
+    deactivatedAt: { type: Date },
   },
   { timestamps: true },
 );

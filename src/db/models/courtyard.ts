@@ -89,6 +89,12 @@ const courtyardSchema = new Schema(
     demonstration: { type: Boolean, default: false, required: true },
     /** When the roster import added it; a period ended before then does not rank it. Absent: before history was kept. */
     listedAt: { type: Date },
+    /**
+     * False once the roster import left it out with --remove-missing: it drops out of
+     * lookups now, and a period begun after `deactivatedAt` does not rank it (src/services/on-roster.ts).
+     */
+    active: { type: Boolean, default: true },
+    deactivatedAt: { type: Date },
   },
   { timestamps: true },
 );
