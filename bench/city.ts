@@ -136,7 +136,7 @@ export function* cityRoster(plan: CityPlan): Generator<CityBatch> {
     docs: Array.from({ length: size.streets }, (_, s) => ({ _id: cityId('Community', s), name: `${s + 1}号社区`, aliases: [], street: cityId('Street', s) })),
   };
 
-  let docs: Array<Record<string, unknown>> = [];
+  const docs: Array<Record<string, unknown>> = [];
   for (let c = 0; c < size.courtyards; c++) {
     const s = streetOfCourtyard(size, c);
     const built = (p: number) => (r() < p ? { status: '已建', builtAt: new Date(historyStart + r() * (now - historyStart)) } : { status: r() < 0.5 ? '筹建中' : '未建' });
@@ -218,7 +218,7 @@ export function* cityActivity(plan: CityPlan, block: { endWeeksAgo: number; week
   const reports = Math.round((size.progressReports * block.weeks) / size.historyWeeks);
   const requests = Math.round((size.requests * block.weeks) / size.historyWeeks);
 
-  let docs: Array<Record<string, unknown>> = [];
+  const docs: Array<Record<string, unknown>> = [];
   for (let i = 0; i < reports; i++) {
     const p = int(r, 0, size.projects - 1);
     const c = p % size.courtyards;

@@ -11,7 +11,7 @@ import type { Token } from './tokenize';
 function labelFor(command: Command, field: string): string {
   const keys = Object.entries(command.keys).filter(([, f]) => f === field).map(([k]) => k);
   const shape = command.args?.shape ?? {};
-  return keys.find((k) => /[^\x00-\x7f]/.test(k)) ?? (shape[field] && labelOf(shape[field])) ?? keys[0] ?? field;
+  return keys.find((k) => /\P{ASCII}/u.test(k)) ?? (shape[field] && labelOf(shape[field])) ?? keys[0] ?? field;
 }
 
 /** The rest of the line from these tokens, as typed (the separators between adjacent tokens kept). */

@@ -92,7 +92,7 @@ function unionAllow(subs: readonly Command[]): Allow {
  * ```
  * or, with subcommands, `defineCommand({ name, aliases, summary, subcommands: [defineCommand({…}), …] })`.
  */
-export function defineCommand<S extends ArgsSchema = z.ZodObject<{}>>(spec: CommandSpec<S>): Command;
+export function defineCommand<S extends ArgsSchema = z.ZodObject<Record<never, never>>>(spec: CommandSpec<S>): Command;
 export function defineCommand(spec: CommandGroupSpec): Command;
 export function defineCommand(spec: CommandSpec<ArgsSchema> | CommandGroupSpec): Command {
   if ('subcommands' in spec) {

@@ -19,6 +19,7 @@ export type FontColor = 'info' | 'comment' | 'warning';
  */
 const LINE_BREAKS = /\r\n|[\n\r\v\f\u0085\u2028\u2029]/g;
 /** Other control characters (NUL, ESC …): nothing a chat line should carry. */
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's job
 const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f]/g;
 /** Characters that open markup anywhere in a line: bold, code, tags (mentions, fonts), links, escapes. */
 const MARKUP = /[*`<>[\]\\]/g;

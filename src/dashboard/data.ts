@@ -85,7 +85,7 @@ export async function buildDashboardData(models: Models, opts: DashboardDataOpti
   const yardRows = snapshot ? compareRows(rowsIn(snapshot, 'courtyard', yardScope), previous, 'courtyard', yardScope) : h.running.courtyards;
   let courtyards = yardRows.map(tile);
   let chart: DashboardData['chart'];
-  let summary: DashboardData['summary'] = {};
+  let summary: DashboardData['summary'];
   if (scope.kind === 'district') {
     // Before any publication, the running week's streets (labelled as running, no arrows).
     const streets = snapshot ? compareRows(rowsIn(snapshot, 'street'), previous, 'street') : h.running.streets;

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type ExcelJS from 'exceljs';
 import { decodeCsv, parseCsv } from './csv';
 import { detectSheet, mapHeaders, SHEETS, type SheetSpec } from './sheets';
 

@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type ExcelJS from 'exceljs';
 import { csvLine } from './csv';
 import { markExample } from './examples';
 import { SHEETS } from './sheets';

@@ -142,7 +142,7 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`${file} is not valid JSON (${(err as Error).message}); see the format at the top of src/services/calendar.ts`);
+    throw new Error(`${file} is not valid JSON (${(err as Error).message}); see the format at the top of src/services/calendar.ts`, { cause: err });
   }
 }
 

@@ -259,7 +259,7 @@ export async function measurePeriod(models: Models, scope: ScopeData, period: Pe
     const percent = done ? 100 : (percentThen.get(String(p._id)) ?? p.percent);
     // Finished before the period: counted in 项目进度 only (see finishedBefore).
     const finishedEarlier = done && p.completedAt! < period.start;
-    let timed = false;
+    let timed: boolean;
     let onTime = false;
     if (done) {
       const deadline = deadlineInForce(p, p.completedAt!);

@@ -9,13 +9,41 @@ import type { AddressInfo } from 'node:net';
  * (path/101138). It keeps its own clock, so a test can step time for it and the outbox alike.
  */
 
+/**
+ * A message body as the sink took it: WeCom's JSON, checked as far as the sink checks it
+ * (content and media fields are strings where the message type needs them).
+ */
+export interface PushBody {
+  msgtype: string;
+  touser?: string;
+  text?: PushPart;
+  markdown?: PushPart;
+  markdown_v2?: PushPart;
+  image?: PushPart;
+  file?: PushPart;
+  voice?: PushPart;
+  news?: PushPart;
+  [field: string]: unknown;
+}
+
+export interface PushPart {
+  content?: string;
+  mentioned_list?: string[];
+  mentioned_mobile_list?: string[];
+  base64?: string;
+  md5?: string;
+  media_id?: string;
+  articles?: unknown[];
+  [field: string]: unknown;
+}
+
 /** An accepted push, as WeCom would have shown it in the chat. */
 export interface SinkPush {
   /** Robot key (webhook), response code (response_url) or userid (app). */
   key: string;
   at: Date;
   /** The JSON WeCom got. */
-  body: any;
+  body: PushBody;
   msgtype: string;
   /** Which API took it. */
   channel: 'webhook' | 'response_url' | 'app';
@@ -171,11 +199,12 @@ export async function startWebhookSink(opts: WebhookSinkOptions = {}): Promise<W
     if (now().getTime() >= expiresAt) throw new Refusal(42001, 'access_token expired');
   }
 
-  function json(body: Buffer): any {
+  /** The request's JSON object; its fields are checked by the API that reads them. */
+  function json(body: Buffer): PushBody {
     try {
-      const parsed = JSON.parse(body.toString('utf8'));
+      const parsed: unknown = JSON.parse(body.toString('utf8'));
       if (typeof parsed !== 'object' || parsed === null) throw new Error('not an object');
-      return parsed;
+      return parsed as PushBody;
     } catch {
       throw new Refusal(47001, 'data format error: Warning: wrong json format.');
     }
@@ -204,11 +233,11 @@ export async function startWebhookSink(opts: WebhookSinkOptions = {}): Promise<W
   }
 
   // path/99110 "消息类型及数据格式": what a webhook push must look like.
-  function checkWebhookBody(key: string, body: any): { file?: { filename: string; data: Buffer } } {
+  function checkWebhookBody(key: string, body: PushBody): { file?: { filename: string; data: Buffer } } {
     switch (body.msgtype) {
       case 'text':
         checkContent(body.text?.content, LIMITS.text, 'text');
-        if (body.text.mentioned_list !== undefined && !Array.isArray(body.text.mentioned_list)) {
+        if (body.text?.mentioned_list !== undefined && !Array.isArray(body.text.mentioned_list)) {
           throw new Refusal(40058, 'mentioned_list must be an array. invalid Request Parameter');
         }
         return {};

@@ -125,7 +125,7 @@ describe('/绑定', () => {
     expect(reply).toContain('已向本群发送一条测试消息');
     const got = sink.received.filter((p) => p.key === key);
     expect(got).toHaveLength(1);
-    expect(got[0]!.body.markdown.content).toContain('楼院通：本群已绑定为 **东方花园 工作群**');
+    expect(got[0]!.body.markdown?.content).toContain('楼院通：本群已绑定为 **东方花园 工作群**');
   });
 
   it('says when the test message did not arrive', async () => {

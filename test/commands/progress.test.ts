@@ -1,20 +1,18 @@
 import help from '../../commands/help';
 import progress from '../../commands/progress';
 import project from '../../commands/project';
-import type { ProjectDoc } from '../../src/db/models';
 import { beijingDate } from '../../src/services/beijing-time';
 import { undoLast } from '../../src/services/audit';
 import { createTestBot, type BasicFixture, type TestBot } from '../helpers/bot';
 
 let bot: TestBot;
 let f: BasicFixture;
-let road: ProjectDoc;
 
 beforeAll(async () => {
   bot = await createTestBot({ commands: [help, project, progress] });
   f = await bot.seed.basic();
   const base = { category: '工程' as const, createdAt: bot.now(), street: f.streets.jiyuan._id };
-  road = await bot.models.Project.create({ ...base, no: 12, courtyard: f.courtyards.dongfang._id, title: '路面硬化', owner: f.cadres.zhangsan._id, deadline: beijingDate(2020, 9, 20) });
+  await bot.models.Project.create({ ...base, no: 12, courtyard: f.courtyards.dongfang._id, title: '路面硬化', owner: f.cadres.zhangsan._id, deadline: beijingDate(2020, 9, 20) });
   // Owned by 李四 although the courtyard is 张三's: the owner may report too.
   await bot.models.Project.create({ ...base, no: 13, courtyard: f.courtyards.dongfang._id, title: '屋顶防水', owner: f.cadres.lisi._id, deadline: beijingDate(2020, 9, 30) });
 });

@@ -8,7 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createModels, syncIndexes } from '../../src/db/models';
@@ -23,9 +23,9 @@ const SHOTS = path.join(projectRoot(), 'tmp', 'dashboard');
 
 jest.setTimeout(180_000);
 
-function listen(app: { callback(): Parameters<typeof import('node:http').createServer>[1] }): Promise<{ server: Server; origin: string }> {
+function listen(app: { callback(): Parameters<typeof createServer>[1] }): Promise<{ server: Server; origin: string }> {
   return new Promise((resolve) => {
-    const server = require('node:http').createServer(app.callback()) as Server;
+    const server = createServer(app.callback());
     server.listen(0, '127.0.0.1', () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
   });
 }

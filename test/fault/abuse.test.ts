@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { allCommands } from '../../commands';
 import { createTestBot, type BasicFixture, type TestBot } from '../helpers/bot';
-import { TEST_CREDS, buildCallback, decodeReply, postCallback, sealCallback, type SignedCallback } from '../helpers/wecom';
-import { diffDocs, snapshotDocs, type DocSnapshot } from './helpers/db-diff';
+import { TEST_CREDS, buildCallback, decodeReply, postCallback, sealCallback } from '../helpers/wecom';
+import { diffDocs, snapshotDocs } from './helpers/db-diff';
 import { INJECTIONS, injectedLines } from './helpers/injection';
 import { sealBytes } from './helpers/raw-callback';
 

@@ -6,7 +6,7 @@
  * is downloaded at install or test time). The page serves its own CJK font, so both draw the
  * dashboard alike.
  */
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress } from 'node:zlib';
@@ -32,7 +32,7 @@ function sparticuzRoot(): string {
  */
 async function packagedChromium(): Promise<FoundChromium> {
   const root = sparticuzRoot();
-  const { version } = require(path.join(root, 'package.json')) as { version: string };
+  const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
   const dir = path.join(root, '..', '..', '.cache', `sparticuz-chromium-${version}`);
   const binary = path.join(dir, 'chromium');
   if (!existsSync(binary)) {

@@ -106,7 +106,7 @@ export async function openBench(start: Date): Promise<Bench> {
         msgtype: p.msgtype,
         content: p.body.markdown?.content ?? p.body.text?.content ?? '',
         mentions: p.body.text?.mentioned_list ?? [...(p.body.markdown?.content ?? '').matchAll(/<@([^>]+)>/g)].map((m) => m[1]!),
-        png: p.msgtype === 'image' ? Buffer.from(p.body.image.base64, 'base64') : undefined,
+        png: p.msgtype === 'image' ? Buffer.from(p.body.image?.base64 ?? '', 'base64') : undefined,
         file: p.file,
       }));
     },

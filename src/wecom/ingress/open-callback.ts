@@ -97,7 +97,7 @@ const jsonEnvelope = z.object({ encrypt: CIPHERTEXT });
  * are ignored) or `{"encrypt":"…"}` (intelligent robot path/101033). 400 otherwise.
  */
 export function extractCiphertext(body: string, format: 'xml' | 'json'): string {
-  let parsed: unknown = null;
+  let parsed: unknown;
   if (format === 'xml') {
     parsed = parseXml(body);
   } else {

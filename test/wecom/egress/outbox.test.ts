@@ -49,7 +49,7 @@ async function runUntil(done: () => boolean | Promise<boolean>, ...running: Outb
   return t - start;
 }
 
-const texts = (key: string) => sink.received.filter((p) => p.key === key).map((p) => p.body.text?.content ?? p.body.markdown?.content);
+const texts = (key: string) => sink.received.filter((p) => p.key === key).map((p) => p.body.text?.content ?? p.body.markdown?.content ?? '');
 const pushes = (key: string, n: number, from = 0): PushRequest[] =>
   Array.from({ length: n }, (_, i) => ({
     dedupeKey: `${key}:${String(from + i).padStart(3, '0')}`,
@@ -187,9 +187,9 @@ describe('splitting', () => {
     await runUntil(async () => (await outboxItemModel(conn).countDocuments({ status: 'sent' })) === 2, o);
     const answer = sink.received.filter((p) => p.channel === 'response_url');
     expect(answer).toHaveLength(1);
-    expect(utf8Bytes(answer[0]!.body.markdown.content)).toBeLessThanOrEqual(4096);
-    expect(answer[0]!.body.markdown.content).toMatch(/内容过长，已截断）$/);
-    const appParts = sink.received.filter((p) => p.channel === 'app').map((p) => p.body.text.content as string);
+    expect(utf8Bytes(answer[0]!.body.markdown?.content ?? '')).toBeLessThanOrEqual(4096);
+    expect(answer[0]!.body.markdown?.content).toMatch(/内容过长，已截断）$/);
+    const appParts = sink.received.filter((p) => p.channel === 'app').map((p) => p.body.text?.content ?? '');
     expect(appParts.length).toBeGreaterThan(1);
     expect(appParts.join('')).toBe(long);
   });
