@@ -25,6 +25,20 @@ const postponementSchema = new Schema(
   { _id: false },
 );
 
+/** One field changed by `/项目 修改`: the values as shown then (names, not ids), who and when. */
+const editSchema = new Schema(
+  {
+    /** The field's Chinese label: 标题, 标准, 责任人, 类别, 领域, 楼院. */
+    field: { type: String, required: true },
+    from: { type: String, default: '' },
+    to: { type: String, default: '' },
+    /** WeCom userid of who changed it. */
+    by: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
 /**
  * A fix-up project (整治项目), published with its content, standard, owner and deadline.
  * `no` is the number users type (`#12`), from the 'project' sequence.
@@ -52,6 +66,16 @@ const projectSchema = new Schema({
   completedAt: { type: Date },
   /** WeCom userid of who completed it (/项目 完成, /进度 100%). */
   completedBy: { type: String },
+  /** Every /项目 修改, oldest first. */
+  edits: { type: [editSchema], default: [] },
+  /**
+   * /项目 取消: from `cancelledAt` on the project counts nowhere (scores, figures, overdue);
+   * before it, a view of that time counts it as it stood (src/services/counted.ts).
+   */
+  cancelledAt: { type: Date },
+  /** WeCom userid of who cancelled it. */
+  cancelledBy: { type: String },
+  cancelReason: { type: String },
   /** When progress was last reported (/进度). */
   lastReportAt: { type: Date },
   /** WeCom userid of the creator. */
