@@ -111,11 +111,13 @@ async function cadreName(models: Models, id: Types.ObjectId | null | undefined):
 
 /** describeState with the names it needs looked up. */
 export async function describeStateWithNames(models: Models, r: ResidentRequestDoc, now: Date): Promise<string> {
-  const closer = r.status === '已办结' && r.closedBy ? await nameOfUser(models, r.closedBy) : undefined;
+  // Who closed it, or (voided) who voided it.
+  const by = r.status === '已办结' ? r.closedBy : r.status === VOIDED ? r.voidedBy : undefined;
+  const closer = by ? await nameOfUser(models, by) : undefined;
   return describeState(r, now, await cadreName(models, r.assignee), closer);
 }
 
-/** `#7 已由 张三 接单（9月16日 10:00）`: where a request stands and who moved it there, for refusals. */
+/** `#7 已由 张三 接单（9月16日 10:00）`: where a request stands and who moved it there (`closerName`: who closed or voided it), for refusals. */
 export function describeState(r: ResidentRequestDoc, now: Date, assigneeName?: string, closerName?: string): string {
   const by = (name: string | undefined) => (name ? `由 ${name} ` : '');
   switch (r.status as RequestStatus) {
@@ -128,7 +130,7 @@ export function describeState(r: ResidentRequestDoc, now: Date, assigneeName?: s
     case '已办结':
       return `#${r.no} 已${by(closerName ?? assigneeName)}办结（${formatDateTime(r.closedAt ?? r.createdAt, now)}）`;
     case '已作废':
-      return `#${r.no} 已作废（${formatDateTime(r.voidedAt ?? r.createdAt, now)}${r.voidReason ? `，原因：${r.voidReason}` : ''}）`;
+      return `#${r.no} 已${by(closerName)}作废（${formatDateTime(r.voidedAt ?? r.createdAt, now)}${r.voidReason ? `，原因：${r.voidReason}` : ''}）`;
   }
 }
 
