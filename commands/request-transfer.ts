@@ -4,8 +4,9 @@ import type { CommandContext } from '../src/bot/context';
 import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font } from '../src/bot/markdown';
 import { contactsFor, roleCovers } from '../src/bot/permissions';
-import type { CourtyardDoc, ResidentRequestDoc } from '../src/db/models';
+import type { CadreDoc, CourtyardDoc, ResidentRequestDoc } from '../src/db/models';
 import { PermissionError } from '../src/errors';
+import { courtyardGroups, loadPushGroups } from '../src/jobs/targets';
 import { transferRequest } from '../src/services/request-corrections';
 import { formatDueDay, requestTarget } from '../src/services/requests';
 
@@ -34,6 +35,29 @@ async function assertMayTransfer(ctx: CommandContext, request: ResidentRequestDo
 }
 
 /**
+ * Tells the courtyard a request was moved to, in its work groups (unless it was moved from
+ * one of them): its cadres, or the cadre named, are @mentioned to take it on. How many
+ * groups were told.
+ */
+async function tellNewCourtyard(ctx: CommandContext, request: ResidentRequestDoc, lines: string[], assignee: CadreDoc | undefined): Promise<number> {
+  const here = ctx.scope.kind === 'courtyard' && ctx.scope.courtyard._id.equals(request.courtyard);
+  if (here || !ctx.outbox) return 0;
+  const people = assignee
+    ? [assignee]
+    : await ctx.models.Cadre.find({ courtyards: request.courtyard, roles: 'cadre', active: true, userId: { $exists: true } }).sort({ name: 1 }).limit(5);
+  const mentions = people.flatMap((c) => (c.userId ? [c.userId] : []));
+  const groups = courtyardGroups(await loadPushGroups(ctx.models), String(request.courtyard));
+  for (const g of groups) {
+    await ctx.outbox.enqueue({
+      dedupeKey: `request-transfer:${request._id}:${request.transfers.length}:${g.chatId}`,
+      target: { kind: 'webhook', url: g.webhookUrl },
+      payload: { type: 'markdown', content: lines.join('\n'), mentions },
+    });
+  }
+  return groups.length;
+}
+
+/**
  * /诉求 转派 — a request logged at the wrong courtyard, or taken by someone who cannot do
  * it: to another cadre (`给=李四`) and/or another courtyard (`楼院=…`). Each hand-over is
  * kept (who had it, where it was, who moved it, when); the feedback deadline stays.
@@ -59,7 +83,8 @@ export default defineCommand({
     ];
     if (moved.assignee) lines.push(`请 ${escapeMarkdown(assignee?.name ?? '接单人')} 跟进：\`/反馈 #${moved.no} 进展\``);
     else lines.push(`请 ${escapeMarkdown(yard?.name ?? '')} 的分包干部接单：\`/接单 #${moved.no}\``);
-    lines.push(font('comment', '转派记录已保留'));
+    const told = moved.courtyard.equals(request.courtyard) ? 0 : await tellNewCourtyard(ctx, moved, lines, assignee);
+    lines.push(font('comment', `转派记录已保留${told ? `；已通知 ${escapeMarkdown(yard?.name ?? '')} 工作群` : ''}`));
     return lines.join('\n');
   },
 });

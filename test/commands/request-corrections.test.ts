@@ -19,6 +19,7 @@ describe('/诉求 转派, 作废', () => {
     bot = await createTestBot();
     f = await bot.seed.basic();
     await bot.seed.cadre({ name: '周七', unit: '区民政局', userId: 'zhou', courtyards: [f.courtyards.dongfang] });
+    await bot.seed.group('grp-longhai', f.courtyards.longhai, { webhookUrl: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=longhai' });
     expect(await bot.send(f.users.stranger, f.groups.dongfang, '/诉求 3号楼楼道灯不亮')).toContain('#1');
     expect(await bot.send(f.users.stranger, f.groups.dongfang, '/诉求 车棚漏雨')).toContain('#2');
     expect(await bot.send(f.users.lisi, '', '/诉求 水泵房噪音 楼院=水泵厂家属院')).toContain('#3');
@@ -58,6 +59,12 @@ describe('/诉求 转派, 作废', () => {
       const reply = await bot.send(f.users.lisi, '', '/诉求 转派 #1 楼院=陇海安居');
       expect(reply).toContain('✅ 已转派诉求 **#1** → 陇海安居');
       expect(reply).toContain('请 陇海安居 的分包干部接单：`/接单 #1`');
+      expect(reply).toContain('已通知 陇海安居 工作群');
+      // Its cadres are asked to take it in its group.
+      const told = bot.outbox.requests.filter((r) => r.dedupeKey.startsWith('request-transfer:'));
+      expect(told).toHaveLength(1);
+      expect(told[0]).toMatchObject({ target: { kind: 'webhook', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=longhai' }, payload: { mentions: ['lisi'] } });
+      expect((told[0]!.payload as { content: string }).content).toContain('请 陇海安居 的分包干部接单：`/接单 #1`');
       const stored = await request(1);
       expect(stored).toMatchObject({ status: '点单', courtyard: f.courtyards.longhai._id, street: f.streets.jiyuan._id });
       expect(stored?.assignee).toBeUndefined();
