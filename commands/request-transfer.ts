@@ -82,7 +82,9 @@ export default defineCommand({
       `反馈期限：${bold(formatDueDay(moved.dueAt, ctx.now))}前（不因转派改变）`,
     ];
     if (moved.assignee) lines.push(`请 ${escapeMarkdown(assignee?.name ?? '接单人')} 跟进：\`/反馈 #${moved.no} 进展\``);
-    else lines.push(`请 ${escapeMarkdown(yard?.name ?? '')} 的分包干部接单：\`/接单 #${moved.no}\``);
+    else if (moved.status === '点单') lines.push(`请 ${escapeMarkdown(yard?.name ?? '')} 的分包干部接单：\`/接单 #${moved.no}\``);
+    // Fed back already: whoever follows it up next takes it over (立行立办).
+    else lines.push(`请 ${escapeMarkdown(yard?.name ?? '')} 的分包干部跟进：\`/反馈 #${moved.no} 进展\` 或 \`/办结 #${moved.no} 结果\``);
     const told = moved.courtyard.equals(request.courtyard) ? 0 : await tellNewCourtyard(ctx, moved, lines, assignee);
     lines.push(font('comment', `转派记录已保留${told ? `；已通知 ${escapeMarkdown(yard?.name ?? '')} 工作群` : ''}`));
     return lines.join('\n');

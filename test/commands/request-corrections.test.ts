@@ -82,6 +82,17 @@ describe('/诉求 转派, 作废', () => {
       expect(await request(2)).toMatchObject({ status: '已接单', assignee: f.cadres.lisi._id, courtyard: f.courtyards.shuibeng._id, street: f.streets.zhongxin._id });
     });
 
+    it('keeps feedback given when it moves a request: its next cadre follows it up', async () => {
+      expect(await bot.send(f.users.stranger, f.groups.dongfang, '/诉求 垃圾桶满了')).toContain('#5');
+      expect(await bot.send(f.users.zhangsan, f.groups.dongfang, '/反馈 #5 已联系保洁')).toContain('✅ 已反馈');
+      const reply = await bot.send(f.users.jyAdmin, f.groups.dongfang, '/诉求 转派 #5 楼院=陇海安居');
+      expect(reply).toContain('请 陇海安居 的分包干部跟进：`/反馈 #5 进展` 或 `/办结 #5 结果`');
+      const stored = await request(5);
+      expect(stored).toMatchObject({ status: '已反馈', courtyard: f.courtyards.longhai._id, feedback: '已联系保洁' });
+      expect(stored?.assignee).toBeUndefined();
+      expect(stored?.transfers[0]).toMatchObject({ by: 'jy-admin', fromAssignee: f.cadres.zhangsan._id, toCourtyard: f.courtyards.longhai._id });
+    });
+
     it('refuses a closed request', async () => {
       expect(await bot.send(f.users.lisi, '', '/办结 #2 已处理')).toContain('✅ 已办结');
       expect(await bot.send(f.users.admin, '', '/诉求 转派 #2 给=张三')).toContain('❌ #2 已由 李四 办结');
