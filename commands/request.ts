@@ -15,9 +15,9 @@ import voidRequest from './request-void';
  * when they are someone the sender may see here, and in the courtyard's group when it is
  * logged elsewhere.
  */
+// No aliases: any word taken as a subcommand would be dropped from a request's text.
 const log = defineCommand({
   name: '登记',
-  aliases: ['new', '新增'],
   summary: '登记居民诉求（2个工作日内反馈）',
   allow: 'anyone',
   usage: ['/诉求 3号楼楼道灯不亮', '/诉求 3号楼楼道灯不亮 楼院=东方花园'],
