@@ -3,7 +3,9 @@
  * wrong input, the database after, and the score after a cancellation (out of every score
  * and overdue list from then on; a past period and a published snapshot keep it).
  */
+import { buildCourtyardCard } from '../../src/dashboard/courtyard-card';
 import { beijingDate } from '../../src/services/beijing-time';
+import { createCalendar } from '../../src/services/calendar';
 import { findOverdue } from '../../src/services/overdue';
 import { computeRanking, weekPeriod } from '../../src/services/ranking';
 import { findSnapshot, publishPeriod } from '../../src/services/snapshots';
@@ -217,6 +219,9 @@ describe('a cancelled project leaves the score from its cancellation on', () => 
     expect(card).toContain('项目进度 100.0');
     expect(await bot.send(f.users.zhangsan, f.groups.dongfang, '/逾期')).not.toContain('路面硬化');
     expect(await findOverdue(bot.models, { scope: {}, now: bot.now() })).toEqual([]);
+    // The dashboard's courtyard card.
+    const dashboard = await buildCourtyardCard(bot.models, f.courtyards.dongfang, { now: bot.now(), calendar: createCalendar() });
+    expect(dashboard.projects.map((p) => p.no)).toEqual([2]);
     const running = await progressOf(0);
     expect(running.parts.progress).toBe(100);
     expect(running.overdueByKind.project).toBe(0);

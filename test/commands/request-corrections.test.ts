@@ -3,6 +3,8 @@
  * refusal, wrong input, the database after, and the figures after voiding (out of counts,
  * rates, overdue lists and scores in every period; a published snapshot keeps its rows).
  */
+import { buildCourtyardCard } from '../../src/dashboard/courtyard-card';
+import { createCalendar } from '../../src/services/calendar';
 import { findOverdue } from '../../src/services/overdue';
 import { computeRanking, weekPeriod } from '../../src/services/ranking';
 import { requestFigures } from '../../src/services/requests';
@@ -174,6 +176,8 @@ describe('a voided request leaves every request figure', () => {
     expect(await bot.send(f.users.zhangsan, f.groups.dongfang, '/逾期')).not.toContain('路灯不亮');
     expect(await findOverdue(bot.models, { scope: {}, now: bot.now(), kinds: ['request'] })).toEqual([]);
     expect(await findOverdue(bot.models, { scope: {}, now: week.end, kinds: ['request'] })).toEqual([]);
+    const dashboard = await buildCourtyardCard(bot.models, f.courtyards.dongfang, { now: bot.now(), calendar: createCalendar() });
+    expect(dashboard.requests.map((r) => r.no)).toEqual([2]);
     expect(await requestFigures(bot.models, scope(), bot.now())).toMatchObject({ total: 1, fedBack: 1, closed: 1, feedbackRate: 100, completionRate: 100 });
     // A duplicate never counted: last week recomputed has #2 alone.
     expect((await lastWeek()).parts.requests).toBe(100);
