@@ -122,6 +122,17 @@ describe('/项目 取消, 修改, 详情', () => {
       ]);
     });
 
+    it('lets two edits of different fields sent at once both land, each kept', async () => {
+      const replies = await Promise.all([
+        bot.send(f.users.admin, f.groups.dongfang, '/项目 修改 #5 标准=每层有灯'),
+        bot.send(f.users.jyAdmin, f.groups.dongfang, '/项目 修改 #5 责任人=王五'),
+      ]);
+      expect(replies.map((r) => r.split('\n')[0])).toEqual(['✏️ 已修改项目 #5 **楼道照明**', '✏️ 已修改项目 #5 **楼道照明**']);
+      const stored = await project(5);
+      expect(stored).toMatchObject({ standard: '每层有灯', owner: f.cadres.wangwu._id });
+      expect(stored?.edits.map((e) => e.field).sort()).toEqual(['标准', '责任人'].sort());
+    });
+
     it('moves a project to another courtyard, with its street', async () => {
       bot.advance(60_000);
       const reply = await bot.send(f.users.admin, f.groups.dongfang, '/项目 修改 #1 楼院=水泵厂家属院');
