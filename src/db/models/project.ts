@@ -4,7 +4,7 @@ import { Schema, type Connection, type HydratedDocument, type InferSchemaType, t
 export const PROJECT_CATEGORIES = ['工程', '管理', '服务'] as const;
 /** The five task areas: 卫生整治, 美化环境, 规范秩序, 维护安全, 提升文明素养. */
 export const TASK_AREAS = ['卫生', '环境', '秩序', '安全', '文明'] as const;
-/** 已延期: postponed, still open with a later deadline; 已取消: dropped, counts nowhere. */
+/** 已延期: postponed, still open with a later deadline; 已取消: dropped, counts nowhere from its cancellation on (src/services/counted.ts). */
 export const PROJECT_STATUSES = ['进行中', '已延期', '已完成', '已取消'] as const;
 /** Statuses of a project that is still to be done (the overdue query filters on these). */
 export const OPEN_PROJECT_STATUSES = ['进行中', '已延期'] as const;
