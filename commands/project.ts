@@ -32,10 +32,15 @@ import {
   recordProgress,
 } from '../src/services/projects';
 import { listingLabel, scopeFilter, type Scope } from '../src/services/scope';
+import cancel from './project-cancel';
+import detail from './project-detail';
+import edit from './project-edit';
 
 /**
  * /项目 — fix-up projects (整治项目): published (公示) with content, standard, owner and
- * deadline, then pushed "按表推进、对表销号": 新建, 列表, 完成, 延期. Progress is /进度.
+ * deadline, then pushed "按表推进、对表销号": 新建, 列表, 完成, 延期; corrected by 取消, 修改
+ * (commands/project-cancel.ts, project-edit.ts); 详情 shows the record and its history
+ * (project-detail.ts). Progress is /进度.
  */
 
 const create = defineCommand({
@@ -112,7 +117,7 @@ const create = defineCommand({
   },
 });
 
-type ListStatus = '进行中' | '逾期' | '已完成' | '全部';
+type ListStatus = '进行中' | '逾期' | '已完成' | '已取消' | '全部';
 const STATUS_WORDS: Record<string, ListStatus> = {
   进行中: '进行中',
   在办: '进行中',
@@ -123,6 +128,8 @@ const STATUS_WORDS: Record<string, ListStatus> = {
   已完成: '已完成',
   完成: '已完成',
   已销号: '已完成',
+  已取消: '已取消',
+  取消: '已取消',
   全部: '全部',
   所有: '全部',
 };
@@ -143,7 +150,8 @@ const statusFilter = (status: ListStatus, now: Date): QueryFilter<Project> => {
   if (status === '进行中') return { status: { $in: [...OPEN_PROJECT_STATUSES] } };
   if (status === '逾期') return { status: { $in: [...OPEN_PROJECT_STATUSES] }, deadline: { $lt: startOfBeijingDay(now) } };
   if (status === '已完成') return { status: '已完成' };
-  return { status: { $ne: '已取消' } };
+  if (status === '已取消') return { status: '已取消' };
+  return {};
 };
 
 const list = defineCommand({
@@ -151,7 +159,7 @@ const list = defineCommand({
   aliases: ['list', '清单'],
   summary: '项目清单：进度、截止日期、剩余或逾期天数',
   allow: 'anyone',
-  usage: ['/项目 列表', '/项目 列表 逾期', '/项目 列表 济源路 已完成 2'],
+  usage: ['/项目 列表', '/项目 列表 逾期', '/项目 列表 济源路 已完成 2', '/项目 列表 已取消'],
   args: z.object({ a: listWord('条件').optional(), b: listWord('条件').optional(), c: listWord('条件').optional() }),
   async run(ctx, { a, b, c }) {
     const { models, now } = ctx;
@@ -177,13 +185,18 @@ const list = defineCommand({
       if (!view.district) label = '我负责的范围';
     }
 
-    const [projects, open, overdue, done] = await Promise.all([
-      models.Project.find({ ...where, ...statusFilter(status, now) }).sort(status === '已完成' ? { completedAt: -1, no: -1 } : { deadline: 1, no: 1 }),
+    const [projects, open, overdue, done, cancelled] = await Promise.all([
+      models.Project.find({ ...where, ...statusFilter(status, now) }).sort(
+        status === '已完成' ? { completedAt: -1, no: -1 } : status === '已取消' ? { cancelledAt: -1, no: -1 } : { deadline: 1, no: 1 },
+      ),
       models.Project.countDocuments({ ...where, ...statusFilter('进行中', now) }),
       models.Project.countDocuments({ ...where, ...statusFilter('逾期', now) }),
       models.Project.countDocuments({ ...where, ...statusFilter('已完成', now) }),
+      models.Project.countDocuments({ ...where, ...statusFilter('已取消', now) }),
     ]);
-    if (status === '全部') projects.sort((x, y) => Number(x.status === '已完成') - Number(y.status === '已完成'));
+    // 全部: open first, then completed, then cancelled.
+    const rank = (p: { status: string }) => (p.status === '已取消' ? 2 : p.status === '已完成' ? 1 : 0);
+    if (status === '全部') projects.sort((x, y) => rank(x) - rank(y));
     const owners = await cadreNames(models, projects.map((p) => p.owner));
     const yards = scope.kind === 'courtyard' ? new Map<string, string>() : await courtyardNames(models, projects.map((p) => p.courtyard));
     const lines = projects.map((p) => {
@@ -192,7 +205,7 @@ const list = defineCommand({
       return `${head}\n${progressBar(p.percent)} · ${deadlineLine(p, now)}`;
     });
 
-    const summary = `进行中 ${open} · ${overdue ? font('warning', `逾期 ${overdue}`) : '逾期 0'} · 已完成 ${done}`;
+    const summary = `进行中 ${open} · ${overdue ? font('warning', `逾期 ${overdue}`) : '逾期 0'} · 已完成 ${done}${cancelled ? ` · 已取消 ${cancelled}` : ''}`;
     const header = [bold(`${escapeMarkdown(label)} · 项目${status === '全部' ? '' : `（${status}）`}`), summary];
     if (lines.length === 0) {
       return [...header, font('comment', status === '进行中' ? '没有进行中的项目。新建：`/项目 新建 内容 类别=工程 截止=9月20日 责任人=张三`' : `没有${status}的项目`)].join('\n');
@@ -271,7 +284,7 @@ const postpone = defineCommand({
 export default defineCommand({
   name: '项目',
   aliases: ['project'],
-  summary: '整治项目：新建公示、清单、完成销号、延期',
-  subcommands: [create, list, complete, postpone],
+  summary: '整治项目：新建公示、清单、完成销号、延期、取消、修改、详情',
+  subcommands: [create, list, complete, postpone, cancel, edit, detail],
   defaultSubcommand: '列表',
 });

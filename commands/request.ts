@@ -5,6 +5,8 @@ import { bold, escapeMarkdown, font, mention } from '../src/bot/markdown';
 import { courtyardGroups, loadPushGroups } from '../src/jobs/targets';
 import { canSee, chatVisibility } from '../src/services/chat-visibility';
 import { formatDueDay, logRequest } from '../src/services/requests';
+import transfer from './request-transfer';
+import voidRequest from './request-void';
 
 /**
  * /诉求 — 居民点单: anyone logs a resident's request (often a cadre or the community typing
@@ -13,9 +15,9 @@ import { formatDueDay, logRequest } from '../src/services/requests';
  * when they are someone the sender may see here, and in the courtyard's group when it is
  * logged elsewhere.
  */
-export default defineCommand({
-  name: '诉求',
-  aliases: ['request'],
+// No aliases: any word taken as a subcommand would be dropped from a request's text.
+const log = defineCommand({
+  name: '登记',
   summary: '登记居民诉求（2个工作日内反馈）',
   allow: 'anyone',
   usage: ['/诉求 3号楼楼道灯不亮', '/诉求 3号楼楼道灯不亮 楼院=东方花园'],
@@ -54,4 +56,17 @@ export default defineCommand({
     } else lines.push(told ? `已通知 ${name} 工作群的分包干部接单` : `请告知 ${name} 的分包干部接单：${takeIt}`);
     return lines.join('\n');
   },
+});
+
+/**
+ * /诉求 — 登记 is what a bare `/诉求 内容` does (the fallback); 转派 and 作废 correct a
+ * request afterwards (commands/request-transfer.ts, request-void.ts).
+ */
+export default defineCommand({
+  name: '诉求',
+  aliases: ['request'],
+  summary: '登记居民诉求（2个工作日内反馈）；转派、作废',
+  subcommands: [log, transfer, voidRequest],
+  defaultSubcommand: '登记',
+  fallbackSubcommand: '登记',
 });

@@ -167,8 +167,9 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
       // A first word that is no subcommand: the fallback subcommand gets all the words.
       sub ??= parent.fallbackSubcommand ? registry.findSub(parent, parent.fallbackSubcommand) : undefined;
       if (!sub) {
+        // Short: the subcommands' names and where their examples are, not every example on one line.
         const names = parent.subcommands.map((s) => s.name).join('、');
-        throw new UserError(`「/${parent.name}」后面应为 ${names} 之一，收到「${escapeMarkdown(word!.text)}」`, [...parent.usage]);
+        throw new UserError(`「/${parent.name}」后面应为 ${names} 之一，收到「${escapeMarkdown(word!.text)}」\n各项用法：\`/帮助 ${parent.name}\``);
       }
       command = sub;
     }

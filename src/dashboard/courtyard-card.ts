@@ -9,6 +9,7 @@ import { addBeijingDays, beijingDayKey, startOfBeijingWeek } from '../services/b
 import type { WorkingCalendar } from '../services/calendar';
 import { headline } from '../services/headline';
 import { findOverdue } from '../services/overdue';
+import { countedRequests, projectsCountedAt } from '../services/counted';
 import { cadreNames, daysUntil, isOpen, onTime } from '../services/projects';
 import { weekPeriod } from '../services/ranking';
 import { isOnTime } from '../services/requests';
@@ -63,8 +64,8 @@ export async function buildCourtyardCard(models: Models, courtyard: CourtyardDoc
     courtyard.community ? models.Community.findById(courtyard.community, { name: 1 }).lean() : null,
     headline(models, { kind: 'courtyard', courtyard, street: null }, now, opts.weights),
     findOverdue(models, { scope: { courtyardId: String(id) }, now, kinds: ['project'] }),
-    models.Project.find({ courtyard: id, status: { $ne: '已取消' } }).lean(),
-    models.ResidentRequest.find({ courtyard: id, $or: [{ status: { $ne: '已办结' } }, { closedAt: { $gte: recent } }] })
+    models.Project.find({ courtyard: id, ...projectsCountedAt(new Date(now.getTime() + 1)) }).lean(),
+    models.ResidentRequest.find({ courtyard: id, ...countedRequests(), $or: [{ status: { $ne: '已办结' } }, { closedAt: { $gte: recent } }] })
       .sort({ createdAt: -1 })
       .limit(MAX_REQUESTS)
       .lean(),

@@ -7,6 +7,7 @@
 import type { Types } from 'mongoose';
 import type { Models } from '../db/models';
 import { addBeijingDays, startOfBeijingWeek } from './beijing-time';
+import { projectsCountedAt } from './counted';
 import { assignmentsOf, courtyardsDuring, everAssignedTo, orgsAt, type OrgState } from './history';
 import { countItems, findOverdue, NO_OVERDUE, type OverdueCount, type OverdueItem } from './overdue';
 import { NO_REQUESTS, requestFiguresByCourtyard, sumRequestFigures, type RequestFigures } from './requests';
@@ -18,7 +19,7 @@ export interface Figures {
   courtyards: number;
   /** Courtyards with each organisation built (volunteers: at least one team), and with all three. */
   orgs: { party: number; selfGov: number; volunteer: number; full: number };
-  /** Projects not cancelled that existed then; done ones count 100 in `percentSum`. */
+  /** Projects that existed then and were not cancelled by then (src/services/counted.ts); done ones count 100 in `percentSum`. */
   projects: { total: number; done: number; percentSum: number };
   requests: RequestFigures;
   /** Assigned cadres (a cadre of several courtyards counts in each), and those with half a day at the courtyard this week. */
@@ -87,7 +88,7 @@ export async function scopeFigures(models: Models, scope: Scope | ScopeRef, at: 
   const monday = startOfBeijingWeek(at);
   const weekEnd = addBeijingDays(monday, 7);
   const [projects, percentThen, requests, overdue, cadreDocs, visits] = await Promise.all([
-    models.Project.find({ ...filter, status: { $ne: '已取消' }, createdAt: { $lt: bound } }, { courtyard: 1, status: 1, percent: 1, completedAt: 1 }).lean(),
+    models.Project.find({ ...filter, ...projectsCountedAt(bound) }, { courtyard: 1, status: 1, percent: 1, completedAt: 1 }).lean(),
     percentsBefore(models, filter, bound),
     requestFiguresByCourtyard(models, filter, at),
     findOverdue(models, { scope, now: at }),

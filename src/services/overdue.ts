@@ -20,6 +20,7 @@ import { OPEN_PROJECT_STATUSES } from '../db/models/project';
 import { UNANSWERED_REQUEST_STATUSES } from '../db/models/resident-request';
 import { addBeijingDays, beijingParts, startOfBeijingDay, startOfBeijingWeek } from './beijing-time';
 import type { WorkingCalendar } from './calendar';
+import { cancelledSince, countedRequests, openAt } from './counted';
 import { assignmentsOf, courtyardsDuring, everAssignedTo } from './history';
 import { milestoneCourtyardDone } from './milestones';
 import { activityFilter, type Scope, type ScopeRef } from './scope';
@@ -178,8 +179,11 @@ export function countItems(items: readonly OverdueItem[]): { courtyards: Map<str
 }
 
 /** Whether a project (open at `t`) is late at `t`: the Beijing day is past the deadline in force then. */
-export function isProjectLate(p: { deadline?: Date | null; postponements?: { from: Date; to: Date; at: Date }[] | null; status: string; completedAt?: Date | null }, t: Date): boolean {
-  const open = (OPEN_PROJECT_STATUSES as readonly string[]).includes(p.status) || (p.status === '已完成' && !!p.completedAt && p.completedAt >= t);
+export function isProjectLate(
+  p: { deadline?: Date | null; postponements?: { from: Date; to: Date; at: Date }[] | null; status: string; completedAt?: Date | null; cancelledAt?: Date | null },
+  t: Date,
+): boolean {
+  const open = openAt(p, t);
   const deadline = deadlineInForce({ deadline: p.deadline ?? undefined, postponements: p.postponements ?? [] }, t);
   return open && !!deadline && deadline < startOfBeijingDay(t);
 }
@@ -193,7 +197,7 @@ export function isRequestLate(r: { dueAt: Date; feedbackAt?: Date | null; closed
 /**
  * Projects late at `t`: open at `t` (created before, not yet completed or cancelled) and the
  * Beijing day past the deadline in force then. Open now with the deadline passed, or
- * completed since `t`, are the candidates.
+ * completed or cancelled since `t` (src/services/counted.ts), are the candidates.
  */
 async function lateProjects(models: Models, filter: Filter, t: Date) {
   const day = startOfBeijingDay(t);
@@ -201,10 +205,11 @@ async function lateProjects(models: Models, filter: Filter, t: Date) {
     $or: [
       { ...filter, status: { $in: [...OPEN_PROJECT_STATUSES] }, $or: [{ deadline: { $lt: day } }, { 'postponements.from': { $lt: day } }] },
       { ...filter, status: '已完成', completedAt: { $gte: t } },
+      { ...filter, ...cancelledSince(t) },
     ],
     createdAt: { $lt: t },
   })
-    .select({ no: 1, courtyard: 1, title: 1, owner: 1, deadline: 1, postponements: 1, status: 1, completedAt: 1 })
+    .select({ no: 1, courtyard: 1, title: 1, owner: 1, deadline: 1, postponements: 1, status: 1, completedAt: 1, cancelledAt: 1 })
     .lean();
   return rows.filter((p) => isProjectLate(p, t)).map((p) => ({ ...p, deadline: deadlineInForce({ deadline: p.deadline ?? undefined, postponements: p.postponements }, t)! }));
 }
@@ -214,8 +219,9 @@ async function lateRequests(models: Models, filter: Filter, t: Date) {
   const rows = await models.ResidentRequest.find({
     $or: [
       { ...filter, status: { $in: [...UNANSWERED_REQUEST_STATUSES] }, dueAt: { $lt: t } },
-      { ...filter, feedbackAt: { $gte: t }, dueAt: { $lt: t } },
-      { ...filter, closedAt: { $gte: t }, dueAt: { $lt: t } },
+      // A voided request is never late (src/services/counted.ts).
+      { ...filter, ...countedRequests(), feedbackAt: { $gte: t }, dueAt: { $lt: t } },
+      { ...filter, ...countedRequests(), closedAt: { $gte: t }, dueAt: { $lt: t } },
     ],
     createdAt: { $lt: t },
   })

@@ -14,6 +14,7 @@ import type { Models, RankingSnapshot } from '../db/models';
 import { OPEN_PROJECT_STATUSES } from '../db/models/project';
 import { beijingDayKey, beijingMonthKey, beijingParts, formatDateTime } from './beijing-time';
 import type { WorkingCalendar } from './calendar';
+import { cancelledSince } from './counted';
 import { scopeFigures, type Figures } from './figures';
 import type { OrgUnit } from './history';
 import { shortLabel, type Period } from './period';
@@ -120,7 +121,7 @@ export async function buildProgressTable(models: Models, opts: ProgressTableOpti
   const before = new Map((previous ? rowsIn(previous, 'courtyard', rankScope) : []).map((r) => [r.id, r]));
   // The figures as they stood at the period's last moment (or now).
   const at = new Date(Math.min(opts.now.getTime(), opts.period.end.getTime() - 1));
-  const [figures, communities, projects] = await Promise.all([scopeFigures(models, ref, at), communityNames(models, scope.courtyards), projectList(models, scope, opts.period.start)]);
+  const [figures, communities, projects] = await Promise.all([scopeFigures(models, ref, at), communityNames(models, scope.courtyards), projectList(models, scope, opts.period.start, at)]);
 
   const scopeName = scopeLabel(scope);
   const isWeek = opts.period.kind !== 'month';
@@ -291,14 +292,18 @@ interface ListedProject {
   status: string;
 }
 
-/** Projects open now or completed since the period began, by courtyard name and number. */
-async function projectList(models: Models, scope: ScopeData, since: Date): Promise<ListedProject[]> {
+/**
+ * Projects open now, completed since the period began, or cancelled after `at` (they count
+ * in the period: src/services/counted.ts), by courtyard name and number.
+ */
+async function projectList(models: Models, scope: ScopeData, since: Date, at: Date): Promise<ListedProject[]> {
   const projects = await models.Project.aggregate<ListedProject>([
     {
       $match: {
         $or: [
           { ...scope.filter, status: { $in: [...OPEN_PROJECT_STATUSES] } },
           { ...scope.filter, status: '已完成', completedAt: { $gte: since } },
+          { ...scope.filter, ...cancelledSince(new Date(at.getTime() + 1)) },
         ],
       },
     },

@@ -187,7 +187,7 @@ export interface ProgressResult {
 
 /**
  * Why a change to a project that was open when read did not land: someone completed,
- * cancelled, postponed or undid it in between — said with who did it.
+ * cancelled, postponed, edited or undid it in between — said with who did it.
  */
 export async function projectMovedError(models: Models, id: Types.ObjectId, now: Date): Promise<UserError> {
   const p = await models.Project.findById(id);
@@ -196,12 +196,24 @@ export async function projectMovedError(models: Models, id: Types.ObjectId, now:
     const who = p.completedBy ? `由 ${await nameOfUser(models, p.completedBy)} ` : '';
     return new UserError(`项目 #${p.no} ${p.title} 刚刚已${who}完成${p.completedAt ? `（${formatDay(p.completedAt, now)}）` : ''}`);
   }
-  if (p.status === '已取消') return new UserError(`项目 #${p.no} ${p.title} 已取消`);
+  if (p.status === '已取消') return new UserError(cancelledText(p, p.cancelledBy ? await nameOfUser(models, p.cancelledBy) : undefined, now));
+  const edit = p.edits[p.edits.length - 1];
   const last = p.postponements[p.postponements.length - 1];
+  if (edit && (!last || edit.at >= last.at)) {
+    const fields = new Set(p.edits.filter((e) => e.at.getTime() === edit.at.getTime() && e.by === edit.by).map((e) => e.field));
+    return new UserError(`项目 #${p.no} 刚刚已由 ${await nameOfUser(models, edit.by)} 修改（${[...fields].join('、')}），请发送 \`/项目 详情 #${p.no}\` 查看`);
+  }
   if (last && p.deadline) {
     return new UserError(`项目 #${p.no} ${p.title} 刚刚已由 ${await nameOfUser(models, last.by)} 延期至 ${formatDay(p.deadline, now)}，请发送 /项目 列表 查看`);
   }
   return new UserError(`项目 #${p.no} 刚刚有了变化，请发送 /项目 列表 查看`);
+}
+
+/** `项目 #5 路面硬化 已由 王管理 于 9月18日取消（原因：重复录入）`. */
+export function cancelledText(p: Pick<Project, 'no' | 'title' | 'cancelledAt' | 'cancelReason'>, byName: string | undefined, now: Date): string {
+  const by = byName ? `由 ${byName} ` : '';
+  const when = p.cancelledAt ? `于 ${formatDay(p.cancelledAt, now)}` : '';
+  return `项目 #${p.no} ${p.title} 已${by}${when}取消${p.cancelReason ? `（原因：${p.cancelReason}）` : ''}`;
 }
 
 /**

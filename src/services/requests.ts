@@ -13,6 +13,7 @@ import type { ScopeTarget } from '../bot/permissions';
 import type { CourtyardDoc, Models, Rating, RequestStatus, ResidentRequest, ResidentRequestDoc } from '../db/models';
 import { UserError } from '../errors';
 import type { Audit, Change } from './audit';
+import { countedRequests, VOIDED } from './counted';
 import { formatDateTime, formatDay, beijingParts } from './beijing-time';
 import type { WorkingCalendar } from './calendar';
 import type { RequestLimits } from '../config';
@@ -97,7 +98,7 @@ export async function logRequest(
 }
 
 /** The UserError for a request no longer in a state that allows the step: where it stands, and who moved it there. */
-async function stateError(models: Models, id: Types.ObjectId, now: Date): Promise<UserError> {
+export async function stateError(models: Models, id: Types.ObjectId, now: Date): Promise<UserError> {
   const current = await models.ResidentRequest.findById(id);
   if (!current) return new UserError('这条诉求已被撤销');
   return new UserError(await describeStateWithNames(models, current, now));
@@ -109,12 +110,14 @@ async function cadreName(models: Models, id: Types.ObjectId | null | undefined):
 }
 
 /** describeState with the names it needs looked up. */
-async function describeStateWithNames(models: Models, r: ResidentRequestDoc, now: Date): Promise<string> {
-  const closer = r.status === '已办结' && r.closedBy ? await nameOfUser(models, r.closedBy) : undefined;
+export async function describeStateWithNames(models: Models, r: ResidentRequestDoc, now: Date): Promise<string> {
+  // Who closed it, or (voided) who voided it.
+  const by = r.status === '已办结' ? r.closedBy : r.status === VOIDED ? r.voidedBy : undefined;
+  const closer = by ? await nameOfUser(models, by) : undefined;
   return describeState(r, now, await cadreName(models, r.assignee), closer);
 }
 
-/** `#7 已由 张三 接单（9月16日 10:00）`: where a request stands and who moved it there, for refusals. */
+/** `#7 已由 张三 接单（9月16日 10:00）`: where a request stands and who moved it there (`closerName`: who closed or voided it), for refusals. */
 export function describeState(r: ResidentRequestDoc, now: Date, assigneeName?: string, closerName?: string): string {
   const by = (name: string | undefined) => (name ? `由 ${name} ` : '');
   switch (r.status as RequestStatus) {
@@ -126,6 +129,8 @@ export function describeState(r: ResidentRequestDoc, now: Date, assigneeName?: s
       return `#${r.no} 已${by(assigneeName)}反馈（${formatDateTime(r.feedbackAt ?? r.createdAt, now)}）`;
     case '已办结':
       return `#${r.no} 已${by(closerName ?? assigneeName)}办结（${formatDateTime(r.closedAt ?? r.createdAt, now)}）`;
+    case '已作废':
+      return `#${r.no} 已${by(closerName)}作废（${formatDateTime(r.voidedAt ?? r.createdAt, now)}${r.voidReason ? `，原因：${r.voidReason}` : ''}）`;
   }
 }
 
@@ -167,7 +172,7 @@ export interface FeedbackResult {
 export async function giveFeedback(actor: RequestActor, request: ResidentRequestDoc, text: string): Promise<FeedbackResult> {
   const body = checkLength(text, '反馈内容');
   const { models, now, caller } = actor;
-  if (request.status === '已办结') throw new UserError(`${await describeStateWithNames(models, request, now)}，不需要再反馈`);
+  if (request.status === '已办结' || request.status === VOIDED) throw new UserError(`${await describeStateWithNames(models, request, now)}，不需要再反馈`);
   const update = (takeOver: Record<string, unknown>) => ({
     $set: { status: '已反馈', feedback: body, ...takeOver },
     $min: { feedbackAt: now },
@@ -189,7 +194,7 @@ async function writeTakingOver(
   update: (takeOver: Record<string, unknown>) => UpdateQuery<ResidentRequest>,
 ): Promise<Change<ResidentRequest> | null> {
   const { models, audit } = actor;
-  const open = { _id: request._id, status: { $ne: '已办结' } } as QueryFilter<ResidentRequest>;
+  const open = { _id: request._id, status: { $nin: ['已办结', VOIDED] } } as QueryFilter<ResidentRequest>;
   const takeOver = takeOverIfUnassigned(request, actor);
   if (Object.keys(takeOver).length) {
     const taken = await audit.change(models.ResidentRequest, { ...open, assignee: null } as QueryFilter<ResidentRequest>, update(takeOver));
@@ -210,7 +215,7 @@ export interface CloseResult {
 export async function closeRequest(actor: RequestActor, request: ResidentRequestDoc, resolution?: string): Promise<CloseResult> {
   const body = resolution === undefined ? undefined : checkLength(resolution, '办结说明');
   const { models, now, caller } = actor;
-  if (request.status === '已办结') throw new UserError(await describeStateWithNames(models, request, now));
+  if (request.status === '已办结' || request.status === VOIDED) throw new UserError(await describeStateWithNames(models, request, now));
   const update = (takeOver: Record<string, unknown>) => ({
     $set: { status: '已办结', closedAt: now, closedBy: caller.userId, ...(body ? { resolution: body } : {}), ...takeOver },
     $min: { feedbackAt: now },
@@ -292,7 +297,8 @@ export async function requestFiguresByCourtyard(models: Models, filter: QueryFil
   const at = new Date(asked.getTime() + 1);
   const answered = { $lt: [{ $ifNull: [{ $min: ['$feedbackAt', '$closedAt'] }, NEVER] }, at] };
   const rows = await models.ResidentRequest.aggregate<Counts & { _id: Types.ObjectId }>([
-    { $match: { ...filter, createdAt: { $lt: at } } },
+    // A voided request is in no figure (src/services/counted.ts).
+    { $match: { ...filter, ...countedRequests(), createdAt: { $lt: at } } },
     {
       $group: {
         _id: '$courtyard',

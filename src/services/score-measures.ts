@@ -17,8 +17,8 @@
 import { Types, type PipelineStage } from 'mongoose';
 import type { Models } from '../db/models';
 import { OPEN_PROJECT_STATUSES } from '../db/models/project';
-import { REQUEST_STATUSES } from '../db/models/resident-request';
 import { addBeijingDays } from './beijing-time';
+import { cancelledSince, countedRequests } from './counted';
 import { assignmentsOf, courtyardsDuring, everAssignedTo, orgsAt, type Assignment, type OrgChangeLike } from './history';
 import { onRosterSince } from './on-roster';
 import { weeksOf, type Period } from './period';
@@ -323,8 +323,8 @@ export async function measurePeriod(models: Models, scope: ScopeData, period: Pe
 }
 
 /**
- * Projects open now, or completed since `since`: everything that was active in a period
- * starting at `since`. Each `$or` branch carries the scope so that each can use an index.
+ * Projects open now, completed since `since`, or cancelled after `asOf`: everything that was
+ * active in a period starting at `since`, as a view at `asOf` sees it. Each `$or` branch carries the scope so that each can use an index.
  */
 async function activeProjects(models: Models, filter: ActivityFilter, since: Date, asOf: Date): Promise<ProjectRow[]> {
   const pipeline: PipelineStage[] = [
@@ -333,6 +333,8 @@ async function activeProjects(models: Models, filter: ActivityFilter, since: Dat
         $or: [
           { ...filter, status: { $in: [...OPEN_PROJECT_STATUSES] }, createdAt: { $lt: asOf } },
           { ...filter, status: '已完成', completedAt: { $gte: since }, createdAt: { $lt: asOf } },
+          // Cancelled after the moment judged: it was open then (src/services/counted.ts).
+          { ...filter, ...cancelledSince(asOf), createdAt: { $lt: asOf } },
         ],
       },
     },
@@ -373,8 +375,8 @@ interface RequestGroup {
 async function requestsDue(models: Models, filter: ActivityFilter, start: Date, asOf: Date): Promise<RequestGroup[]> {
   const firstAnswer = { $ifNull: [{ $min: ['$feedbackAt', '$closedAt'] }, NEVER] };
   return models.ResidentRequest.aggregate<RequestGroup>([
-    // Every status named, so that the (street, status, dueAt) index bounds the scan by dueAt.
-    { $match: { ...filter, status: { $in: [...REQUEST_STATUSES] }, dueAt: { $gte: start, $lt: asOf } } },
+    // Every counted status named (src/services/counted.ts), so that the (street, status, dueAt) index bounds the scan by dueAt.
+    { $match: { ...filter, ...countedRequests(), dueAt: { $gte: start, $lt: asOf } } },
     {
       $group: {
         _id: { courtyard: '$courtyard', assignee: '$assignee' },

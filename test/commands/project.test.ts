@@ -238,6 +238,6 @@ describe('/项目 完成', () => {
 
 describe('/项目', () => {
   it('rejects an unknown sub-action with the list of actions', async () => {
-    expect(await bot.send(f.users.admin, f.groups.dongfang, '/项目 删除 #1')).toContain('「/项目」后面应为 新建、列表、完成、延期 之一，收到「删除」');
+    expect(await bot.send(f.users.admin, f.groups.dongfang, '/项目 删除 #1')).toContain('「/项目」后面应为 新建、列表、完成、延期、取消、修改、详情 之一，收到「删除」');
   });
 });

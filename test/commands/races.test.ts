@@ -210,6 +210,44 @@ const ROWS: Record<string, () => Promise<Round>> = {
     };
   },
 
+  // The owner and an admin cancel at once: one cancellation stands, the other is told whose.
+  async '项目 取消'() {
+    const p = await newProject();
+    return {
+      pair: [
+        [f.users.zhangsan, f.groups.dongfang, `/项目 取消 #${p.no} 原因=重复录入`],
+        [f.users.admin, f.groups.dongfang, `/项目 取消 #${p.no} 原因=录错楼院`],
+      ],
+      check: (replies) =>
+        exclusive(replies, ['张三', '王管理'], /✅ 已取消项目/, (w) => new RegExp(`#${p.no} .*已由 ${w} 于 .*取消`), async (w) => {
+          const stored = await bot.models.Project.findById(p._id).lean();
+          const problems = stored?.cancelledBy === [f.users.zhangsan, f.users.admin][w]!.userId ? [] : ['stored canceller is not the winner'];
+          if ((await auditCount('Project', p._id)) !== 1) problems.push(`${await auditCount('Project', p._id)} audit entries`);
+          return problems;
+        }),
+    };
+  },
+
+  // Two admins give one project two different owners at once: one edit stands, kept once in its history.
+  async '项目 修改'() {
+    const p = await newProject();
+    return {
+      pair: [
+        [f.users.admin, f.groups.dongfang, `/项目 修改 #${p.no} 责任人=李四`],
+        [f.users.jyAdmin, f.groups.dongfang, `/项目 修改 #${p.no} 责任人=周七`],
+      ],
+      check: (replies) =>
+        exclusive(replies, ['王管理', '赵街道'], /✏️ 已修改项目/, (w) => new RegExp(`#${p.no} 刚刚已由 ${w} 修改（责任人）`), async (w) => {
+          const stored = await bot.models.Project.findById(p._id).lean();
+          const zhouId = (await bot.models.Cadre.findOne({ userId: 'zhou' }))!._id;
+          const problems = stored?.owner?.equals([f.cadres.lisi._id, zhouId][w]!) ? [] : ['stored owner is not the winner’s'];
+          if (stored?.edits.length !== 1) problems.push(`${stored?.edits.length} edits kept`);
+          if ((await auditCount('Project', p._id)) !== 1) problems.push(`${await auditCount('Project', p._id)} audit entries`);
+          return problems;
+        }),
+    };
+  },
+
   async '项目 新建'() {
     const title = `第${++round}轮新项目`;
     const line = `/项目 新建 ${title} 类别=工程 截止=9月30日 责任人=张三`;
@@ -223,6 +261,43 @@ const ROWS: Record<string, () => Promise<Round>> = {
           const made = await bot.models.Project.find({ title }).lean();
           const problems = made.length === 1 ? [] : [`${made.length} projects`];
           if (made[0] && (await auditCount('Project', made[0]._id)) !== 1) problems.push('not one audit entry');
+          return problems;
+        }),
+    };
+  },
+
+  // Two admins hand one untaken request to two cadres at once: one hand-over stands.
+  async '诉求 转派'() {
+    const r = await newRequest();
+    return {
+      pair: [
+        [f.users.admin, f.groups.dongfang, `/诉求 转派 #${r.no} 给=李四`],
+        [f.users.jyAdmin, f.groups.dongfang, `/诉求 转派 #${r.no} 给=周七`],
+      ],
+      check: (replies) =>
+        exclusive(replies, ['王管理', '赵街道'], /✅ 已转派诉求/, (w) => new RegExp(`#${r.no} 刚刚已由 ${w} 转派给 ${w === '王管理' ? '李四' : '周七'}`), async (w) => {
+          const stored = await bot.models.ResidentRequest.findById(r._id).lean();
+          const zhouId = (await bot.models.Cadre.findOne({ userId: 'zhou' }))!._id;
+          const problems = stored?.assignee?.equals([f.cadres.lisi._id, zhouId][w]!) ? [] : ['stored assignee is not the winner’s'];
+          if (stored?.transfers.length !== 1) problems.push(`${stored?.transfers.length} transfers kept`);
+          if ((await auditCount('ResidentRequest', r._id)) !== 1) problems.push(`${await auditCount('ResidentRequest', r._id)} audit entries`);
+          return problems;
+        }),
+    };
+  },
+
+  async '诉求 作废'() {
+    const r = await newRequest();
+    return {
+      pair: [
+        [f.users.admin, f.groups.dongfang, `/诉求 作废 #${r.no} 原因=重复`],
+        [f.users.jyAdmin, f.groups.dongfang, `/诉求 作废 #${r.no} 原因=无效`],
+      ],
+      check: (replies) =>
+        exclusive(replies, ['王管理', '赵街道'], /🗑 已作废诉求/, (w) => new RegExp(`#${r.no} 已由 ${w} 作废`), async (w) => {
+          const stored = await bot.models.ResidentRequest.findById(r._id).lean();
+          const problems = stored?.voidedBy === [f.users.admin, f.users.jyAdmin][w]!.userId ? [] : ['stored voider is not the winner'];
+          if ((await auditCount('ResidentRequest', r._id)) !== 1) problems.push(`${await auditCount('ResidentRequest', r._id)} audit entries`);
           return problems;
         }),
     };
@@ -404,6 +479,7 @@ const RACE_FREE: Record<string, string> = {
   '登记 驳回': 'raced against 批准 in the 登记 批准 row',
   '登记 解除': 'one guarded write (the entry still linked to that account); a second 解除 finds nothing to unlink',
   '项目 列表': 'reads only',
+  '项目 详情': 'reads only',
   '节点 列表': 'reads only',
   '节点 查看': 'reads only',
   查询: 'reads only',
@@ -414,7 +490,7 @@ const RACE_FREE: Record<string, string> = {
   导出: 'sends a file; two requests send two files',
   进度: 'every report is kept; the guarded part (completion at 100%) is the /项目 完成 row',
   下沉: 'every visit is kept',
-  诉求: 'every request is kept under its own number; the rate limit has its own race test (request.test.ts)',
+  '诉求 登记': 'every request is kept under its own number; the rate limit has its own race test (request.test.ts)',
   '推送 周排名': 'runs a job now; its run is coordinated through MongoDB (src/jobs/run-coordinator.ts) and a period is published once (unique index; test/services/snapshots.test.ts)',
   '推送 逾期': 'runs a job now; its run is coordinated through MongoDB (src/jobs/run-coordinator.ts)',
   '推送 下沉提醒': 'runs a job now; its run is coordinated through MongoDB (src/jobs/run-coordinator.ts)',

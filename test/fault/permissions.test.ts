@@ -52,8 +52,16 @@ const TABLE: Record<string, Row> = {
   '项目 列表': { who: 'anyone', scope: 'none', line: '/项目 列表' },
   '项目 完成': { who: ['admin', 'cadre'], scope: 'target', line: ['/项目 完成 #3 已验收', '/项目 完成 #4 已验收'] },
   '项目 延期': { who: ['admin', 'cadre'], scope: 'target', line: ['/项目 延期 #5 10月15日 原因=材料未到', '/项目 延期 #6 10月15日 原因=材料未到'] },
+  // An admin of the courtyard or the project's owner: 张三 owns #1 (东方花园), 李四 #2.
+  '项目 取消': { who: ['admin', 'cadre'], scope: 'target', line: ['/项目 取消 #1 原因=权限测试', '/项目 取消 #2 原因=权限测试'] },
+  '项目 修改': { who: ['admin'], scope: 'target', line: ['/项目 修改 #5 标准=权限测试', '/项目 修改 #6 标准=权限测试'] },
+  // Anyone who may read the project's courtyard here: each line is sent in that courtyard's group.
+  '项目 详情': { who: 'anyone', scope: 'none', line: ['/项目 详情 #1', '/项目 详情 #2'] },
   下沉: { who: ['cadre'], scope: 'target', line: '/下沉 半天 清理杂物' },
-  诉求: { who: 'anyone', scope: 'none', line: '/诉求 路灯不亮' },
+  '诉求 登记': { who: 'anyone', scope: 'none', line: '/诉求 路灯不亮' },
+  // An admin of the courtyard, or the cadre who has the request (nobody has #7 or #8).
+  '诉求 转派': { who: ['admin'], scope: 'target', line: ['/诉求 转派 #7 给=李四', '/诉求 转派 #8 给=李四'] },
+  '诉求 作废': { who: ['admin'], scope: 'target', line: ['/诉求 作废 #7 原因=权限测试', '/诉求 作废 #8 原因=权限测试'] },
   接单: { who: ['cadre', 'admin'], scope: 'target', line: ['/接单 #1', '/接单 #2'] },
   反馈: { who: ['cadre', 'admin'], scope: 'target', line: ['/反馈 #1 已联系电工', '/反馈 #2 已联系电工'] },
   办结: { who: ['cadre', 'admin'], scope: 'target', line: ['/办结 #3 已更换', '/办结 #4 已更换'] },
@@ -127,6 +135,9 @@ describe('who may run what, where', () => {
       expect(await bot.send(fx.users.stranger, fx.groups.dongfang, `/诉求 东方诉求${i}`)).toContain(`#${2 * i + 1}`);
       expect(await bot.send(fx.users.stranger, 'grp-shuibeng', `/诉求 水泵诉求${i}`)).toContain(`#${2 * i + 2}`);
     }
+    // Requests #7 (东方花园) and #8 (水泵厂家属院) for /诉求 转派 and 作废.
+    expect(await bot.send(fx.users.stranger, fx.groups.dongfang, '/诉求 东方诉求3')).toContain('#7');
+    expect(await bot.send(fx.users.stranger, 'grp-shuibeng', '/诉求 水泵诉求3')).toContain('#8');
     expect(await admin(fx.groups.dongfang, '/节点 新建 党组织全覆盖 截止=10月10日')).not.toContain('❌');
   });
   afterAll(() => bot.close());

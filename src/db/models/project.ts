@@ -4,7 +4,7 @@ import { Schema, type Connection, type HydratedDocument, type InferSchemaType, t
 export const PROJECT_CATEGORIES = ['工程', '管理', '服务'] as const;
 /** The five task areas: 卫生整治, 美化环境, 规范秩序, 维护安全, 提升文明素养. */
 export const TASK_AREAS = ['卫生', '环境', '秩序', '安全', '文明'] as const;
-/** 已延期: postponed, still open with a later deadline; 已取消: dropped, counts nowhere. */
+/** 已延期: postponed, still open with a later deadline; 已取消: dropped, counts nowhere from its cancellation on (src/services/counted.ts). */
 export const PROJECT_STATUSES = ['进行中', '已延期', '已完成', '已取消'] as const;
 /** Statuses of a project that is still to be done (the overdue query filters on these). */
 export const OPEN_PROJECT_STATUSES = ['进行中', '已延期'] as const;
@@ -19,6 +19,20 @@ const postponementSchema = new Schema(
     to: { type: Date, required: true },
     reason: { type: String, required: true },
     /** WeCom userid of who postponed it. */
+    by: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
+/** One field changed by `/项目 修改`: the values as shown then (names, not ids), who and when. */
+const editSchema = new Schema(
+  {
+    /** The field's Chinese label: 标题, 标准, 责任人, 类别, 领域, 楼院. */
+    field: { type: String, required: true },
+    from: { type: String, default: '' },
+    to: { type: String, default: '' },
+    /** WeCom userid of who changed it. */
     by: { type: String, required: true },
     at: { type: Date, required: true },
   },
@@ -52,6 +66,16 @@ const projectSchema = new Schema({
   completedAt: { type: Date },
   /** WeCom userid of who completed it (/项目 完成, /进度 100%). */
   completedBy: { type: String },
+  /** Every /项目 修改, oldest first. */
+  edits: { type: [editSchema], default: [] },
+  /**
+   * /项目 取消: from `cancelledAt` on the project counts nowhere (scores, figures, overdue);
+   * before it, a view of that time counts it as it stood (src/services/counted.ts).
+   */
+  cancelledAt: { type: Date },
+  /** WeCom userid of who cancelled it. */
+  cancelledBy: { type: String },
+  cancelReason: { type: String },
   /** When progress was last reported (/进度). */
   lastReportAt: { type: Date },
   /** WeCom userid of the creator. */

@@ -4,7 +4,12 @@ import { Schema, type Connection, type HydratedDocument, type InferSchemaType, t
  * The 四联单 steps: 居民点单 (logged) › 干部接单 (taken) › 反馈 (feedback given) › 办结 (closed);
  * the resident's rating (群众评单) is `rating`, given once closed.
  */
-export const REQUEST_STATUSES = ['点单', '已接单', '已反馈', '已办结'] as const;
+export const REQUEST_STATUSES = ['点单', '已接单', '已反馈', '已办结', '已作废'] as const;
+/**
+ * Statuses of the requests that count (every figure, rate, score and overdue list): all but
+ * 已作废, a duplicate or spam voided by an admin (/诉求 作废), which never counted.
+ */
+export const COUNTED_REQUEST_STATUSES = ['点单', '已接单', '已反馈', '已办结'] as const;
 /** Statuses still waiting for feedback (the 2-working-day rule applies to these). */
 export const UNANSWERED_REQUEST_STATUSES = ['点单', '已接单'] as const;
 export const RATINGS = ['满意', '基本满意', '不满意'] as const;
@@ -52,6 +57,28 @@ const residentRequestSchema = new Schema({
   ratedAt: { type: Date },
   /** WeCom userid of who rated it. */
   ratedBy: { type: String },
+  /** Every /诉求 转派, oldest first: who had it and where it was, before and after. */
+  transfers: {
+    type: [
+      new Schema(
+        {
+          at: { type: Date, required: true },
+          by: { type: String, required: true },
+          fromAssignee: { type: Schema.Types.ObjectId, ref: 'Cadre' },
+          toAssignee: { type: Schema.Types.ObjectId, ref: 'Cadre' },
+          fromCourtyard: { type: Schema.Types.ObjectId, ref: 'Courtyard', required: true },
+          toCourtyard: { type: Schema.Types.ObjectId, ref: 'Courtyard', required: true },
+        },
+        { _id: false },
+      ),
+    ],
+    default: [],
+  },
+  /** /诉求 作废: when, by whom (WeCom userid), why, and the status it had. */
+  voidedAt: { type: Date },
+  voidedBy: { type: String },
+  voidReason: { type: String },
+  voidedFrom: { type: String, enum: REQUEST_STATUSES },
   msgId: { type: String },
 });
 residentRequestSchema.index({ no: 1 }, { unique: true });

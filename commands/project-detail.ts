@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { arg } from '../src/bot/args';
+import { defineCommand } from '../src/bot/define-command';
+import { bold, escapeMarkdown, font, paginate } from '../src/bot/markdown';
+import { PermissionError } from '../src/errors';
+import { formatDateTime, formatDay } from '../src/services/beijing-time';
+import { canSee, chatVisibility, invisibleText } from '../src/services/chat-visibility';
+import { projectHistory, type ProjectEvent } from '../src/services/project-corrections';
+import { cancelledText, deadlineLine, projectCard, projectCourtyard } from '../src/services/projects';
+
+/** One history entry as a chat line. */
+function eventLine(e: ProjectEvent, now: Date): string {
+  const head = `${formatDateTime(e.at, now)} ${escapeMarkdown(e.who)}`;
+  switch (e.kind) {
+    case 'created':
+      return `${head} 新建公示`;
+    case 'progress':
+      return `${head} 进度 ${e.from}% → ${e.to}%${e.note ? `：${escapeMarkdown(e.note)}` : ''}`;
+    case 'postponed':
+      return `${head} 延期 ${formatDay(e.from, now)} → ${formatDay(e.to, now)}：${escapeMarkdown(e.reason)}`;
+    case 'edited':
+      return `${head} 修改 ${e.changes.map((c) => `${c.field} ${escapeMarkdown(c.from || '（空）')} → ${escapeMarkdown(c.to || '（空）')}`).join('；')}`;
+    case 'completed':
+      return `${head} 完成销号`;
+    case 'cancelled':
+      return `${head} ${font('warning', '取消')}${e.reason ? `：${escapeMarkdown(e.reason)}` : ''}`;
+  }
+}
+
+/**
+ * /项目 详情 — the project's record (its published card) with its history: progress
+ * reports, postponements, edits, completion or cancellation. For whoever may read the
+ * project's courtyard here (src/services/chat-visibility.ts).
+ */
+export default defineCommand({
+  name: '详情',
+  aliases: ['detail', '查看', '历史'],
+  summary: '项目详情和全部记录：进度、延期、修改、取消',
+  allow: 'anyone',
+  usage: ['/项目 详情 #12', '/项目 详情 #12 2'],
+  args: z.object({ project: arg.project(), page: arg.int('页码', { min: 1, max: 999 }).optional() }),
+  keys: { 项目: 'project', 页码: 'page', 页: 'page' },
+  async run(ctx, { project, page }) {
+    const { models, now } = ctx;
+    const courtyard = await projectCourtyard(models, project);
+    if (!canSee(chatVisibility(ctx.caller, ctx.scope), { courtyard })) {
+      throw new PermissionError(invisibleText(ctx.scope, Boolean(ctx.caller.cadre) || ctx.caller.roles.size > 0));
+    }
+    const history = await projectHistory(models, project);
+    const header = [await projectCard(models, project, now), `状态：${project.status === '已取消' ? font('warning', escapeMarkdown(cancelledText(project, history.find((e) => e.kind === 'cancelled')?.who, now))) : `${project.status} · ${deadlineLine(project, now)}`}`];
+    /*
+     * PHOTO SLOT (issue 13 item 1, "photos once they exist"): photo evidence is built
+     * elsewhere; the lead wires its one-line summary in here, e.g.
+     *   header.push(...(await projectPhotoSummary(models, project, now)));
+     * Nothing else in this command needs to change for it.
+     */
+    const photoLines: string[] = [];
+    header.push(...photoLines, '', bold(`记录（${history.length} 条）`));
+    return paginate({
+      header,
+      lines: history.map((e) => eventLine(e, now)),
+      page,
+      footer: (p, n) => (p < n ? `第 ${p}/${n} 页，下一页：\`/项目 详情 #${project.no} ${p + 1}\`` : `第 ${p}/${n} 页`),
+    }).markdown;
+  },
+});
