@@ -1,5 +1,6 @@
 import type { Command } from '../src/bot/define-command';
 import bind from './bind';
+import cadre from './cadre';
 import dashboard from './dashboard';
 import closeRequest from './close-request';
 import feedback from './feedback';
@@ -25,4 +26,4 @@ import visit from './visit';
  * Every command, in the order /帮助 lists them. A new command is one file in this folder
  * (see help.ts, bind.ts, register.ts for the patterns) and one line here.
  */
-export const allCommands: readonly Command[] = [help, bind, register, progress, project, visit, request, takeRequest, feedback, closeRequest, rate, org, milestone, score, undo, status, overdue, rank, exportTable, dashboard, push];
+export const allCommands: readonly Command[] = [help, bind, register, cadre, progress, project, visit, request, takeRequest, feedback, closeRequest, rate, org, milestone, score, undo, status, overdue, rank, exportTable, dashboard, push];
