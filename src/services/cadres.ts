@@ -14,10 +14,10 @@ export function parseMobile(text: string): string | undefined {
   return /^1\d{10}$/.test(digits) ? digits : undefined;
 }
 
-/** `138****0001`: how a mobile is shown in a group chat. */
+/** `138＊＊＊＊0001`: how a mobile is shown in a group chat (full-width stars: no markdown). */
 export function maskMobile(mobile: string | null | undefined): string {
   if (!mobile) return '';
-  return mobile.length === 11 ? `${mobile.slice(0, 3)}****${mobile.slice(7)}` : mobile;
+  return mobile.length === 11 ? `${mobile.slice(0, 3)}＊＊＊＊${mobile.slice(7)}` : mobile;
 }
 
 /** `王五（区教育局）`. */
