@@ -13,7 +13,7 @@ import { assignmentsOf } from '../src/services/history';
 import { numberRecords, recentRecords, RECORDS_SINCE_DAYS, voidedRecords } from '../src/services/records';
 
 /**
- * /记录 — an admin lists a person's recent records (/下沉, /进度) with short numbers, to
+ * /记录 — an admin lists a person's recent records (/下沉, /进度, /反馈) with short numbers, to
  * void a wrong one after /撤销's 10 minutes (/作废 记录 #12 原因=…). A street admin sees the
  * records in their street, of people assigned there (now or before); a district admin all.
  */
@@ -35,7 +35,7 @@ export async function recordsStreet(ctx: CommandContext, person: CadreDoc): Prom
 export default defineCommand({
   name: '记录',
   aliases: ['records'],
-  summary: `查看一个人近 ${RECORDS_SINCE_DAYS} 天的下沉、进度记录及编号（过了撤销时限，用 /作废 记录 更正）`,
+  summary: `查看一个人近 ${RECORDS_SINCE_DAYS} 天的下沉、进度、反馈记录及编号（过了撤销时限，用 /作废 记录 更正）`,
   allow: ['admin'],
   usage: ['/记录 张三', '/记录 张三(区医保局) 页码=2'],
   args: z.object({
@@ -47,7 +47,7 @@ export default defineCommand({
     const { models, now } = ctx;
     const street = await recordsStreet(ctx, person);
     const since = addBeijingDays(now, -RECORDS_SINCE_DAYS);
-    const [records, voided] = await Promise.all([recentRecords(models, person._id, { since, street, now }), voidedRecords(models, person._id, { since, street })]);
+    const [records, voided] = await Promise.all([recentRecords(models, person, { since, street, now }), voidedRecords(models, person._id, { since, street })]);
     const numbers = await numberRecords(models, person._id, records, now);
     const rows = [
       ...records.map((r) => ({ at: r.at, line: `${bold(`#${numbers.get(r.key)!}`)} ${formatDateTime(r.at, now)} ${escapeMarkdown(r.summary)}` })),
@@ -58,7 +58,7 @@ export default defineCommand({
     ].sort((a, b) => b.at.getTime() - a.at.getTime());
     const header = [bold(`${escapeMarkdown(personLabel(person))} · 近 ${RECORDS_SINCE_DAYS} 天的记录`)];
     if (!person.active) header.push(font('comment', '（已停用）'));
-    if (rows.length === 0) return [...header, font('comment', `近 ${RECORDS_SINCE_DAYS} 天没有下沉、进度记录`)].join('\n');
+    if (rows.length === 0) return [...header, font('comment', `近 ${RECORDS_SINCE_DAYS} 天没有下沉、进度、反馈记录`)].join('\n');
     header.push(font('comment', '作废一条：`/作废 记录 #编号 原因=…`'));
     return paginate({
       header,

@@ -30,7 +30,7 @@ const recordArg = () =>
 const voidRecord = defineCommand({
   name: '记录',
   aliases: ['record'],
-  summary: '作废一条下沉或进度记录（须写原因；编号见 /记录 姓名；本期数据随之更正，已发布的排名需重新发布）',
+  summary: '作废一条下沉、进度或反馈记录（须写原因；编号见 /记录 姓名；本期数据随之更正，已发布的排名需重新发布）',
   allow: ['admin'],
   usage: ['/作废 记录 #12 原因=重复登记', '/作废 记录 #12 原因=进度填错，应为8%'],
   args: z.object({ ref: recordArg(), reason: arg.text('原因') }),
@@ -71,4 +71,6 @@ export default defineCommand({
   aliases: ['void'],
   summary: '作废过了撤销时限的记录（须写原因）',
   subcommands: [voidRecord],
+  // `/作废 #12 原因=…` means the record #12.
+  fallbackSubcommand: '记录',
 });

@@ -1,16 +1,17 @@
 /**
- * A person's recent records, with short numbers an admin can type (/记录), and voiding one
+ * A person's recent records (/下沉 visits, /进度 reports, /反馈 feedback), with short numbers an admin can type (/记录), and voiding one
  * after the undo window (/作废 记录). The numbers live in RecordRef: given once, by a
  * conditional upsert on the record's key, never changed.
  *
  * A void is one conditional write on the RecordRef (not yet voided → voided, who, why): of
  * two at once one wins and the other is told. Then the record is removed through the audit
- * log, and a progress report's project goes back to the percent it had without it; a void
+ * log (a feedback taken out of its request), and a progress report's project goes back to
+ * the percent it had without it; a void
  * interrupted between the two is completed by the next /作废 of the same number. /撤销 by
  * the admin within its window puts everything back.
  */
 import type { Types } from 'mongoose';
-import type { Models, ProgressReportDoc, RecordKind, RecordRefDoc, VisitDoc } from '../db/models';
+import type { CadreDoc, Models, ProgressReportDoc, RecordKind, RecordRefDoc, VisitDoc } from '../db/models';
 import { OPEN_PROJECT_STATUSES } from '../db/models/project';
 import type { Audit } from './audit';
 import { formatDay } from './beijing-time';
@@ -31,19 +32,29 @@ export interface ListedRecord {
   street: Types.ObjectId;
   at: Date;
   summary: string;
+  /** A feedback's identity within its request. */
+  feedbackAt?: Date;
+  feedbackBy?: string;
 }
 
 const visitKey = (id: Types.ObjectId) => `Visit:${String(id)}`;
 const progressKey = (id: Types.ObjectId) => `ProgressReport:${String(id)}`;
+const feedbackKey = (id: Types.ObjectId, at: Date, by: string) => `Feedback:${String(id)}:${at.getTime()}:${by}`;
 
-/** The person's visits and progress reports made since `since` (within `street` when given), newest first. */
-export async function recentRecords(models: Models, cadre: Types.ObjectId, opts: { since: Date; street?: Types.ObjectId; now: Date }): Promise<ListedRecord[]> {
+/** The feedback a RecordRef names, as a query on its request's `feedbacks`. */
+const feedbackMatch = (ref: Pick<RecordRefDoc, 'feedbackAt' | 'feedbackBy'>) => ({ $elemMatch: { at: ref.feedbackAt, by: ref.feedbackBy } });
+
+/** The person's visits, progress reports and feedback made since `since` (within `street` when given), newest first. */
+export async function recentRecords(models: Models, person: Pick<CadreDoc, '_id' | 'userId'>, opts: { since: Date; street?: Types.ObjectId; now: Date }): Promise<ListedRecord[]> {
+  const cadre = person._id;
   const where = opts.street ? { street: opts.street } : {};
-  const [visits, reports] = await Promise.all([
+  const by = person.userId;
+  const [visits, reports, requests] = await Promise.all([
     models.Visit.find({ cadre, createdAt: { $gte: opts.since }, ...where }).sort({ createdAt: -1 }).limit(RECORDS_PER_KIND),
     models.ProgressReport.find({ cadre, at: { $gte: opts.since }, ...where }).sort({ at: -1 }).limit(RECORDS_PER_KIND),
+    by ? models.ResidentRequest.find({ feedbacks: { $elemMatch: { by, at: { $gte: opts.since } } }, ...where }).sort({ createdAt: -1 }).limit(RECORDS_PER_KIND) : [],
   ]);
-  const ids = [...new Set([...visits, ...reports].map((r) => String(r.courtyard)))];
+  const ids = [...new Set([...visits, ...reports, ...requests].map((r) => String(r.courtyard)))];
   const yards = new Map((await models.Courtyard.find({ _id: { $in: ids } }, { name: 1 }).lean()).map((y) => [String(y._id), y.name]));
   const projectIds = [...new Set(reports.map((r) => String(r.project)))];
   const projects = new Map((await models.Project.find({ _id: { $in: projectIds } }, { no: 1, title: 1 }).lean()).map((p) => [String(p._id), p]));
@@ -54,6 +65,21 @@ export async function recentRecords(models: Models, cadre: Types.ObjectId, opts:
       const p = projects.get(String(r.project));
       return { key: progressKey(r._id), kind: 'progress' as const, docId: r._id, courtyard: r.courtyard, street: r.street, at: r.at, summary: progressSummary(r, p ? `#${p.no} ${p.title}` : '?', yard(r.courtyard)) };
     }),
+    ...requests.flatMap((q) =>
+      q.feedbacks
+        .filter((fb) => fb.by === by && fb.at >= opts.since)
+        .map((fb) => ({
+          key: feedbackKey(q._id, fb.at, fb.by),
+          kind: 'feedback' as const,
+          docId: q._id,
+          courtyard: q.courtyard,
+          street: q.street,
+          at: fb.at,
+          summary: `反馈 诉求 #${q.no}（${yard(q.courtyard)}）：${fb.text}`,
+          feedbackAt: fb.at,
+          feedbackBy: fb.by,
+        })),
+    ),
   ];
   return out.sort((a, b) => b.at.getTime() - a.at.getTime());
 }
@@ -80,7 +106,10 @@ export async function numberRecords(models: Models, cadre: Types.ObjectId, recor
   for (const r of records) {
     if (out.has(r.key)) continue;
     const no = await nextSequence(models, 'record');
-    const fields = { no, kind: r.kind, docId: r.docId, cadre, courtyard: r.courtyard, street: r.street, at: r.at, summary: r.summary, createdAt: now, voidedAt: null };
+    const fields = {
+      no, kind: r.kind, docId: r.docId, cadre, courtyard: r.courtyard, street: r.street, at: r.at, summary: r.summary, createdAt: now, voidedAt: null,
+      ...(r.kind === 'feedback' ? { feedbackAt: r.feedbackAt, feedbackBy: r.feedbackBy } : {}),
+    };
     const ref = await models.RecordRef.findOneAndUpdate({ key: r.key }, { $setOnInsert: fields }, { upsert: true, returnDocument: 'after' })
       .lean()
       .catch(async (err: unknown) => {
@@ -112,7 +141,8 @@ export async function voidObstacle(models: Models, ref: RecordRefDoc): Promise<s
 }
 
 /** Whether the record behind `ref` still exists (a void completed, or /撤销 of the record itself, removes it). */
-export async function recordExists(models: Models, ref: Pick<RecordRefDoc, 'kind' | 'docId'>): Promise<boolean> {
+export async function recordExists(models: Models, ref: Pick<RecordRefDoc, 'kind' | 'docId' | 'feedbackAt' | 'feedbackBy'>): Promise<boolean> {
+  if (ref.kind === 'feedback') return (await models.ResidentRequest.countDocuments({ _id: ref.docId, feedbacks: feedbackMatch(ref) })) > 0;
   const model = ref.kind === 'visit' ? models.Visit : models.ProgressReport;
   return (await (model as typeof models.Visit).countDocuments({ _id: ref.docId })) > 0;
 }
@@ -123,7 +153,8 @@ export async function recordExists(models: Models, ref: Pick<RecordRefDoc, 'kind
  * when none is left), guarded on the project still showing the voided percent: a report
  * made since stands. Idempotent: nothing left to remove is no change.
  */
-export async function removeVoided(models: Models, audit: Audit, ref: Pick<RecordRefDoc, 'kind' | 'docId'>): Promise<void> {
+export async function removeVoided(models: Models, audit: Audit, ref: Pick<RecordRefDoc, 'kind' | 'docId' | 'feedbackAt' | 'feedbackBy'>): Promise<void> {
+  if (ref.kind === 'feedback') return removeFeedback(models, audit, ref);
   if (ref.kind === 'visit') {
     await audit.remove(models.Visit, { _id: ref.docId });
     return;
@@ -138,4 +169,32 @@ export async function removeVoided(models: Models, audit: Audit, ref: Pick<Recor
     { _id: report.project, percent: report.percent, status: { $in: [...OPEN_PROJECT_STATUSES] } },
     latest ? { $set: { percent: latest.percent, lastReportAt: latest.at } } : { $set: { percent: report.previousPercent ?? 0 }, $unset: { lastReportAt: 1 } },
   );
+}
+
+/** Tries of the feedback removal when others change the same request at once. */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Takes a voided feedback out of its request: the first answer's time (what the
+ * 2-working-day rule judges) becomes the earliest remaining feedback, else the closing,
+ * else none; a request left without any answer goes back to 点单 / 已接单. Guarded on the
+ * request's version as read: a change in between makes it read again.
+ */
+async function removeFeedback(models: Models, audit: Audit, ref: Pick<RecordRefDoc, 'docId' | 'feedbackAt' | 'feedbackBy'>): Promise<void> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const request = await models.ResidentRequest.findOne({ _id: ref.docId, feedbacks: feedbackMatch(ref) }).lean();
+    if (!request) return;
+    const left = request.feedbacks.filter((fb) => !(fb.by === ref.feedbackBy && fb.at.getTime() === ref.feedbackAt?.getTime()));
+    const firstAt = left.length ? new Date(Math.min(...left.map((fb) => fb.at.getTime()))) : (request.closedAt ?? null);
+    const set: Record<string, unknown> = { feedbacks: left };
+    const unset: Record<string, 1> = {};
+    if (firstAt) set.feedbackAt = firstAt;
+    else unset.feedbackAt = 1;
+    if (left.length) set.feedback = left[left.length - 1]!.text;
+    else unset.feedback = 1;
+    if (request.status === '已反馈' && left.length === 0) set.status = request.assignee ? '已接单' : '点单';
+    const done = await audit.update(models.ResidentRequest, { _id: request._id, __v: request.__v ?? null }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) });
+    if (done) return;
+  }
+  throw new Error(`ResidentRequest ${String(ref.docId)} kept changing while a voided feedback was taken out`);
 }

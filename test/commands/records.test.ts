@@ -61,7 +61,7 @@ describe('/记录', () => {
   });
 
   it('says when there is nothing, and refuses whoever does not look after the person', async () => {
-    expect(await bot.send(f.users.jyAdmin, '', '/记录 张三')).toContain('近 60 天没有下沉、进度记录');
+    expect(await bot.send(f.users.jyAdmin, '', '/记录 张三')).toContain('近 60 天没有下沉、进度、反馈记录');
     expect(await bot.send(f.users.zhangsan, '', '/记录 张三')).toMatch(/^🚫 .*仅限管理员/);
     expect(await bot.send(f.users.leader, '', '/记录 张三')).toMatch(/^🚫/);
     expect(await bot.send(zcAdmin, '', '/记录 张三')).toMatch(/^🚫 .*「东方花园」的管理员/);
@@ -153,6 +153,34 @@ describe('/作废 记录', () => {
     expect((await bot.models.Project.findOne({ no: 1 }).lean())!.percent).toBe(0);
   });
 
+  it('voids a feedback: the request is unanswered again, its other feedback kept', async () => {
+    expect(await bot.send(f.users.stranger, f.groups.dongfang, '/诉求 3号楼楼道灯不亮')).toContain('#1');
+    await bot.send(f.users.zhangsan, f.groups.dongfang, '/反馈 #1 已联系电工');
+    // Saturday: the request fell due this week, answered in time.
+    bot.setNow(bj('2020-09-19 10:00'));
+    const requestsPart = async () =>
+      (await computeRanking(bot.models, { level: 'courtyard', period: weekPeriod(bot.now()), now: bot.now() })).find((r) => r.name === '东方花园')!.parts.requests;
+    const answered = await requestsPart();
+    const listed = await bot.send(f.users.admin, '', '/记录 张三');
+    expect(listed).toContain('**#1** 9月16日 10:00 反馈 诉求 #1（东方花园）：已联系电工');
+    expect(await bot.send(f.users.admin, '', '/作废 记录 #1 原因=没有联系')).toContain('🗑️ 已作废 **#1**：反馈 诉求 #1');
+    expect(await requestsPart()).toBeLessThan(answered!);
+    const request = (await bot.models.ResidentRequest.findOne({ no: 1 }).lean())!;
+    expect(request).toMatchObject({ status: '已接单', feedbacks: [] });
+    expect(request.feedbackAt).toBeUndefined();
+    expect(String(request.assignee)).toBe(String(f.cadres.zhangsan._id));
+
+    // With two feedbacks, the first voided: the second one is the first answer now.
+    await bot.send(f.users.zhangsan, f.groups.dongfang, '/反馈 #1 明天上门');
+    bot.advance(60_000);
+    await bot.send(f.users.zhangsan, f.groups.dongfang, '/反馈 #1 已上门');
+    expect(numbers(await bot.send(f.users.admin, '', '/记录 张三'))).toEqual([2, 3]);
+    expect(await bot.send(f.users.admin, '', '/作废 记录 #3 原因=重复')).toContain('🗑️ 已作废 **#3**：反馈 诉求 #1（东方花园）：明天上门');
+    const after = (await bot.models.ResidentRequest.findOne({ no: 1 }).lean())!;
+    expect(after).toMatchObject({ status: '已反馈', feedback: '已上门', feedbackAt: bj('2020-09-19 10:01') });
+    expect(after.feedbacks.map((fb) => fb.text)).toEqual(['已上门']);
+  });
+
   it('refuses to void a completion, another street’s record, and bad input', async () => {
     await bot.send(f.users.admin, f.groups.dongfang, '/项目 新建 路面硬化 类别=工程 截止=9月30日 责任人=张三');
     await bot.send(f.users.zhangsan, f.groups.dongfang, '/进度 #1 100% 完工');
@@ -169,7 +197,7 @@ describe('/作废 记录', () => {
     expect(bare).toContain('用法：`/作废 记录 #12 原因=重复登记`');
     expect(await bot.send(f.users.admin, '', '/作废 记录 #99 原因=错了')).toMatch(/^❌ .*没有编号为 #99 的记录/);
     expect(await bot.send(f.users.admin, '', '/作废 记录 张三 原因=错了')).toMatch(/^❌ .*不是记录编号/);
-    expect(await bot.send(f.users.admin, '', '/作废 #1 原因=错了')).toMatch(/^❌ 「\/作废」后面应为 记录/);
+    expect(await bot.send(f.users.admin, '', '/作废 #2 原因=错了')).toMatch(/^❌ 这条进度把项目 #1 报为完成/);
     expect(await ids()).toEqual(before);
     expect(await bot.models.Visit.countDocuments()).toBe(1);
   });

@@ -1,14 +1,15 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
 
 /** The kinds of record an admin may void after the undo window (/作废 记录). */
-export const RECORD_KINDS = ['visit', 'progress'] as const;
+export const RECORD_KINDS = ['visit', 'progress', 'feedback'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 /**
  * The short number (`#12`, from the 'record' sequence) of one record a person made — a
- * visit (/下沉) or a progress report (/进度) — given the first time /记录 lists it and never
+ * visit (/下沉), a progress report (/进度) or a feedback on a request (/反馈) — given the first time /记录 lists it and never
  * changed, so that `/作废 记录 #12` means the same record whoever listed it and whenever.
- * `key` is the record's identity (`Visit:<id>`). A void is marked here (who, when, why) in
+ * `key` is the record's identity (`Visit:<id>`; a feedback, which lives in its request, by
+ * the request and the feedback's time and author). A void is marked here (who, when, why) in
  * the one conditional write that decides it; the record itself is then removed through the
  * audit log (its last state stays there), so every figure of an open period drops it, while
  * published snapshots change only when re-published.
@@ -17,8 +18,11 @@ const recordRefSchema = new Schema({
   no: { type: Number, required: true },
   key: { type: String, required: true },
   kind: { type: String, enum: RECORD_KINDS, required: true },
-  /** The Visit or ProgressReport. */
+  /** The Visit, ProgressReport, or the ResidentRequest holding the feedback. */
   docId: { type: Schema.Types.ObjectId, required: true },
+  /** A feedback: its time and author (WeCom userid) within the request's `feedbacks`. */
+  feedbackAt: { type: Date },
+  feedbackBy: { type: String },
   /** The person who made it. */
   cadre: { type: Schema.Types.ObjectId, ref: 'Cadre', required: true },
   courtyard: { type: Schema.Types.ObjectId, ref: 'Courtyard', required: true },
