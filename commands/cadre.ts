@@ -140,6 +140,14 @@ const create = defineCommand({
         if (!won) throw err;
         throw new UserError(`${personLabel(won)} 刚刚已由 ${await lastChangedBy(models, 'Cadre', won._id)} 加入花名册`);
       });
+    // Mobiles have no unique index (older rosters may hold duplicates): of two entries given one
+    // mobile at once, each checks after its write, and one that sees the other yields. The
+    // later write always sees the earlier, so two never stay (both may yield: rare, and safe).
+    const twin = mobile ? await mobileHolder(models, mobile, created._id) : null;
+    if (twin) {
+      await ctx.audit.remove(models.Cadre, { _id: created._id });
+      throw new UserError(`手机号 ${maskMobile(mobile)} 刚刚也登记给了 ${personLabel(twin)}，${personLabel(created)} 没有加入；请核对后再发`);
+    }
     const lines = [`✅ ${bold(escapeMarkdown(personLabel(created)))} 已加入花名册`, `分包楼院：${names}（${formatDay(now, now)}起）`];
     if (mobile) lines.push(`手机：${maskMobile(mobile)}`);
     if (namesakes.length) {

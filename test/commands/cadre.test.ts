@@ -67,6 +67,19 @@ describe('/干部 新增', () => {
     expect((await entry('张三'))!.courtyards.map(String)).toEqual(ids([f.courtyards.dongfang]));
   });
 
+  it('never lets two people sent at once keep one mobile', async () => {
+    for (let i = 0; i < 10; i++) {
+      const mobile = `139000000${String(i).padStart(2, '0')}`;
+      const replies = await Promise.all([
+        bot.send(f.users.admin, '', `/干部 新增 甲${i} 区教育局 楼院=东方花园 手机=${mobile}`),
+        bot.send(f.users.jyAdmin, '', `/干部 新增 乙${i} 区教育局 楼院=陇海安居 手机=${mobile}`),
+      ]);
+      expect(await bot.models.Cadre.countDocuments({ mobile, active: true })).toBeLessThanOrEqual(1);
+      expect(replies.filter((r) => r.includes('✅')).length).toBeLessThanOrEqual(1);
+      for (const r of replies) expect(r).toMatch(/✅|已属于|刚刚也登记给了/);
+    }
+  });
+
   it('takes a namesake from another unit, and then asks which one is meant', async () => {
     const reply = await bot.send(f.users.admin, '', '/干部 新增 王五 区医保局 楼院=陇海安居 手机=13800000012');
     expect(reply).toContain('✅ **王五（区医保局）** 已加入花名册');
