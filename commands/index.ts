@@ -1,5 +1,6 @@
 import type { Command } from '../src/bot/define-command';
 import bind from './bind';
+import cadre from './cadre';
 import dashboard from './dashboard';
 import closeRequest from './close-request';
 import feedback from './feedback';
@@ -19,10 +20,12 @@ import score from './score';
 import status from './status';
 import takeRequest from './take-request';
 import undo from './undo';
+import records from './records';
+import voidRecord from './void-record';
 import visit from './visit';
 
 /**
  * Every command, in the order /帮助 lists them. A new command is one file in this folder
  * (see help.ts, bind.ts, register.ts for the patterns) and one line here.
  */
-export const allCommands: readonly Command[] = [help, bind, register, progress, project, visit, request, takeRequest, feedback, closeRequest, rate, org, milestone, score, undo, status, overdue, rank, exportTable, dashboard, push];
+export const allCommands: readonly Command[] = [help, bind, register, cadre, progress, project, visit, request, takeRequest, feedback, closeRequest, rate, org, milestone, score, undo, records, voidRecord, status, overdue, rank, exportTable, dashboard, push];

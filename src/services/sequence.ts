@@ -1,7 +1,7 @@
 import type { Models } from '../db/models';
 
-/** The counters in use: project numbers (`#12`) and request numbers (`#7`). */
-export type SequenceName = 'project' | 'request';
+/** The counters in use: project numbers (`#12`), request numbers (`#7`) and record numbers (/记录, `#3`). */
+export type SequenceName = 'project' | 'request' | 'record';
 
 /**
  * The next number of a counter, atomically across processes (`$inc` with upsert). A number

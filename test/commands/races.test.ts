@@ -467,6 +467,87 @@ const ROWS: Record<string, () => Promise<Round>> = {
       },
     };
   },
+  // Two admins add the same person at once: one entry (the unique name+unit), the other is told.
+  async '干部 新增'() {
+    const name = `新人${++round}`;
+    const line = `/干部 新增 ${name} 区教育局 楼院=东方花园`;
+    return {
+      pair: [
+        [f.users.jyAdmin, '', line],
+        [f.users.admin, '', line],
+      ],
+      check: (replies) =>
+        exclusive(replies, ['赵街道', '王管理'], /✅ .*已加入花名册/, (w) => new RegExp(`刚刚已由 ${w} 加入花名册|已在花名册中`), async () => {
+          const made = await bot.models.Cadre.find({ name }).lean();
+          const problems = made.length === 1 ? [] : [`${made.length} entries`];
+          if (made[0] && (await auditCount('Cadre', made[0]._id)) !== 1) problems.push('not one audit entry');
+          return problems;
+        }),
+    };
+  },
+
+  // The same reassignment twice at once: one dated change, the other finds it made.
+  async '干部 调整'() {
+    const person = await bot.seed.cadre({ name: `调整${++round}`, unit: '区教育局', courtyards: [f.courtyards.dongfang] });
+    const line = `/干部 调整 ${person.name} 楼院=陇海安居`;
+    return {
+      pair: [
+        [f.users.jyAdmin, '', line],
+        [f.users.admin, '', line],
+      ],
+      check: (replies) =>
+        exclusive(replies, ['赵街道', '王管理'], /✅ 已调整/, (w) => new RegExp(`刚刚已由 ${w} 调整为|无需更改`), async () => {
+          const stored = (await bot.models.Cadre.findById(person._id).lean())!;
+          const problems = stored.courtyards.map(String).join() === String(f.courtyards.longhai._id) ? [] : ['courtyards not as set'];
+          if (stored.assignments.length !== 2) problems.push(`${stored.assignments.length} assignment stretches`);
+          if ((await auditCount('Cadre', person._id)) !== 1) problems.push(`${await auditCount('Cadre', person._id)} audit entries`);
+          return problems;
+        }),
+    };
+  },
+
+  async '干部 停用'() {
+    const person = await bot.seed.cadre({ name: `停用${++round}`, unit: '区教育局', courtyards: [f.courtyards.dongfang] });
+    return {
+      pair: [
+        [f.users.jyAdmin, '', `/干部 停用 ${person.name}`],
+        [f.users.admin, '', `/干部 停用 ${person.name}`],
+      ],
+      check: (replies) =>
+        exclusive(replies, ['赵街道', '王管理'], /⛔ 已停用/, (w) => new RegExp(`刚刚已由 ${w} 停用|已于 .* 停用`), async () => {
+          const stored = (await bot.models.Cadre.findById(person._id).lean())!;
+          const problems = stored.active ? ['still active'] : [];
+          if ((await auditCount('Cadre', person._id)) !== 1) problems.push(`${await auditCount('Cadre', person._id)} audit entries`);
+          return problems;
+        }),
+    };
+  },
+
+  // Two admins void the same record at once: one void, one removal; the other is told who.
+  async '作废 记录'() {
+    const now = bot.now();
+    const visit = await bot.models.Visit.create({ cadre: f.cadres.zhangsan._id, courtyard: f.courtyards.dongfang._id, street: f.streets.jiyuan._id, date: now, hours: 4, createdAt: now });
+    const no = await nextSequence(bot.models, 'record');
+    const ref = await bot.models.RecordRef.create({
+      no, key: `Visit:${String(visit._id)}`, kind: 'visit', docId: visit._id, cadre: f.cadres.zhangsan._id,
+      courtyard: f.courtyards.dongfang._id, street: f.streets.jiyuan._id, at: now, summary: `第${++round}轮下沉`, createdAt: now,
+    });
+    return {
+      pair: [
+        [f.users.jyAdmin, '', `/作废 记录 #${no} 原因=重复`],
+        [f.users.admin, '', `/作废 记录 #${no} 原因=错误`],
+      ],
+      check: (replies) =>
+        exclusive(replies, ['赵街道', '王管理'], /🗑️ 已作废/, (w) => new RegExp(`#${no} (刚刚已由 ${w} 作废|已于 .* 由 ${w} 作废)`), async (w) => {
+          const stored = (await bot.models.RecordRef.findById(ref._id).lean())!;
+          const problems = stored.voidedBy === ['jy-admin', 'admin'][w] ? [] : [`voided by ${stored.voidedBy}`];
+          if (await bot.models.Visit.countDocuments({ _id: visit._id })) problems.push('the visit is still there');
+          if ((await auditCount('RecordRef', ref._id)) !== 1) problems.push(`${await auditCount('RecordRef', ref._id)} audit entries on the number`);
+          if ((await auditCount('Visit', visit._id, 'delete')) !== 1) problems.push('not one removal');
+          return problems;
+        }),
+    };
+  },
 };
 
 /** State-changing commands whose concurrent uses cannot conflict, and why. */
@@ -486,6 +567,8 @@ const RACE_FREE: Record<string, string> = {
   排名: 'reads only',
   逾期: 'reads only',
   '看板 链接': 'reads only (signs a link)',
+  '干部 列表': 'reads only',
+  记录: 'reads; the numbers it gives are one conditional upsert per record (two listings at once show the same numbers: records.test.ts)',
   '看板 重置': 'one $inc of the group\'s link generation; two resets revoke the same links',
   导出: 'sends a file; two requests send two files',
   进度: 'every report is kept; the guarded part (completion at 100%) is the /项目 完成 row',

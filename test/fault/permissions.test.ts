@@ -46,6 +46,11 @@ const TABLE: Record<string, Row> = {
   '登记 批准': { who: ['admin'], scope: 'target', line: ['/登记 批准 王五', '/登记 批准 孙六'] },
   '登记 驳回': { who: ['admin'], scope: 'target', line: ['/登记 驳回 王五', '/登记 驳回 孙六'] },
   '登记 解除': { who: ['admin'], scope: 'target', line: ['/登记 解除 王五', '/登记 解除 孙六'] },
+  // A street admin adds, moves and stops cadres of their street's courtyards: 钱甲/钱丙 (东方花园) in scope, 钱乙/钱丁 (水泵厂家属院) out.
+  '干部 新增': { who: ['admin'], scope: 'target', line: ['/干部 新增 测试甲 区教育局 楼院=东方花园', '/干部 新增 测试乙 区教育局 楼院=水泵厂家属院'] },
+  '干部 调整': { who: ['admin'], scope: 'target', line: ['/干部 调整 钱甲 楼院=陇海安居', '/干部 调整 钱乙 楼院=水泵厂家属院'] },
+  '干部 停用': { who: ['admin'], scope: 'target', line: ['/干部 停用 钱丙', '/干部 停用 钱丁'] },
+  '干部 列表': { who: ['admin'], scope: 'target', line: ['/干部 列表 东方花园', '/干部 列表 水泵厂家属院'] },
   // DESIGN says cadre; admins, who run the campaign, may report too (accepted deviation).
   进度: { who: ['cadre', 'admin'], scope: 'target', line: ['/进度 #1 10% 测试', '/进度 #2 10% 测试'] },
   '项目 新建': { who: ['admin', 'cadre'], scope: 'target', line: ['/项目 新建 测试项目 类别=工程 截止=9月30日 责任人=张三', '/项目 新建 测试项目 类别=工程 截止=9月30日 责任人=李四'] },
@@ -75,6 +80,9 @@ const TABLE: Record<string, Row> = {
   // 每月观摩: street offices score one another — a street's admin scores the other streets, never their own.
   评分: { who: ['leader', 'admin'], scope: 'none', line: ['/评分 济源路 92', '/评分 中心路 90'], mutual: true },
   撤销: { who: 'anyone', scope: 'none', line: '/撤销' },
+  // A person's records (张三: 东方花园 in scope; 孙六: 水泵厂家属院 out), and voiding one (#1 张三's visit, #2 李四's at 水泵厂家属院).
+  记录: { who: ['admin'], scope: 'target', line: ['/记录 张三', '/记录 孙六'] },
+  '作废 记录': { who: ['admin'], scope: 'target', line: ['/作废 记录 #1 原因=权限测试', '/作废 记录 #2 原因=权限测试'] },
   查询: { who: 'anyone', scope: 'none', line: '/查询' },
   排名: { who: 'anyone', scope: 'none', line: '/排名' },
   逾期: { who: 'anyone', scope: 'none', line: '/逾期' },
@@ -139,6 +147,14 @@ describe('who may run what, where', () => {
     expect(await bot.send(fx.users.stranger, fx.groups.dongfang, '/诉求 东方诉求3')).toContain('#7');
     expect(await bot.send(fx.users.stranger, 'grp-shuibeng', '/诉求 水泵诉求3')).toContain('#8');
     expect(await admin(fx.groups.dongfang, '/节点 新建 党组织全覆盖 截止=10月10日')).not.toContain('❌');
+    // People for /干部 调整 and 停用, and records #1 (东方花园) and #2 (水泵厂家属院) for /作废 记录.
+    for (const [name, yard] of [['钱甲', fx.courtyards.dongfang], ['钱乙', fx.courtyards.shuibeng], ['钱丙', fx.courtyards.dongfang], ['钱丁', fx.courtyards.shuibeng]] as const) {
+      await bot.seed.cadre({ name, unit: '区民政局', courtyards: [yard] });
+    }
+    expect(await bot.send(fx.users.zhangsan, fx.groups.dongfang, '/下沉 半天 清理杂物')).toContain('✅');
+    expect(await bot.send(fx.users.lisi, 'grp-shuibeng', '/下沉 半天 清理杂物')).toContain('✅');
+    expect(await admin('', '/记录 张三')).toContain('**#1**');
+    expect(await admin('', '/记录 李四')).toContain('**#2**');
   });
   afterAll(() => bot.close());
 

@@ -8,6 +8,7 @@ import { inspectionScoreModel, type InspectionScoreModel } from './inspection-sc
 import { milestoneModel, type MilestoneModel } from './milestone';
 import { progressReportModel, type ProgressReportModel } from './progress-report';
 import { rankingSnapshotModel, type RankingSnapshotModel } from './ranking-snapshot';
+import { recordRefModel, type RecordRefModel } from './record-ref';
 import { projectModel, type ProjectModel } from './project';
 import { rateSlotModel, type RateSlotModel } from './rate-slot';
 import { registrationClaimModel, type RegistrationClaimModel } from './registration-claim';
@@ -34,6 +35,7 @@ export interface Models {
   AuditEntry: AuditEntryModel;
   Sequence: SequenceModel;
   RateSlot: RateSlotModel;
+  RecordRef: RecordRefModel;
 }
 
 /** Registers (once per connection) and returns the domain models. */
@@ -55,6 +57,7 @@ export function createModels(conn: Connection): Models {
     AuditEntry: auditEntryModel(conn),
     Sequence: sequenceModel(conn),
     RateSlot: rateSlotModel(conn),
+    RecordRef: recordRefModel(conn),
   };
 }
 
@@ -72,6 +75,7 @@ export * from './inspection-score';
 export * from './milestone';
 export * from './progress-report';
 export * from './ranking-snapshot';
+export * from './record-ref';
 export * from './project';
 export * from './rate-slot';
 export * from './registration-claim';
