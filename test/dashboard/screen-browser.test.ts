@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { dashboardLink, SCREEN_LINK_VALID_MS } from '../../src/dashboard/link';
+import { dashboardLink, SCREEN_LINK_VALID_MS, type DashboardScope } from '../../src/dashboard/link';
 import { createModels, syncIndexes, type Models } from '../../src/db/models';
 import { createCalendar } from '../../src/services/calendar';
 import { launchChromium } from '../helpers/chromium';
@@ -34,6 +34,7 @@ let browser: Browser;
 let server: Server;
 let origin: string;
 let names: string[];
+let seeded: { streetIds: string[]; courtyardIds: string[] };
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -41,7 +42,8 @@ beforeAll(async () => {
   models = createModels(db.conn);
   await syncIndexes(models);
   const calendar = createCalendar();
-  const { courtyardIds, streetIds } = await seedDistrict(models, calendar);
+  seeded = await seedDistrict(models, calendar);
+  const { courtyardIds, streetIds } = seeded;
   await Promise.all(LONG_NAMES.map((name, i) => models.Courtyard.updateOne({ _id: courtyardIds[i * 37] }, { $set: { name } })));
   await models.Street.updateOne({ _id: streetIds[3] }, { $set: { name: LONG_STREET } });
   names = (await models.Courtyard.find({}, { name: 1 }).lean()).map((c) => c.name).sort();
@@ -58,10 +60,11 @@ afterAll(async () => {
   await db?.close();
 });
 
-/** The 大屏 link /看板 sends in the district's group (30 days valid), with `extra` query parameters. */
-async function screenLink(extra = ''): Promise<string> {
-  const group = await models.Group.findOne({ 'scope.kind': 'district' }, { _id: 1 }).lean();
-  const link = dashboardLink({ publicUrl: origin, dashboardSecret: SECRET }, { kind: 'district' }, { groupId: String(group!._id), generation: 0 }, NOW, 'screen');
+/** The 大屏 link /看板 sends in the group bound to `scope` (30 days valid), with `extra` query parameters. */
+async function screenLink(extra = '', scope: DashboardScope = { kind: 'district' }): Promise<string> {
+  const refId = scope.kind === 'street' ? scope.streetId : scope.kind === 'courtyard' ? scope.courtyardId : undefined;
+  const group = await models.Group.findOne({ 'scope.kind': scope.kind, ...(refId ? { 'scope.refId': refId } : {}) }, { _id: 1 }).lean();
+  const link = dashboardLink({ publicUrl: origin, dashboardSecret: SECRET }, scope, { groupId: String(group!._id), generation: 0 }, NOW, 'screen');
   expect(link.expiresAt.getTime() - NOW.getTime()).toBe(SCREEN_LINK_VALID_MS);
   expect(link.url).toContain('&mode=screen');
   return link.url + extra;
@@ -106,6 +109,8 @@ interface Fit {
   scrollWidth: number;
   scrollHeight: number;
   stage: { x: number; y: number; width: number; height: number };
+  /** The chart (its axis too) inside its panel. */
+  chartInPanel: boolean;
 }
 
 /** The document's scroll size and where the stage is. */
@@ -116,6 +121,7 @@ const fitOf = (page: Page) =>
       scrollWidth: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
       scrollHeight: Math.max(document.documentElement.scrollHeight, document.body.scrollHeight),
       stage: { x: r.x, y: r.y, width: r.width, height: r.height },
+      chartInPanel: document.getElementById('chart').getBoundingClientRect().bottom <= document.querySelector('.panel-chart').getBoundingClientRect().bottom + 0.5,
     };
   })()`);
 
@@ -125,6 +131,7 @@ describe('大屏 mode at 1920×1080', () => {
     const size = await fitOf(page);
     expect(size.scrollWidth).toBeLessThanOrEqual(1920);
     expect(size.scrollHeight).toBeLessThanOrEqual(1080);
+    expect(size.chartInPanel).toBe(true);
     expect(size.stage).toMatchObject({ x: 0, y: 0, width: 1920, height: 1080 });
 
     // The district's figures, the streets' chart (every street, names whole), the ticker.
@@ -174,5 +181,29 @@ describe('大屏 mode at 1920×1080', () => {
     expect(size.stage.y + size.stage.height).toBeLessThanOrEqual(768.5);
     expect(await problemsOnPage(page)).toEqual([]);
     await page.context().close();
+  });
+
+  it('shows a street (its courtyards in the chart, as many as fit) and a courtyard just as whole', async () => {
+    const street = await open(await screenLink('', { kind: 'street', streetId: seeded.streetIds[3]! }), { width: 1920, height: 1080 });
+    expect(await street.textContent('#scope-label')).toBe(LONG_STREET);
+    expect(await fitOf(street)).toMatchObject({ scrollWidth: 1920, scrollHeight: 1080, chartInPanel: true });
+    // 25 courtyards: the best that get 40 px a bar, and a note saying so.
+    const shown = await street.locator('#chart-table tbody tr').count();
+    expect(shown).toBeGreaterThan(8);
+    expect(shown).toBeLessThan(25);
+    expect(await street.textContent('#chart-note')).toBe(`前 ${shown} 名（共 25）`);
+    expect((await street.locator('#chart svg text').allTextContents()).join('|')).not.toMatch(/…|\.\.\./);
+    expect(await problemsOnPage(street)).toEqual([]);
+    await street.screenshot({ path: path.join(SHOTS, 'screen-street.png') });
+    await street.context().close();
+
+    const yard = await open(await screenLink('', { kind: 'courtyard', courtyardId: seeded.courtyardIds[37]! }), { width: 1920, height: 1080 });
+    expect(await yard.textContent('#scope-label')).toBe(LONG_NAMES[1]);
+    expect(await fitOf(yard)).toMatchObject({ scrollWidth: 1920, scrollHeight: 1080, chartInPanel: true });
+    expect(await yard.getAttribute('#grid', 'data-pages')).toBe('1');
+    expect(await yard.textContent('#screen-page')).toBe('');
+    expect(await problemsOnPage(yard)).toEqual([]);
+    await yard.screenshot({ path: path.join(SHOTS, 'screen-courtyard.png') });
+    await yard.context().close();
   });
 });

@@ -100,11 +100,16 @@ function contentBox(el: HTMLElement): { width: number; height: number } {
  */
 export function screenChart(rows: ScoreRow[]): { rows: ScoreRow[]; height: number } {
   const el = byId('chart');
-  const top = el.offsetTop;
   const panel = el.parentElement!;
-  const height = Math.max(160, Math.floor(panel.clientHeight - parseFloat(getComputedStyle(panel).paddingBottom) - top));
-  const fit = Math.max(1, Math.floor((height - 60) / CHART_ROW_MIN));
-  fill(byId('chart-note'), rows.length > fit ? `前 ${fit} 名（共 ${rows.length}）` : '');
+  const note = byId('chart-note');
+  let height = 0;
+  let fit = 0;
+  // Twice: the note, once there, takes a line from the chart.
+  for (let pass = 0; pass < 2; pass++) {
+    height = Math.max(160, Math.floor(panel.clientHeight - parseFloat(getComputedStyle(panel).paddingBottom) - el.offsetTop));
+    fit = Math.max(1, Math.floor((height - 60) / CHART_ROW_MIN));
+    fill(note, rows.length > fit ? `前 ${fit} 名（共 ${rows.length}）` : '');
+  }
   return { rows: rows.slice(0, fit), height };
 }
 
@@ -114,7 +119,7 @@ function nameSize(name: string): string {
   return n <= 16 ? '' : n <= 20 ? ' long' : ' longer';
 }
 
-function tile(t: CourtyardTile, open: (id: string) => void): HTMLElement {
+function tile(t: CourtyardTile, open: (id: string) => void, withStreet: boolean): HTMLElement {
   const band = bandOf(t.score);
   return h(
     'li',
@@ -129,7 +134,7 @@ function tile(t: CourtyardTile, open: (id: string) => void): HTMLElement {
         onclick: () => open(t.id),
       },
       h('span', { class: `tile-name${nameSize(t.name)}` }, t.name),
-      h('span', { class: 'tile-street' }, t.streetName),
+      withStreet ? h('span', { class: 'tile-street' }, t.streetName) : null,
       h(
         'span',
         { class: 'tile-line' },
@@ -157,9 +162,11 @@ function renderPages(tiles: CourtyardTile[], open: (id: string) => void): void {
   const rows = Math.max(1, Math.floor((box.height + TILE.gap) / (TILE.minHeight + TILE.gap)));
   const perPage = columns * rows;
   const rowHeight = Math.floor((box.height - (rows - 1) * TILE.gap) / rows);
+  // A street's or a courtyard's screen: the street is in the title already.
+  const withStreet = new Set(tiles.map((t) => t.streetId)).size > 1;
   pages = [];
   for (let i = 0; i < tiles.length; i += perPage) {
-    const page = h('ul', { class: 'tiles screen-page' }, ...tiles.slice(i, i + perPage).map((t) => tile(t, open)));
+    const page = h('ul', { class: 'tiles screen-page' }, ...tiles.slice(i, i + perPage).map((t) => tile(t, open, withStreet)));
     page.style.gridTemplateColumns = `repeat(${columns}, minmax(0, 1fr))`;
     page.style.gridAutoRows = `${rowHeight}px`;
     pages.push(page);
