@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildCallback, decodeReply, type CallbackFields, type DecodedReply, type WeComCredentials } from './callback-builder';
+import { LOCAL_GROUPS } from './local-groups';
 import { simChatId, simUserId, simWebhookKey } from './sim-identity';
 import type { SinkPush, WebhookSink } from './webhook-sink';
 
@@ -24,6 +25,18 @@ export interface ChatSessionOptions {
   botName?: string;
   /** Pause between stream refresh callbacks; WeCom polls about once a second. */
   refreshMs?: number;
+  /** Show a script's `# ` comments as narration (`## ` lines stay silent). */
+  narrate?: boolean;
+}
+
+/** What a session saw go wrong: refusals and errors in the bot's replies, failed sends, refused pushes. */
+export interface ChatSessionResult {
+  failures: string[];
+}
+
+/** A reply that says the step did not happen: a refusal, a usage error, an unknown command, a system error. */
+export function isFailureReply(text: string): boolean {
+  return /^\s*(❌|🚫|❓)/u.test(text) || text.includes('系统繁忙');
 }
 
 /** WeCom polls an unfinished stream for at most 6 minutes (path/100719). */
@@ -48,6 +61,8 @@ const HELP = [
   '  :webhook          显示本群的 webhook 地址（用于 /绑定 … webhook=）',
   '  :join             模拟把机器人拉进本群（群机器人事件）',
   '  :sleep 毫秒       等待（脚本里用）',
+  '  # 说明            脚本里的注释（--narrate 时显示为旁白，## 开头的不显示）',
+  '  {webhook}         消息里写它，发送时换成本群的 webhook 地址',
   '  :quit             退出',
   '其余每一行都作为一条 @机器人 的群消息发送。',
 ].join('\n');
@@ -68,15 +83,17 @@ function pushText(p: SinkPush): string {
  * signed, encrypted callback; passive replies are decrypted and shown, and pushes are shown
  * as they reach the sink. Resolves when the input ends or `:quit` is typed.
  */
-export async function runChatSession(opts: ChatSessionOptions): Promise<void> {
+export async function runChatSession(opts: ChatSessionOptions): Promise<ChatSessionResult> {
   const { creds, sink, output } = opts;
   const refreshMs = opts.refreshMs ?? 1000;
   let user = opts.user;
   let group = opts.group;
   let channel = opts.channel;
   /** Push keys (robot keys, response codes) → group names, to label pushes. */
-  const names = new Map<string, string>();
+  const names = new Map<string, string>(LOCAL_GROUPS.map((g) => [simWebhookKey(simChatId(g.name)), g.name]));
   const say = (line: string) => output.write(line + '\n');
+  const failures: string[] = [];
+  const failed = (what: string) => failures.push(`[${group}] ${user}：${what}`);
 
   const previousOnPush = sink.onPush;
   sink.onPush = (p) => {
@@ -87,7 +104,9 @@ export async function runChatSession(opts: ChatSessionOptions): Promise<void> {
   const showRejections = () => {
     for (; rejectedSeen < sink.rejected.length; rejectedSeen++) {
       const r = sink.rejected[rejectedSeen]!;
-      say(`[推送被拒 → ${names.get(r.key) ?? r.key}] errcode ${r.errcode} ${ERRCODES[r.errcode] ?? ''}`.trimEnd());
+      const line = `[推送被拒 → ${names.get(r.key) ?? r.key}] errcode ${r.errcode} ${ERRCODES[r.errcode] ?? ''}`.trimEnd();
+      say(line);
+      failures.push(line);
     }
   };
   const watcher = setInterval(showRejections, 200);
@@ -100,6 +119,7 @@ export async function runChatSession(opts: ChatSessionOptions): Promise<void> {
     if (res.status !== 200) {
       const hint = res.status === 401 || res.status === 403 ? '：模拟器与机器人的凭据不一致，--data-dir 是否就是机器人的 DATA_DIR？' : '';
       say(`（机器人返回 HTTP ${res.status}${hint}）`);
+      failed(`HTTP ${res.status}`);
       return null;
     }
     return decodeReply(creds, fields.channel ?? 'aibot', body);
@@ -128,6 +148,8 @@ export async function runChatSession(opts: ChatSessionOptions): Promise<void> {
     if (!reply) return;
     if (reply.kind === 'empty' || reply.text === '') say('（机器人已确认收到，答复将推送到群里）');
     else say(`楼院通：${indent(reply.text)}`);
+    if (reply.kind === 'stream' && !reply.finished) failed(`${text}（${STREAM_WINDOW_MS / 60_000} 分钟内没有答完）`);
+    else if (isFailureReply(reply.text)) failed(`${text} → ${reply.text.split('\n')[0]}`);
   }
 
   async function join(): Promise<void> {
@@ -141,7 +163,11 @@ export async function runChatSession(opts: ChatSessionOptions): Promise<void> {
   /** Runs one input line; false to stop. */
   async function line(raw: string): Promise<boolean> {
     const text = raw.trim();
-    if (text === '' || text.startsWith('#')) return true;
+    if (text === '' || text.startsWith('##')) return true;
+    if (text.startsWith('#')) {
+      if (opts.narrate && !opts.interactive) say(`\n▶ ${text.slice(1).trim()}`);
+      return true;
+    }
     const [command, ...rest] = text.split(/\s+/);
     const arg = rest.join(' ');
     switch (command) {
@@ -174,11 +200,13 @@ export async function runChatSession(opts: ChatSessionOptions): Promise<void> {
         showRejections();
         return true;
     }
-    if (!opts.interactive) say(`[${group}] ${user}：${text}`);
+    const message = text.replaceAll('{webhook}', sink.webhookUrl(simWebhookKey(simChatId(group))));
+    if (!opts.interactive) say(`[${group}] ${user}：${message}`);
     try {
-      await send(text);
+      await send(message);
     } catch (err) {
       say(`（发送失败：${(err as Error).message}）`);
+      failed(`${message}（发送失败：${(err as Error).message}）`);
     }
     return true;
   }
@@ -201,4 +229,5 @@ export async function runChatSession(opts: ChatSessionOptions): Promise<void> {
     showRejections();
     sink.onPush = previousOnPush;
   }
+  return { failures };
 }

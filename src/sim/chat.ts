@@ -20,6 +20,8 @@ const USAGE = `用法：npm run chat -- [--user 张三] [--group 东方花园工
   --port      机器人的端口（默认：DATA_DIR 的机器人所在端口；也可用环境变量 PORT）
   --url       机器人地址（如 http://127.0.0.1:3000）
   --start     另外启动一个机器人（子进程；临时 DATA_DIR，除非给出 --data-dir）
+  --narrate   把脚本里 # 开头的注释作为旁白显示（## 开头的不显示）
+  --strict    脚本里有一步失败（机器人拒绝或报错、推送被拒）就以非零状态退出
 没有给出 --start 时只连接已在运行的机器人，找不到就说明怎样启动或指定，不会自己再启动一个。
 标准输入不是终端时按脚本逐行执行（消息、:user、:group、:sleep 毫秒、# 注释）。`;
 
@@ -100,6 +102,8 @@ export async function chatCli(argv: string[], io: ChatCliIo): Promise<number> {
         group: { type: 'string', default: '东方花园工作群' },
         channel: { type: 'string', default: 'aibot' },
         start: { type: 'boolean', default: false },
+        strict: { type: 'boolean', default: false },
+        narrate: { type: 'boolean', default: false },
         'data-dir': { type: 'string' },
         port: { type: 'string' },
         url: { type: 'string' },
@@ -156,12 +160,12 @@ export async function chatCli(argv: string[], io: ChatCliIo): Promise<number> {
       const botPort = port ?? (await freePort());
       say(`按 --start 另外启动一个机器人（DATA_DIR=${dataDir}，端口 ${botPort}）…`);
       loadDevCredentials(dataDir);
-      bot = await startBotProcess({ port: botPort, dataDir, apiBase: sink.url, logFile: path.join(dataDir, 'bot.log') });
+      bot = await startBotProcess({ port: botPort, dataDir, apiBase: sink.url, logFile: path.join(dataDir, 'bot.log'), env });
       say(`机器人已启动：${bot.url}（日志 ${bot.logFile}）`);
     }
     say(`模拟企业微信群：你是 ${args.user}，在「${args.group}」，经${args.channel === 'aibot' ? '智能机器人' : '群机器人回调'}发言；机器人 ${bot?.url ?? target!.url}；推送显示在这里（接收端 ${sink.url}）。`);
     if (io.interactive) say('输入消息回车发送；:help 查看命令，:quit 退出。');
-    await runChatSession({
+    const { failures } = await runChatSession({
       baseUrl: bot?.url ?? target!.url,
       creds: bot ? loadDevCredentials(dataDir) : creds!,
       sink,
@@ -171,7 +175,12 @@ export async function chatCli(argv: string[], io: ChatCliIo): Promise<number> {
       input: io.input,
       output: io.output,
       interactive: io.interactive,
+      narrate: args.narrate,
     });
+    if (args.strict && failures.length) {
+      say(`\n有 ${failures.length} 步没有成功：\n${failures.map((f) => `  ${f}`).join('\n')}`);
+      return 1;
+    }
     return 0;
   } catch (err) {
     say(`出错了：${(err as Error).message}`);

@@ -16,6 +16,8 @@ export interface StartBotOptions {
   /** WECOM_API_BASE for the bot: the simulator's sink. */
   apiBase: string;
   logFile: string;
+  /** The environment the bot starts from (default process.env); the options above override it. */
+  env?: NodeJS.ProcessEnv;
   /** Give up waiting for /healthz after this long (default 60 s). */
   timeoutMs?: number;
 }
@@ -38,7 +40,7 @@ export async function startBotProcess(opts: StartBotOptions): Promise<BotProcess
   const root = path.resolve(__dirname, '..', '..');
   const log = openSync(opts.logFile, 'a');
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...(opts.env ?? process.env),
     PORT: String(opts.port),
     HOST: '127.0.0.1',
     DATA_DIR: opts.dataDir,
@@ -64,7 +66,9 @@ export async function startBotProcess(opts: StartBotOptions): Promise<BotProcess
   const stop = async () => {
     if (exited === undefined) {
       child.kill('SIGTERM');
-      await Promise.race([exit, sleep(10_000).then(() => child.kill('SIGKILL'))]);
+      const hard = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exit;
+      clearTimeout(hard);
     }
   };
   const until = Date.now() + (opts.timeoutMs ?? 60_000);

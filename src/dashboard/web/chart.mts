@@ -37,7 +37,8 @@ function chartOption(rows: ScoreRow[], large: boolean, names: { current: string;
     yAxis: {
       type: 'category',
       data: shown.map((r) => (r.rank ? `${r.rank}. ${r.name}` : r.name)),
-      axisLabel: { fontFamily, fontSize: font, width: large ? 260 : 120, overflow: 'truncate' },
+      // On the 大屏 a long name wraps (its bars are tall enough for two lines); on a phone it is cut.
+      axisLabel: { fontFamily, fontSize: font, width: large ? 300 : 120, overflow: large ? 'break' : 'truncate' },
     },
     series: [
       {
@@ -71,9 +72,9 @@ export function prepareChart(el: HTMLElement, opts: { large: boolean }): void {
 }
 
 /** Draws `rows` (best first) into `el`, and the same figures into `table`. */
-export function renderChart(el: HTMLElement, table: HTMLTableElement, rows: ScoreRow[], opts: { large: boolean; names: { current: string; previous: string } }): void {
+export function renderChart(el: HTMLElement, table: HTMLTableElement, rows: ScoreRow[], opts: { large: boolean; height?: number; names: { current: string; previous: string } }): void {
   const rowHeight = opts.large ? 64 : 46;
-  el.style.height = `${Math.max(160, rows.length * rowHeight + 70)}px`;
+  el.style.height = `${opts.height ?? Math.max(160, rows.length * rowHeight + 70)}px`;
   // The new height, then the figures.
   chartIn(el).resize();
   chartIn(el).setOption(chartOption(rows, opts.large, opts.names), { notMerge: true });

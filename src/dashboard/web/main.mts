@@ -1,7 +1,7 @@
 /**
  * The dashboard page (挂图作战). Reads its signed token from the address (`?t=…`), fetches
  * the overview from the app (never from anywhere else) and draws it; `&mode=screen` is the
- * 大屏 mode, which refreshes itself every few minutes.
+ * 大屏 mode (screen.mts), which refreshes itself every few minutes.
  */
 import './styles.css';
 import type { CourtyardCard, DashboardData } from '../types.js';
@@ -11,6 +11,7 @@ import { byId, fill, h } from './dom.mjs';
 import { beijingTime, change, score } from './format.mjs';
 import { renderGrid, renderLegend } from './grid.mjs';
 import { renderOverdue } from './overdue.mjs';
+import { renderScreen, screenChart, setupScreen } from './screen.mjs';
 import { renderWeeklyTable } from './table.mjs';
 
 /** How often the 大屏 mode fetches fresh figures. */
@@ -50,7 +51,8 @@ async function openCourtyard(id: string): Promise<void> {
 }
 
 function drawChart(d: DashboardData): void {
-  renderChart(byId('chart'), byId<HTMLTableElement>('chart-table'), d.chart.rows, { large: screen, names: { current: d.chart.currentLabel, previous: d.chart.previousLabel } });
+  const shown = screen ? screenChart(d.chart.rows) : { rows: d.chart.rows, height: undefined };
+  renderChart(byId('chart'), byId<HTMLTableElement>('chart-table'), shown.rows, { large: screen, height: shown.height, names: { current: d.chart.currentLabel, previous: d.chart.previousLabel } });
 }
 
 function render(d: DashboardData): void {
@@ -72,7 +74,8 @@ function render(d: DashboardData): void {
   fill(byId('chart-title'), `${d.chart.title}（${d.chart.currentLabel} / ${d.chart.previousLabel}）`);
   drawChart(d);
   performance.mark('lyt:chart');
-  renderGrid(byId('grid'), d.courtyards, (id) => void openCourtyard(id));
+  if (screen) renderScreen(d, (id) => void openCourtyard(id));
+  else renderGrid(byId('grid'), d.courtyards, (id) => void openCourtyard(id));
   performance.mark('lyt:grid');
   renderOverdue(byId('overdue'), byId('overdue-count'), d.overdue, (id) => void openCourtyard(id));
   renderWeeklyTable(byId<HTMLTableElement>('weekly-table'), d);
@@ -104,10 +107,7 @@ async function load(): Promise<void> {
 function start(): void {
   // Marks the bench reads to split a load into its parts (bench/dashboard-load.ts).
   performance.mark('lyt:script');
-  if (screen) {
-    document.documentElement.classList.add('screen');
-    document.body.classList.add('screen');
-  }
+  if (screen) setupScreen(params);
   renderLegend(byId('legend'));
   byId('print').addEventListener('click', () => window.print());
   byId('card-close').addEventListener('click', closeCard);
