@@ -8,6 +8,7 @@ import help from './help';
 import milestone from './milestone';
 import org from './org';
 import overdue from './overdue';
+import photo from './photo';
 import progress from './progress';
 import project from './project';
 import push from './push';
@@ -25,4 +26,4 @@ import visit from './visit';
  * Every command, in the order /帮助 lists them. A new command is one file in this folder
  * (see help.ts, bind.ts, register.ts for the patterns) and one line here.
  */
-export const allCommands: readonly Command[] = [help, bind, register, progress, project, visit, request, takeRequest, feedback, closeRequest, rate, org, milestone, score, undo, status, overdue, rank, exportTable, dashboard, push];
+export const allCommands: readonly Command[] = [help, bind, register, progress, project, visit, photo, request, takeRequest, feedback, closeRequest, rate, org, milestone, score, undo, status, overdue, rank, exportTable, dashboard, push];

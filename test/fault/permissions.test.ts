@@ -53,6 +53,7 @@ const TABLE: Record<string, Row> = {
   '项目 完成': { who: ['admin', 'cadre'], scope: 'target', line: ['/项目 完成 #3 已验收', '/项目 完成 #4 已验收'] },
   '项目 延期': { who: ['admin', 'cadre'], scope: 'target', line: ['/项目 延期 #5 10月15日 原因=材料未到', '/项目 延期 #6 10月15日 原因=材料未到'] },
   下沉: { who: ['cadre'], scope: 'target', line: '/下沉 半天 清理杂物' },
+  照片: { who: ['cadre', 'admin'], scope: 'target', line: ['/照片 #1', '/照片 #2'] },
   诉求: { who: 'anyone', scope: 'none', line: '/诉求 路灯不亮' },
   接单: { who: ['cadre', 'admin'], scope: 'target', line: ['/接单 #1', '/接单 #2'] },
   反馈: { who: ['cadre', 'admin'], scope: 'target', line: ['/反馈 #1 已联系电工', '/反馈 #2 已联系电工'] },

@@ -6,6 +6,7 @@ import { courtyardModel, type CourtyardModel } from './courtyard';
 import { groupModel, type GroupModel } from './group';
 import { inspectionScoreModel, type InspectionScoreModel } from './inspection-score';
 import { milestoneModel, type MilestoneModel } from './milestone';
+import { photoModel, photoWindowModel, type PhotoModel, type PhotoWindowModel } from './photo';
 import { progressReportModel, type ProgressReportModel } from './progress-report';
 import { rankingSnapshotModel, type RankingSnapshotModel } from './ranking-snapshot';
 import { projectModel, type ProjectModel } from './project';
@@ -34,6 +35,8 @@ export interface Models {
   AuditEntry: AuditEntryModel;
   Sequence: SequenceModel;
   RateSlot: RateSlotModel;
+  Photo: PhotoModel;
+  PhotoWindow: PhotoWindowModel;
 }
 
 /** Registers (once per connection) and returns the domain models. */
@@ -55,6 +58,8 @@ export function createModels(conn: Connection): Models {
     AuditEntry: auditEntryModel(conn),
     Sequence: sequenceModel(conn),
     RateSlot: rateSlotModel(conn),
+    Photo: photoModel(conn),
+    PhotoWindow: photoWindowModel(conn),
   };
 }
 
@@ -70,6 +75,7 @@ export * from './courtyard';
 export * from './group';
 export * from './inspection-score';
 export * from './milestone';
+export * from './photo';
 export * from './progress-report';
 export * from './ranking-snapshot';
 export * from './project';
