@@ -83,7 +83,7 @@ export interface PreparedPhoto {
 export class NotAPhotoError extends Error {}
 
 /** The longest side of a thumbnail, in pixels. */
-export const THUMB_SIZE = 320;
+export const THUMB_SIZE = 480;
 /** A picture with more pixels than this is refused (a 10 MB file can decode to gigabytes). */
 const MAX_PIXELS = 80_000_000;
 

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Types } from 'mongoose';
 import sharp from 'sharp';
-import { exifTakenAt } from '../../src/services/photo-image';
+import { exifTakenAt, THUMB_SIZE } from '../../src/services/photo-image';
 import { photoBucket } from '../../src/services/photos';
 import { isWeComMediaUrl } from '../../src/wecom/origin';
 import { createTestBot, type BasicFixture, type TestBot } from '../helpers/bot';
@@ -71,7 +71,7 @@ describe('pictures with a command (intelligent robot, mixed)', () => {
     expect(meta.exif!.includes(Buffer.from([0x25, 0x88]))).toBe(false); // no GPS IFD pointer (tag 0x8825, little-endian)
     expect(exifTakenAt(meta.exif)).toEqual(new Date('2020-09-15T00:30:00Z'));
     const thumb = await sharp(await readFile(photos[0]!.thumbId!)).metadata();
-    expect(thumb).toMatchObject({ format: 'jpeg', width: 320, height: 240 });
+    expect(thumb).toMatchObject({ format: 'jpeg', width: THUMB_SIZE, height: (THUMB_SIZE * 3) / 4 });
     expect(await bot.db.conn.db!.collection('photos.files').countDocuments()).toBe(4);
     expect(sink.hits('/img/a')).toBe(1);
 
