@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildCallback, decodeReply, type CallbackFields, type DecodedReply, type WeComCredentials } from './callback-builder';
+import { encryptMedia } from '../wecom/media';
 import { simChatId, simUserId, simWebhookKey } from './sim-identity';
 import type { SinkPush, WebhookSink } from './webhook-sink';
 
@@ -48,6 +50,7 @@ const HELP = [
   '  :webhook          显示本群的 webhook 地址（用于 /绑定 … webhook=）',
   '  :join             模拟把机器人拉进本群（群机器人事件）',
   '  :sleep 毫秒       等待（脚本里用）',
+  '  /图片 照片.jpg [命令] 发一张图片（智能机器人：加密后由模拟器提供下载）；后面写命令则图文一起发，如 /图片 a.jpg /进度 #1 50%',
   '  :quit             退出',
   '其余每一行都作为一条 @机器人 的群消息发送。',
 ].join('\n');
@@ -105,7 +108,13 @@ export async function runChatSession(opts: ChatSessionOptions): Promise<void> {
     return decodeReply(creds, fields.channel ?? 'aibot', body);
   }
 
-  async function send(text: string): Promise<void> {
+  /** A picture as WeCom would deliver it: the intelligent robot's encrypted with the EncodingAESKey, the group robot's plain. */
+  function hostPicture(file: string): string {
+    const data = readFileSync(file);
+    return sink.hostMedia(channel === 'aibot' ? encryptMedia(creds.encodingAesKey, data) : data);
+  }
+
+  async function send(text: string, images?: string[]): Promise<void> {
     const chatId = simChatId(group);
     const key = simWebhookKey(chatId);
     names.set(key, group);
@@ -113,7 +122,7 @@ export async function runChatSession(opts: ChatSessionOptions): Promise<void> {
     if (channel === 'aibot') {
       const code = randomBytes(12).toString('hex');
       names.set(code, group);
-      reply = await post({ channel, user: simUserId(user), chat: chatId, text, responseUrl: sink.responseUrl(code) });
+      reply = await post({ channel, user: simUserId(user), chat: chatId, text, images, responseUrl: sink.responseUrl(code) });
       if (reply?.kind === 'stream' && !reply.finished) {
         say(`楼院通：${indent(reply.text)}`);
         const until = Date.now() + STREAM_WINDOW_MS;
@@ -123,7 +132,7 @@ export async function runChatSession(opts: ChatSessionOptions): Promise<void> {
         }
       }
     } else {
-      reply = await post({ channel, user: simUserId(user), userName: user, chat: chatId, text, webhookUrl: sink.webhookUrl(key) });
+      reply = await post({ channel, user: simUserId(user), userName: user, chat: chatId, text, images, webhookUrl: sink.webhookUrl(key) });
     }
     if (!reply) return;
     if (reply.kind === 'empty' || reply.text === '') say('（机器人已确认收到，答复将推送到群里）');
@@ -175,6 +184,27 @@ export async function runChatSession(opts: ChatSessionOptions): Promise<void> {
         return true;
     }
     if (!opts.interactive) say(`[${group}] ${user}：${text}`);
+    if (command === '/图片' || command === '／图片') {
+      const [file, ...words] = rest;
+      if (!file) {
+        say('（用法：/图片 照片.jpg [命令]）');
+        return true;
+      }
+      let url: string;
+      try {
+        url = hostPicture(file);
+      } catch (err) {
+        say(`（读不到图片 ${file}：${(err as NodeJS.ErrnoException).code ?? (err as Error).message}）`);
+        return true;
+      }
+      if (channel === 'bot' && words.length) say('（群机器人回调只能单独发图片，后面的文字没有发送）');
+      try {
+        await send(channel === 'bot' ? '' : words.join(' '), [url]);
+      } catch (err) {
+        say(`（发送失败：${(err as Error).message}）`);
+      }
+      return true;
+    }
     try {
       await send(text);
     } catch (err) {
