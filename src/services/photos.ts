@@ -113,34 +113,28 @@ export async function queuePhotos(models: Models, msg: IncomingMessage, target: 
   const images = (msg.images ?? []).slice(0, MAX_PHOTOS_PER_MESSAGE);
   const msgKey = `${msg.channel}:${msg.msgId}`;
   if (!images.length) return 0;
-  await models.Photo.bulkWrite(
-    images.map((image, item) => ({
-      updateOne: {
-        filter: { msgKey, item },
-        update: {
-          $setOnInsert: {
-            msgKey,
-            item,
-            courtyard: target.courtyard,
-            project: target.project,
-            record: target.record,
-            userId: msg.sender.userId,
-            chatId: msg.chatId,
-            at: msg.time < now ? msg.time : now,
-            status: 'pending',
-            url: image.url,
-            encrypted: image.encrypted,
-            leaseUntil: new Date(0),
-            attempts: 0,
-            notify,
-            bytes: 0,
-          },
-        },
-        upsert: true,
-      },
-    })),
-    { ordered: false },
-  );
+  const docs = images.map((image, item) => ({
+    msgKey,
+    item,
+    courtyard: target.courtyard,
+    project: target.project,
+    record: target.record,
+    userId: msg.sender.userId,
+    chatId: msg.chatId,
+    at: msg.time < now ? msg.time : now,
+    status: 'pending' as const,
+    url: image.url,
+    encrypted: image.encrypted,
+    leaseUntil: new Date(0),
+    attempts: 0,
+    notify,
+    bytes: 0,
+  }));
+  // One insert; a picture already recorded (the same message run again) is a duplicate key, left as it is.
+  await models.Photo.insertMany(docs, { ordered: false, rawResult: true }).catch((err: unknown) => {
+    const errors = (err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
+    if (!errors?.length || !errors.every((e) => (e.code ?? e.err?.code) === 11000)) throw err;
+  });
   return images.length;
 }
 

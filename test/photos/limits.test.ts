@@ -120,3 +120,10 @@ it('a backup holds the photos, and a restore brings them back byte for byte', as
     await photos.stop();
   }
 });
+
+it('recording the same message twice adds nothing', async () => {
+  const m = msg([await put('twice-1'), await put('twice-2')], bot.now());
+  expect(await queuePhotos(bot.models, m, target, bot.now())).toBe(2);
+  expect(await queuePhotos(bot.models, m, target, bot.now())).toBe(2);
+  expect(await bot.models.Photo.countDocuments({ msgKey: `aibot:${m.msgId}` })).toBe(2);
+});
