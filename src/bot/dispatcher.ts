@@ -147,20 +147,21 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
    */
   async function withPhotos(reply: Reply | null, msg: IncomingMessage, path: string, now: Date, group: { webhookUrl?: string | null } | null): Promise<Reply | null> {
     const images = msg.images?.length ?? 0;
-    if (!PHOTO_COMMANDS.has(path) && path !== PHOTO_COMMAND && !images) return reply;
+    const foreign = msg.foreignImages ? `❌ ${msg.foreignImages} 张图片的链接不是企业微信的地址，未保存。` : '';
+    if (!PHOTO_COMMANDS.has(path) && path !== PHOTO_COMMAND && !images) return foreign && reply ? { ...reply, markdown: `${reply.markdown}\n${foreign}` } : reply;
     const target = PHOTO_COMMANDS.has(path) ? await photoTargetOf(models, `${msg.channel}:${msg.msgId}`) : null;
     if (target) await openPhotoWindow(models, msg, target, now);
-    if (!images) return reply;
+    if (!images) return foreign && reply ? { ...reply, markdown: `${reply.markdown}\n${foreign}` } : reply;
     const to = target ?? (path === PHOTO_COMMAND ? await takePhotoWindow(models, msg, now) : null);
     const line = to
       ? photosLine(await queuePhotos(models, msg, to, now, await notifyTarget(msg, group)), to, Math.max(0, images - MAX_PHOTOS_PER_MESSAGE))
       : `📷 这条命令不关联照片，${images} 张照片未保存（照片可随 \`/进度\`、\`/下沉\`、\`/反馈\`、\`/办结\`、\`/项目 新建\` 一起发送）`;
-    return { ...(reply ?? { markdown: '' }), markdown: [reply?.markdown, line].filter(Boolean).join('\n') };
+    return { ...(reply ?? { markdown: '' }), markdown: [reply?.markdown, line, foreign].filter(Boolean).join('\n') };
   }
 
   /** Pictures without a command: the sender's open window in this chat takes them. */
   async function photosAlone(msg: IncomingMessage, now: Date): Promise<Reply> {
-    if (!msg.images?.length) return { markdown: '❌ 图片链接不是企业微信的地址，未保存。' };
+    if (!msg.images?.length) return { markdown: msg.foreignImages ? '❌ 图片链接不是企业微信的地址，未保存。' : '❌ 没有收到图片。' };
     const target = await takePhotoWindow(models, msg, now);
     if (!target) {
       return {
@@ -170,7 +171,8 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
       };
     }
     const count = await queuePhotos(models, msg, target, now, await notifyTarget(msg, undefined));
-    return { markdown: photosLine(count, target, Math.max(0, msg.images.length - MAX_PHOTOS_PER_MESSAGE)) };
+    const foreign = msg.foreignImages ? `\n❌ ${msg.foreignImages} 张图片的链接不是企业微信的地址，未保存。` : '';
+    return { markdown: photosLine(count, target, Math.max(0, msg.images.length - MAX_PHOTOS_PER_MESSAGE)) + foreign };
   }
 
   async function handle(msg: IncomingMessage, now: Date, seen: Seen): Promise<Reply | null> {

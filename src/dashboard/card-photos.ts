@@ -56,6 +56,8 @@ export async function loadCardPhotos(models: Models, courtyard: Types.ObjectId, 
   const byProject = new Map<string, CardPhoto[]>();
   for (const p of photos) {
     if (!p.project) continue;
+    // A report taken back with /撤销 takes its photos off the timeline.
+    if (p.record?.kind === 'ProgressReport' && !percent.has(String(p.record.id))) continue;
     const list = byProject.get(String(p.project)) ?? [];
     list.push(card(p));
     byProject.set(String(p.project), list);

@@ -20,6 +20,8 @@ export interface IncomingMessage {
   kind: 'text' | 'event' | 'image' | 'other';
   /** The pictures the message carries, in order (intelligent robot: image, mixed; group robot: image). */
   images?: IncomingImage[];
+  /** Pictures dropped where the message entered: their links were not on WeCom's origin (nothing is fetched from them). */
+  foreignImages?: number;
   /** For kind 'event': the bot was added to / removed from the chat, or a user opened it. */
   event?: 'added' | 'removed' | 'enter';
   /** Group robot callback: the group's push webhook (arrives with every message). */

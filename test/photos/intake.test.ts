@@ -2,6 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Types } from 'mongoose';
 import sharp from 'sharp';
+import { buildCourtyardCard } from '../../src/dashboard/courtyard-card';
+import { createCalendar } from '../../src/services/calendar';
 import { exifTakenAt, THUMB_SIZE } from '../../src/services/photo-image';
 import { photoBucket } from '../../src/services/photos';
 import { isWeComMediaUrl } from '../../src/wecom/origin';
@@ -151,6 +153,7 @@ describe('refusals', () => {
     });
     expect(reply).toContain('进度已更新');
     expect(reply).not.toContain('已保存照片');
+    expect(reply).toContain('3 张图片的链接不是企业微信的地址，未保存');
     expect(await bot.sendWith(f.users.zhangsan, f.groups.dongfang, { images: [`${otherBase}/img/y.jpg`] })).toContain('图片链接不是企业微信的地址');
     await bot.photos!.idle();
     expect(otherHits).toBe(0);
@@ -183,5 +186,21 @@ describe('a slow WeCom', () => {
     await bot.photos!.idle();
     expect(await bot.models.Photo.findOne({ msgKey: 'aibot:CAIQnever' }).lean()).toMatchObject({ status: 'failed', attempts: 4 });
     expect(sink.hits('/img/never')).toBe(4);
+  });
+});
+
+describe('on the courtyard card', () => {
+  it('a project shows its stored photos oldest first; /撤销 of a report takes its photos off', async () => {
+    const card = () => buildCourtyardCard(bot.models, f.courtyards.dongfang, { now: bot.now(), calendar: createCalendar() }).then((c) => c.projects.find((p) => p.no === 1)!);
+    const before = await card();
+    expect(before.photoCount).toBe(before.photos.length);
+    expect(before.photos.map((p) => p.at)).toEqual([...before.photos.map((p) => p.at)].sort());
+    const url = sink.put('/img/undo', encrypted(key, await plainPng()));
+    bot.advance(60_000);
+    await bot.sendWith(f.users.zhangsan, f.groups.dongfang, { text: '/进度 #1 70% 面层', images: [url] });
+    await bot.photos!.idle();
+    expect((await card()).photoCount).toBe(before.photoCount + 1);
+    expect(await bot.send(f.users.zhangsan, f.groups.dongfang, '/撤销')).toContain('已撤销');
+    expect((await card()).photoCount).toBe(before.photoCount);
   });
 });

@@ -198,6 +198,8 @@ export function createWeComRouter(deps: WeComRouterDeps): Router {
         );
         return false;
       });
+      const dropped = msg.images.length - out.images.length;
+      if (dropped) out.foreignImages = dropped;
     }
     return out;
   }
