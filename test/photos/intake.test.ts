@@ -122,6 +122,11 @@ describe('pictures alone', () => {
     expect(await bot.models.Photo.findOne({ msgKey: /^bot:/ }).lean()).toMatchObject({ status: 'stored', record: { kind: 'Project' }, project: (await project1())!._id, encrypted: false });
     const next = sink.put('/img/next', await phoneJpeg());
     expect(await bot.sendWith(f.users.zhangsan, f.groups.dongfang, { channel: 'bot', images: [next] })).toContain('没有可关联的记录');
+    // The JSON variant of the group robot callback (robot_callback_format=json) the same.
+    expect(await bot.send(f.users.zhangsan, f.groups.dongfang, '/照片 #1')).toContain('将关联到');
+    expect(await bot.sendWith(f.users.zhangsan, f.groups.dongfang, { channel: 'bot', json: true, images: [next] })).toContain('📷 已保存照片 1 张，关联到 #1 路面硬化');
+    await bot.photos!.idle();
+    expect(await bot.models.Photo.countDocuments({ msgKey: /^bot:/, status: 'stored' })).toBe(2);
   });
 });
 
