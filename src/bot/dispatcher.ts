@@ -133,8 +133,15 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
     command?: string;
   }
 
-  /** The command this message ran, when it was one that takes photos (or /照片). */
+  /** Opens a window for the next picture itself (commands/photo.ts). */
   const PHOTO_COMMAND = '/照片';
+
+  /** The reply with more lines after it (a reply of nothing stays nothing when there is nothing to add). */
+  const withLines = (reply: Reply | null, ...lines: string[]): Reply | null => {
+    const more = lines.filter(Boolean);
+    return more.length ? { ...(reply ?? { markdown: '' }), markdown: [reply?.markdown, ...more].filter(Boolean).join('\n') } : reply;
+  };
+  const foreignLine = (msg: IncomingMessage) => (msg.foreignImages ? `❌ ${msg.foreignImages} 张图片的链接不是企业微信的地址，未保存。` : '');
 
   async function notifyTarget(msg: IncomingMessage, group: { webhookUrl?: string | null } | null | undefined) {
     const g = group === undefined && msg.channel === 'bot' ? await models.Group.findOne({ chatId: msg.chatId }, { webhookUrl: 1 }).lean() : group;
@@ -147,16 +154,14 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
    */
   async function withPhotos(reply: Reply | null, msg: IncomingMessage, path: string, now: Date, group: { webhookUrl?: string | null } | null): Promise<Reply | null> {
     const images = msg.images?.length ?? 0;
-    const foreign = msg.foreignImages ? `❌ ${msg.foreignImages} 张图片的链接不是企业微信的地址，未保存。` : '';
-    if (!PHOTO_COMMANDS.has(path) && path !== PHOTO_COMMAND && !images) return foreign && reply ? { ...reply, markdown: `${reply.markdown}\n${foreign}` } : reply;
     const target = PHOTO_COMMANDS.has(path) ? await photoTargetOf(models, `${msg.channel}:${msg.msgId}`) : null;
     if (target) await openPhotoWindow(models, msg, target, now);
-    if (!images) return foreign && reply ? { ...reply, markdown: `${reply.markdown}\n${foreign}` } : reply;
+    if (!images) return withLines(reply, foreignLine(msg));
     const to = target ?? (path === PHOTO_COMMAND ? await takePhotoWindow(models, msg, now) : null);
     const line = to
       ? photosLine(await queuePhotos(models, msg, to, now, await notifyTarget(msg, group)), to, Math.max(0, images - MAX_PHOTOS_PER_MESSAGE))
       : `📷 这条命令不关联照片，${images} 张照片未保存（照片可随 \`/进度\`、\`/下沉\`、\`/反馈\`、\`/办结\`、\`/项目 新建\` 一起发送）`;
-    return { ...(reply ?? { markdown: '' }), markdown: [reply?.markdown, line, foreign].filter(Boolean).join('\n') };
+    return withLines(reply, line, foreignLine(msg));
   }
 
   /** Pictures without a command: the sender's open window in this chat takes them. */
@@ -171,8 +176,7 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
       };
     }
     const count = await queuePhotos(models, msg, target, now, await notifyTarget(msg, undefined));
-    const foreign = msg.foreignImages ? `\n❌ ${msg.foreignImages} 张图片的链接不是企业微信的地址，未保存。` : '';
-    return { markdown: photosLine(count, target, Math.max(0, msg.images.length - MAX_PHOTOS_PER_MESSAGE)) + foreign };
+    return withLines({ markdown: photosLine(count, target, Math.max(0, msg.images.length - MAX_PHOTOS_PER_MESSAGE)) }, foreignLine(msg))!;
   }
 
   async function handle(msg: IncomingMessage, now: Date, seen: Seen): Promise<Reply | null> {
