@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- callback|ranking|push|dashboard|message …] [--quick] [--no-record]`: runs the
+ * `npm run bench [-- callback|ranking|push|dashboard|message|photos …] [--quick] [--no-record]`: runs the
  * benchmarks (all by default), prints their figures with the machine they ran on, and — for a
  * full run (not --quick) unless --no-record — appends them to bench/RESULTS.md.
  */
@@ -10,6 +10,7 @@ import { describeMachine, machineLine } from './machine';
 import { callbackPath } from './callback-path';
 import { dashboardLoad } from './dashboard-load';
 import { messageCost } from './message-cost';
+import { photoReply } from './photo-reply';
 import { pushDelivery } from './push-delivery';
 import { rankingCity } from './ranking-city';
 import { appendResults, formatResult, type BenchResult } from './report';
@@ -22,6 +23,7 @@ const BENCHES: Record<string, Bench> = {
   push: pushDelivery,
   dashboard: dashboardLoad,
   message: messageCost,
+  photos: photoReply,
 };
 
 /** Runs the named benchmarks; returns their results (a benchmark that cannot run returns null and says why). */

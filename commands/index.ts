@@ -9,6 +9,7 @@ import help from './help';
 import milestone from './milestone';
 import org from './org';
 import overdue from './overdue';
+import photo from './photo';
 import progress from './progress';
 import project from './project';
 import push from './push';
@@ -28,4 +29,4 @@ import visit from './visit';
  * Every command, in the order /帮助 lists them. A new command is one file in this folder
  * (see help.ts, bind.ts, register.ts for the patterns) and one line here.
  */
-export const allCommands: readonly Command[] = [help, bind, register, cadre, progress, project, visit, request, takeRequest, feedback, closeRequest, rate, org, milestone, score, undo, records, voidRecord, status, overdue, rank, exportTable, dashboard, push];
+export const allCommands: readonly Command[] = [help, bind, register, cadre, progress, project, visit, photo, request, takeRequest, feedback, closeRequest, rate, org, milestone, score, undo, records, voidRecord, status, overdue, rank, exportTable, dashboard, push];

@@ -2,10 +2,15 @@ import { z } from 'zod';
 import { arg } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font, paginate } from '../src/bot/markdown';
+import type { CommandContext } from '../src/bot/context';
+import { dashboardLink } from '../src/dashboard/link';
+import { courtyardVisible, dashboardScopeOf } from '../src/dashboard/scope';
+import type { CourtyardDoc } from '../src/db/models';
 import { PermissionError } from '../src/errors';
 import { formatDateTime, formatDay } from '../src/services/beijing-time';
 import { canSee, chatVisibility, invisibleText } from '../src/services/chat-visibility';
 import { projectHistory, type ProjectEvent } from '../src/services/project-corrections';
+import { projectPhotoSummary } from '../src/services/photos';
 import { cancelledText, deadlineLine, projectCard, projectCourtyard } from '../src/services/projects';
 
 /** One history entry as a chat line. */
@@ -25,6 +30,22 @@ function eventLine(e: ProjectEvent, now: Date): string {
     case 'cancelled':
       return `${head} ${font('warning', '取消')}${e.reason ? `：${escapeMarkdown(e.reason)}` : ''}`;
   }
+}
+
+/**
+ * The photo evidence line: how many pictures are kept (整治前 / 整治后 dates) and, in a bound
+ * group whose dashboard covers the courtyard, a link that opens its card on the dashboard.
+ */
+async function photoLine(ctx: CommandContext, projectId: CourtyardDoc['_id'], courtyard: CourtyardDoc): Promise<string> {
+  const photos = await projectPhotoSummary(ctx.models, projectId);
+  if (!photos?.count) return '照片：暂无（发送 `/照片 #编号` 后发图片，或在 /进度 消息里带上图片）';
+  const dates = photos.first && photos.latest ? `，整治前 ${formatDay(photos.first, ctx.now)} · 整治后 ${formatDay(photos.latest, ctx.now)}` : '';
+  const scope = dashboardScopeOf(ctx.scope);
+  if (!ctx.group || !scope || !(ctx.scope.kind === 'district' || ctx.scope.kind === 'street' || ctx.scope.kind === 'courtyard') || !courtyardVisible(ctx.scope, courtyard)) {
+    return `照片：${photos.count} 张${dates}（在本楼院的工作群发送 /看板 链接 查看）`;
+  }
+  const { url } = dashboardLink(ctx.config, scope, { groupId: String(ctx.group._id), generation: ctx.group.linkGeneration ?? 0 }, ctx.now);
+  return `照片：${photos.count} 张${dates} · [在看板上查看](${url}&courtyard=${encodeURIComponent(photos.courtyardId)})`;
 }
 
 /**
@@ -48,14 +69,8 @@ export default defineCommand({
     }
     const history = await projectHistory(models, project);
     const header = [await projectCard(models, project, now), `状态：${project.status === '已取消' ? font('warning', escapeMarkdown(cancelledText(project, history.find((e) => e.kind === 'cancelled')?.who, now))) : `${project.status} · ${deadlineLine(project, now)}`}`];
-    /*
-     * PHOTO SLOT (issue 13 item 1, "photos once they exist"): photo evidence is built
-     * elsewhere; the lead wires its one-line summary in here, e.g.
-     *   header.push(...(await projectPhotoSummary(models, project, now)));
-     * Nothing else in this command needs to change for it.
-     */
-    const photoLines: string[] = [];
-    header.push(...photoLines, '', bold(`记录（${history.length} 条）`));
+    header.push(await photoLine(ctx, project._id, courtyard));
+    header.push('', bold(`记录（${history.length} 条）`));
     return paginate({
       header,
       lines: history.map((e) => eventLine(e, now)),

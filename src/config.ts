@@ -124,6 +124,8 @@ const schema = z.object({
       return weights;
     }),
   BACKUP_KEEP: z.coerce.number().int().min(0).default(7),
+  PHOTO_QUOTA_MB: z.coerce.number().int().min(0).default(500),
+  PHOTO_RETENTION_DAYS: z.coerce.number().int().min(0).default(1095),
 });
 
 type Env = z.infer<typeof schema>;
@@ -168,7 +170,22 @@ export interface Config {
   backupKeep: number;
   /** /诉求 per sender and per courtyard (REQUEST_LIMIT_PER_SENDER, REQUEST_LIMIT_PER_COURTYARD). */
   requestLimits: RequestLimits;
+  /** Photo evidence (src/services/photos.ts). */
+  photos: PhotoLimits;
 }
+
+/** The limits on photos kept from the chats. */
+export interface PhotoLimits {
+  /** Bytes of photos (with thumbnails) one courtyard may keep (PHOTO_QUOTA_MB; 0: no limit). */
+  quotaBytes: number;
+  /** Photos older than this many days are deleted (PHOTO_RETENTION_DAYS; 0: kept for ever). */
+  retentionDays: number;
+  /** The largest picture downloaded (10 MB). */
+  maxBytes: number;
+}
+
+/** The largest picture the bot downloads and keeps. */
+export const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
 
 /** Thrown with every bad variable listed, so one start-up tells the operator everything. */
 export class ConfigError extends Error {
@@ -277,5 +294,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scoreWeights: e.SCORE_WEIGHTS,
     backupKeep: e.BACKUP_KEEP,
     requestLimits: { perSender: e.REQUEST_LIMIT_PER_SENDER, perCourtyard: e.REQUEST_LIMIT_PER_COURTYARD },
+    photos: { quotaBytes: e.PHOTO_QUOTA_MB * 1024 * 1024, retentionDays: e.PHOTO_RETENTION_DAYS, maxBytes: PHOTO_MAX_BYTES },
   };
 }

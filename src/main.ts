@@ -10,6 +10,7 @@ import { importSampleRosterIfEmpty } from './roster/sample';
 import { bindLocalGroups } from './sim/local-groups';
 import { chatCommand, localUrl, readServerFile, removeServerFile, serverFilePath, writeServerFile } from './server-file';
 import { createCalendar } from './services/calendar';
+import { createPhotoIntake } from './services/photo-intake';
 import { createScheduler } from './jobs/scheduler';
 import { createApp } from './http/app';
 import { createLogger } from './log';
@@ -127,7 +128,10 @@ async function main(): Promise<void> {
   const handle = createDispatcher({ models, config, log, outbox, wecom: client, calendar });
   // SCHEDULER=off: this process sends no scheduled pushes (another one does, or none should).
   const scheduler = config.scheduler ? createScheduler({ models, conn, config, log, outbox, calendar, backupDir: embeddedBackupDir(config) }) : undefined;
-  const wecom = createWeComRouter({ config, log, conn, handle, outbox });
+  // Pictures sent with reports: downloaded after each answer, before WeCom's links expire.
+  const photos = createPhotoIntake({ models, conn, config, log, outbox });
+  photos.start();
+  const wecom = createWeComRouter({ config, log, conn, handle, outbox, afterReply: (msg) => msg.images?.length && photos.kick() });
   const dashboard = createDashboardRouter({ models, config, log, calendar, keepDistrictFresh: true });
   const app = createApp({
     log,
@@ -163,6 +167,7 @@ async function main(): Promise<void> {
     }
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await scheduler?.stop().catch((err: unknown) => log.error({ err }, 'scheduler did not stop cleanly'));
+    await photos.stop().catch((err: unknown) => log.error({ err }, 'photo intake did not stop cleanly'));
     await outbox.stop().catch((err: unknown) => log.error({ err }, 'outbox did not stop cleanly'));
     await conn.close().catch(() => {});
     await storage.stop().catch(() => {});

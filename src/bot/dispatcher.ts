@@ -5,6 +5,7 @@ import { PermissionError, UserError } from '../errors';
 import type { Logger } from '../log';
 import { createAudit } from '../services/audit';
 import { createCalendar, type WorkingCalendar } from '../services/calendar';
+import { notifyTargetOf, openPhotoWindow, photosLine, photoTargetOf, PHOTO_COMMANDS, queuePhotos, takePhotoWindow, MAX_PHOTOS_PER_MESSAGE } from '../services/photos';
 import { resolveGroupScope, type Scope } from '../services/scope';
 import type { IncomingMessage, MessageHandler, Reply } from '../wecom/message';
 import type { WeComClient } from '../wecom/client';
@@ -132,15 +133,62 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
     command?: string;
   }
 
+  /** Opens a window for the next picture itself (commands/photo.ts). */
+  const PHOTO_COMMAND = '/照片';
+
+  /** The reply with more lines after it (a reply of nothing stays nothing when there is nothing to add). */
+  const withLines = (reply: Reply | null, ...lines: string[]): Reply | null => {
+    const more = lines.filter(Boolean);
+    return more.length ? { ...(reply ?? { markdown: '' }), markdown: [reply?.markdown, ...more].filter(Boolean).join('\n') } : reply;
+  };
+  const foreignLine = (msg: IncomingMessage) => (msg.foreignImages ? `❌ ${msg.foreignImages} 张图片的链接不是企业微信的地址，未保存。` : '');
+
+  async function notifyTarget(msg: IncomingMessage, group: { webhookUrl?: string | null } | null | undefined) {
+    const g = group === undefined && msg.channel === 'bot' ? await models.Group.findOne({ chatId: msg.chatId }, { webhookUrl: 1 }).lean() : group;
+    return notifyTargetOf(msg, g?.webhookUrl);
+  }
+
+  /**
+   * Pictures with a command: the record it made takes them (found through its audit entries,
+   * so no command has to say what it made), and the sender's next pictures for 10 minutes.
+   */
+  async function withPhotos(reply: Reply | null, msg: IncomingMessage, path: string, now: Date, group: { webhookUrl?: string | null } | null): Promise<Reply | null> {
+    const images = msg.images?.length ?? 0;
+    const target = PHOTO_COMMANDS.has(path) ? await photoTargetOf(models, `${msg.channel}:${msg.msgId}`) : null;
+    if (target) await openPhotoWindow(models, msg, target, now);
+    if (!images) return withLines(reply, foreignLine(msg));
+    const to = target ?? (path === PHOTO_COMMAND ? await takePhotoWindow(models, msg, now) : null);
+    const line = to
+      ? photosLine(await queuePhotos(models, msg, to, now, await notifyTarget(msg, group)), to, Math.max(0, images - MAX_PHOTOS_PER_MESSAGE))
+      : `📷 这条命令不关联照片，${images} 张照片未保存（照片可随 \`/进度\`、\`/下沉\`、\`/反馈\`、\`/办结\`、\`/项目 新建\` 一起发送）`;
+    return withLines(reply, line, foreignLine(msg));
+  }
+
+  /** Pictures without a command: the sender's open window in this chat takes them. */
+  async function photosAlone(msg: IncomingMessage, now: Date): Promise<Reply> {
+    if (!msg.images?.length) return { markdown: msg.foreignImages ? '❌ 图片链接不是企业微信的地址，未保存。' : '❌ 没有收到图片。' };
+    const target = await takePhotoWindow(models, msg, now);
+    if (!target) {
+      return {
+        markdown:
+          '📷 收到照片，但没有可关联的记录，未保存。请先发送 `/进度`、`/下沉`、`/反馈`、`/办结` 或 `/项目 新建`，10 分钟内再发照片；' +
+          '或先发送 `/照片 #项目编号`，再发照片。',
+      };
+    }
+    const count = await queuePhotos(models, msg, target, now, await notifyTarget(msg, undefined));
+    return withLines({ markdown: photosLine(count, target, Math.max(0, msg.images.length - MAX_PHOTOS_PER_MESSAGE)) }, foreignLine(msg))!;
+  }
+
   async function handle(msg: IncomingMessage, now: Date, seen: Seen): Promise<Reply | null> {
     if (msg.kind === 'event') return null;
+    if (msg.kind === 'image') return photosAlone(msg, now);
     if (msg.kind !== 'text') return { markdown: `暂时只能处理文字命令。${HINT}` };
     if (charsUpTo(msg.text, MAX_MESSAGE_CHARS) > MAX_MESSAGE_CHARS) {
       log.info({ msgId: msg.msgId, channel: msg.channel, chatId: msg.chatId, userId: msg.sender.userId, length: msg.text.length }, 'message over MAX_MESSAGE_CHARS refused');
       return { markdown: `❌ 这条消息太长了（超过 ${MAX_MESSAGE_CHARS} 字），没有处理。请精简内容，或分成几条发送。${HINT}` };
     }
     const line = parseCommandLine(msg.text);
-    if (!line) return noCommand(msg);
+    if (!line) return msg.images?.length ? photosAlone(msg, now) : noCommand(msg);
     if (line.name === '') return { markdown: HINT };
 
     let tokens: Token[] = line.args;
@@ -215,7 +263,7 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
     };
     const args = await bindArgs(command, tokens, msg.text, { now, models, scope });
     log.debug({ command: path, userId: caller.userId, msgId: msg.msgId }, 'running command');
-    return toReply(await command.run!(ctx, args));
+    return withPhotos(toReply(await command.run!(ctx, args)), msg, path, now, group);
   }
 
   const dispatch = async (msg: IncomingMessage): Promise<Reply | null> => {
@@ -223,7 +271,10 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
     try {
       return await handle(msg, clock(), seen);
     } catch (err) {
-      if (err instanceof UserError) return userErrorReply(err);
+      if (err instanceof UserError) {
+        const reply = userErrorReply(err);
+        return msg.images?.length ? { markdown: `${reply.markdown}\n📷 命令没有执行，${msg.images.length} 张照片未保存。` } : reply;
+      }
       // Never the message's text: it may hold residents' names, addresses and phone numbers.
       log.error({ err, command: seen.command, msgId: msg.msgId, channel: msg.channel, chatId: msg.chatId, userId: msg.sender.userId }, 'command failed');
       return { markdown: SYSTEM_BUSY_TEXT };

@@ -1,7 +1,8 @@
 /**
  * One courtyard's card (GET /dashboard/api/courtyard/:id): the three organisations, its
  * projects with progress and deadlines, its requests with their 2-working-day status, and
- * the cadres' time on site this week.
+ * the cadres' time on site this week; each project's photos (整治前 / 整治后 and the timeline)
+ * and the recent visits with photos.
  */
 import { Types } from 'mongoose';
 import type { CourtyardDoc, Models } from '../db/models';
@@ -15,6 +16,7 @@ import { weekPeriod } from '../services/ranking';
 import { isOnTime } from '../services/requests';
 import { VISIT_HOURS_PER_WEEK, type ScoreWeights } from '../services/score';
 import { rankChange } from '../services/snapshots';
+import { loadCardPhotos, timeline } from './card-photos';
 import { runningParts } from './data';
 import type { CourtyardCard, RequestState } from './types';
 
@@ -59,7 +61,7 @@ export async function buildCourtyardCard(models: Models, courtyard: CourtyardDoc
   const weekEnd = addBeijingDays(weekStart, 7);
   const recent = addBeijingDays(now, -RECENT_DAYS);
 
-  const [street, community, h, late, projects, requests, assigned, visitsHere] = await Promise.all([
+  const [street, community, h, late, projects, requests, assigned, visitsHere, photos] = await Promise.all([
     models.Street.findById(courtyard.street, { name: 1 }).lean(),
     courtyard.community ? models.Community.findById(courtyard.community, { name: 1 }).lean() : null,
     headline(models, { kind: 'courtyard', courtyard, street: null }, now, opts.weights),
@@ -71,6 +73,7 @@ export async function buildCourtyardCard(models: Models, courtyard: CourtyardDoc
       .lean(),
     models.Cadre.find({ courtyards: id, roles: 'cadre', active: true }, { name: 1, unit: 1 }).sort({ name: 1 }).lean(),
     models.Visit.find({ courtyard: id, date: { $gte: weekStart, $lt: weekEnd } }).lean(),
+    loadCardPhotos(models, id, now),
   ]);
 
   const assignedIds = assigned.map((c) => c._id);
@@ -151,6 +154,8 @@ export async function buildCourtyardCard(models: Models, courtyard: CourtyardDoc
       owner: p.owner ? names.get(String(p.owner)) : undefined,
       completedAt: p.completedAt ? beijingDayKey(p.completedAt) : undefined,
       completedOnTime: p.status === '已完成' && p.completedAt ? onTime(p.deadline, p.completedAt) : undefined,
+      photos: timeline(photos.byProject.get(String(p._id)) ?? []),
+      photoCount: photos.byProject.get(String(p._id))?.length ?? 0,
     })),
     requests: requests.map((r) => {
       const { state, label } = requestState(r, now, calendar);
@@ -170,6 +175,7 @@ export async function buildCourtyardCard(models: Models, courtyard: CourtyardDoc
       weekLabel: weekPeriod(now).label,
       dutyHours: VISIT_HOURS_PER_WEEK,
       cadres: [...assigned.map((c) => cadreVisits(c, true)), ...visitors.map((c) => cadreVisits(c, false))],
+      withPhotos: photos.visits,
     },
   };
 }

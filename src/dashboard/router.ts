@@ -3,6 +3,7 @@
  * - GET /dashboard?t=<token>                 the page (the HTML shell; data comes from the API)
  * - GET /dashboard/api/data?t=<token>        the overview of the link's scope
  * - GET /dashboard/api/courtyard/:id?t=…     one courtyard's card, if inside the scope
+ * - GET /dashboard/api/photo/:id?t=…[&size=thumb]  one photo of a courtyard inside the scope
  * - GET /dashboard/assets/<file>             the bundle (no token: it holds no data)
  * A missing, malformed, tampered or expired token, a revoked one (its group's links reset
  * with `/看板 重置`, or the group bound elsewhere since), a scope whose record is gone, or a
@@ -18,6 +19,7 @@ import type { Models } from '../db/models';
 import type { Logger } from '../log';
 import { beijingDayKey } from '../services/beijing-time';
 import type { WorkingCalendar } from '../services/calendar';
+import { photoBucket } from '../services/photos';
 import { dashboardPaths, ensureDashboard, type DashboardManifest, type DashboardPaths } from './build';
 import { buildCourtyardCard } from './courtyard-card';
 import { buildDashboardData } from './data';
@@ -231,6 +233,25 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
     }
     ctx.set(PAGE_HEADERS);
     ctx.body = await buildCourtyardCard(models, courtyard, { now: now(), calendar, weights: config.scoreWeights });
+  });
+
+  // A photo (or with size=thumb its thumbnail), for a link whose scope holds its courtyard;
+  // any other photo id is refused alike, so a link cannot probe what exists.
+  router.get('/dashboard/api/photo/:id', async (ctx) => {
+    const auth = await authorise(ctx, 'api');
+    if (!auth) return;
+    const id = ctx.params.id ?? '';
+    const photo = /^[0-9a-f]{24}$/i.test(id) ? await models.Photo.findOne({ _id: id, status: 'stored' }, { courtyard: 1, fileId: 1, thumbId: 1, contentType: 1 }).lean() : null;
+    const courtyard = photo ? await models.Courtyard.findById(photo.courtyard, { street: 1 }).lean() : null;
+    const fileId = ctx.query.size === 'thumb' ? photo?.thumbId : photo?.fileId;
+    if (!photo || !courtyard || !fileId || !courtyardVisible(auth.scope, courtyard)) {
+      log.info({ reason: 'photo-outside-scope', scope: auth.scope.kind }, 'dashboard link refused');
+      refuse(ctx, 'api');
+      return;
+    }
+    ctx.set(PAGE_HEADERS);
+    ctx.type = ctx.query.size === 'thumb' ? 'image/jpeg' : (photo.contentType ?? 'application/octet-stream');
+    ctx.body = photoBucket(models.Photo.db).openDownloadStream(fileId);
   });
 
   router.get('/dashboard/assets/:file', async (ctx) => {

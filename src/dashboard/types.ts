@@ -129,6 +129,12 @@ export interface CourtyardCard {
     /** 'YYYY-MM-DD'. */
     completedAt?: string;
     completedOnTime?: boolean;
+    /**
+     * Its photos, oldest first (the timeline): the first is 整治前, the latest 整治后. At most
+     * the first and the last MAX_TIMELINE_PHOTOS; `photoCount` counts them all.
+     */
+    photos: CardPhoto[];
+    photoCount: number;
   }[];
   requests: {
     no: number;
@@ -149,5 +155,23 @@ export interface CourtyardCard {
     /** Hours a cadre owes each week (4 = half a day). */
     dutyHours: number;
     cadres: { name: string; unit: string; assigned: boolean; hoursHere: number; hoursWeek: number; met: boolean; activities: string[] }[];
+    /** Visits of the last 30 days that came with photos, latest first. */
+    withPhotos: { day: string; cadre: string; hours: number; activities: string[]; photos: CardPhoto[] }[];
   };
+}
+
+/**
+ * A photo on the card. Its picture is `dashboard/api/photo/<id>?t=<the link's token>`
+ * (`&size=thumb` for the thumbnail), served only to a valid link whose scope holds it.
+ */
+export interface CardPhoto {
+  id: string;
+  /** When it was sent, ISO. */
+  at: string;
+  /** When the camera says it was taken, ISO. */
+  takenAt?: string;
+  /** What it documents: 进度 40%, 项目, 下沉, 诉求 #7. */
+  label: string;
+  width?: number;
+  height?: number;
 }

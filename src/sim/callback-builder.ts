@@ -28,6 +28,11 @@ export interface CallbackFields {
   chat?: string;
   /** Message text; group messages get the "@botName " prefix WeCom adds. */
   text?: string;
+  /**
+   * Links of pictures. Intelligent robot: with text a mixed message (text, then the pictures),
+   * without an image message (one picture); group robot: an image message (the first).
+   */
+  images?: string[];
   /** An event instead of a message. */
   event?: 'added' | 'removed' | 'enter';
   /** Intelligent robot: a stream refresh for this stream id, instead of a message. */
@@ -86,7 +91,13 @@ function aibotPlaintext(f: CallbackFields, msgId: string, timestamp: number): st
   const base = { msgid: msgId, aibotid: 'AIBOTSIM', ...where, from: { userid: f.user } };
   if (f.streamRefresh) return JSON.stringify({ ...base, msgtype: 'stream', stream: { id: f.streamRefresh } });
   if (f.event) return JSON.stringify({ ...base, create_time: timestamp, msgtype: 'event', event: { eventtype: 'enter_chat' } });
-  return JSON.stringify({ ...base, response_url: f.responseUrl ?? '', msgtype: 'text', text: { content: mentioned(f) } });
+  const head = { ...base, response_url: f.responseUrl ?? '' };
+  if (f.images?.length && !f.text) return JSON.stringify({ ...head, msgtype: 'image', image: { url: f.images[0] } });
+  if (f.images?.length) {
+    const items = [{ msgtype: 'text', text: { content: mentioned(f) } }, ...f.images.map((url) => ({ msgtype: 'image', image: { url } }))];
+    return JSON.stringify({ ...head, msgtype: 'mixed', mixed: { msg_item: items } });
+  }
+  return JSON.stringify({ ...head, msgtype: 'text', text: { content: mentioned(f) } });
 }
 
 const BOT_EVENTS = { added: 'add_to_chat', removed: 'delete_from_chat', enter: 'enter_chat' } as const;
@@ -104,12 +115,16 @@ function botPlaintext(f: CallbackFields, msgId: string): string {
       from: { userid: f.user, name: f.userName ?? f.user, alias: f.user },
       ...(f.event
         ? { msgtype: 'event', event: { event_type: BOT_EVENTS[f.event] } }
-        : { msgtype: 'text', text: { content: mentioned(f) } }),
+        : f.images?.length
+          ? { msgtype: 'image', image: { image_url: f.images[0] } }
+          : { msgtype: 'text', text: { content: mentioned(f) } }),
     });
   }
   const body = f.event
     ? `<MsgType>event</MsgType><Event><EventType>${BOT_EVENTS[f.event]}</EventType></Event>`
-    : `<MsgType>text</MsgType><Text><Content>${cdata(mentioned(f))}</Content></Text>`;
+    : f.images?.length
+      ? `<MsgType>image</MsgType><Image><ImageUrl>${cdata(f.images[0]!)}</ImageUrl></Image>`
+      : `<MsgType>text</MsgType><Text><Content>${cdata(mentioned(f))}</Content></Text>`;
   return (
     `<xml><WebhookUrl>${cdata(f.webhookUrl ?? '')}</WebhookUrl><MsgId>${cdata(msgId)}</MsgId>` +
     `<ChatId>${cdata(chatId)}</ChatId><ChatType>${chatType}</ChatType>` +

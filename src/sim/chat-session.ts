@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildCallback, decodeReply, type CallbackFields, type DecodedReply, type WeComCredentials } from './callback-builder';
 import { LOCAL_GROUPS } from './local-groups';
+import { encryptMedia } from '../wecom/media';
 import { simChatId, simUserId, simWebhookKey } from './sim-identity';
 import type { SinkPush, WebhookSink } from './webhook-sink';
 
@@ -63,6 +65,7 @@ const HELP = [
   '  :sleep 毫秒       等待（脚本里用）',
   '  # 说明            脚本里的注释（--narrate 时显示为旁白，## 开头的不显示）',
   '  {webhook}         消息里写它，发送时换成本群的 webhook 地址',
+  '  /图片 照片.jpg [命令] 发一张图片（智能机器人：加密后由模拟器提供下载）；后面写命令则图文一起发，如 /图片 a.jpg /进度 #1 50%',
   '  :quit             退出',
   '其余每一行都作为一条 @机器人 的群消息发送。',
 ].join('\n');
@@ -125,7 +128,13 @@ export async function runChatSession(opts: ChatSessionOptions): Promise<ChatSess
     return decodeReply(creds, fields.channel ?? 'aibot', body);
   }
 
-  async function send(text: string): Promise<void> {
+  /** A picture as WeCom would deliver it: the intelligent robot's encrypted with the EncodingAESKey, the group robot's plain. */
+  function hostPicture(file: string): string {
+    const data = readFileSync(file);
+    return sink.hostMedia(channel === 'aibot' ? encryptMedia(creds.encodingAesKey, data) : data);
+  }
+
+  async function send(text: string, images?: string[]): Promise<void> {
     const chatId = simChatId(group);
     const key = simWebhookKey(chatId);
     names.set(key, group);
@@ -133,7 +142,7 @@ export async function runChatSession(opts: ChatSessionOptions): Promise<ChatSess
     if (channel === 'aibot') {
       const code = randomBytes(12).toString('hex');
       names.set(code, group);
-      reply = await post({ channel, user: simUserId(user), chat: chatId, text, responseUrl: sink.responseUrl(code) });
+      reply = await post({ channel, user: simUserId(user), chat: chatId, text, images, responseUrl: sink.responseUrl(code) });
       if (reply?.kind === 'stream' && !reply.finished) {
         say(`楼院通：${indent(reply.text)}`);
         const until = Date.now() + STREAM_WINDOW_MS;
@@ -143,7 +152,7 @@ export async function runChatSession(opts: ChatSessionOptions): Promise<ChatSess
         }
       }
     } else {
-      reply = await post({ channel, user: simUserId(user), userName: user, chat: chatId, text, webhookUrl: sink.webhookUrl(key) });
+      reply = await post({ channel, user: simUserId(user), userName: user, chat: chatId, text, images, webhookUrl: sink.webhookUrl(key) });
     }
     if (!reply) return;
     if (reply.kind === 'empty' || reply.text === '') say('（机器人已确认收到，答复将推送到群里）');
@@ -202,6 +211,28 @@ export async function runChatSession(opts: ChatSessionOptions): Promise<ChatSess
     }
     const message = text.replaceAll('{webhook}', sink.webhookUrl(simWebhookKey(simChatId(group))));
     if (!opts.interactive) say(`[${group}] ${user}：${message}`);
+    if (command === '/图片' || command === '／图片') {
+      const [file, ...words] = rest;
+      if (!file) {
+        say('（用法：/图片 照片.jpg [命令]）');
+        return true;
+      }
+      let url: string;
+      try {
+        url = hostPicture(file);
+      } catch (err) {
+        say(`（读不到图片 ${file}：${(err as NodeJS.ErrnoException).code ?? (err as Error).message}）`);
+        return true;
+      }
+      if (channel === 'bot' && words.length) say('（群机器人回调只能单独发图片，后面的文字没有发送）');
+      try {
+        await send(channel === 'bot' ? '' : words.join(' '), [url]);
+      } catch (err) {
+        say(`（发送失败：${(err as Error).message}）`);
+        failed(`${message}（发送失败：${(err as Error).message}）`);
+      }
+      return true;
+    }
     try {
       await send(message);
     } catch (err) {

@@ -73,6 +73,11 @@ export interface WebhookSink {
   /** Makes every access_token issued so far expired (42001 on next use). */
   expireTokens(): void;
   onPush?: (p: SinkPush) => void;
+  /**
+   * Serves `data` (as given: the simulator encrypts an intelligent robot's picture first) at a
+   * short-lived link on the sink, the way WeCom serves the pictures users send; returns the link.
+   */
+  hostMedia(data: Buffer): string;
   stop(): Promise<void>;
 }
 
@@ -131,6 +136,10 @@ function mediaPart(contentType: string, body: Buffer): { filename: string; data:
   throw new Refusal(40058, 'missing media part');
 }
 
+/** Where hostMedia serves pictures, and for how long (WeCom's links: 5 minutes). */
+const MEDIA_PATH = '/sim-media/';
+const MEDIA_LINK_LIFETIME_MS = 5 * 60_000;
+
 /** Starts the sink on 127.0.0.1 (a free port unless `port` is given). */
 export async function startWebhookSink(opts: WebhookSinkOptions = {}): Promise<WebhookSink> {
   const now = opts.now ?? (() => new Date());
@@ -143,6 +152,8 @@ export async function startWebhookSink(opts: WebhookSinkOptions = {}): Promise<W
   const tokens = new Map<string, number>();
   const responseCodes = new Map<string, { expiresAt: number; used: boolean }>();
   const held = new Set<ServerResponse>();
+  /** Pictures "users sent" (hostMedia), by id. */
+  const hostedMedia = new Map<string, { expiresAt: number; data: Buffer }>();
 
   const sink: WebhookSink = {
     url: '',
@@ -164,6 +175,11 @@ export async function startWebhookSink(opts: WebhookSinkOptions = {}): Promise<W
     },
     expireTokens() {
       for (const token of tokens.keys()) tokens.set(token, 0);
+    },
+    hostMedia(data) {
+      const id = randomBytes(12).toString('hex');
+      hostedMedia.set(id, { expiresAt: now().getTime() + MEDIA_LINK_LIFETIME_MS, data });
+      return `${sink.url}${MEDIA_PATH}${id}?sign=sim`;
     },
     async stop() {
       for (const res of held) res.socket?.destroy();
@@ -364,6 +380,13 @@ export async function startWebhookSink(opts: WebhookSinkOptions = {}): Promise<W
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://sink');
+      const hosted = req.method === 'GET' && url.pathname.startsWith(MEDIA_PATH) ? hostedMedia.get(url.pathname.slice(MEDIA_PATH.length)) : undefined;
+      if (req.method === 'GET' && url.pathname.startsWith(MEDIA_PATH)) {
+        // WeCom's picture links are valid 5 minutes.
+        if (!hosted || now().getTime() > hosted.expiresAt) res.writeHead(404).end();
+        else res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': hosted.data.length }).end(hosted.data);
+        return;
+      }
       try {
         const body = await readBody(req);
         const q = url.searchParams;

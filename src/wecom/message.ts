@@ -16,7 +16,12 @@ export interface IncomingMessage {
   sender: { userId: string; name?: string; alias?: string };
   /** Text with the leading @bot mention stripped and whitespace trimmed; '' for events. */
   text: string;
-  kind: 'text' | 'event' | 'other';
+  /** 'image': a picture alone (its text is ''); a text with pictures (a mixed message) is 'text' with `images`. */
+  kind: 'text' | 'event' | 'image' | 'other';
+  /** The pictures the message carries, in order (intelligent robot: image, mixed; group robot: image). */
+  images?: IncomingImage[];
+  /** Pictures dropped where the message entered: their links were not on WeCom's origin (nothing is fetched from them). */
+  foreignImages?: number;
   /** For kind 'event': the bot was added to / removed from the chat, or a user opened it. */
   event?: 'added' | 'removed' | 'enter';
   /** Group robot callback: the group's push webhook (arrives with every message). */
@@ -25,6 +30,13 @@ export interface IncomingMessage {
   responseUrl?: string;
   /** When WeCom says the message was sent (or when it arrived, if WeCom does not say). */
   time: Date;
+}
+
+/** A picture in a message: a short-lived link (5 minutes) to download it from WeCom before it expires. */
+export interface IncomingImage {
+  url: string;
+  /** Intelligent robot: AES-256-CBC with the EncodingAESKey (src/wecom/media.ts); group robot: plain. */
+  encrypted: boolean;
 }
 
 /** An answer in the WeCom markdown subset every client renders (see WECOM.md, webhook push). */

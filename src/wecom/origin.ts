@@ -35,3 +35,31 @@ export function originForLog(url: string): string {
     return 'an invalid URL';
   }
 }
+
+/**
+ * Where WeCom serves the pictures users send the intelligent robot: a signed, short-lived
+ * (5 minutes) COS link, as in the examples of 接收消息 (path/100719, 图片 / 图文混排):
+ * `https://ww-aibot-img-1258476243.cos.ap-guangzhou.myqcloud.com/…?sign=…`. Exact hosts only,
+ * never a wildcard over myqcloud.com (anyone can own a bucket there).
+ */
+export const WECOM_MEDIA_HOSTS: readonly string[] = ['ww-aibot-img-1258476243.cos.ap-guangzhou.myqcloud.com'];
+
+/** WeCom's real API origin: only then are its media hosts trusted too. */
+export const WECOM_API_ORIGIN = 'https://qyapi.weixin.qq.com';
+
+/**
+ * Whether a picture may be downloaded from `url`: on WECOM_API_BASE's origin (the simulator's
+ * and the tests' sink serve pictures there), or — when WECOM_API_BASE is WeCom's own — over
+ * https on one of WECOM_MEDIA_HOSTS, default port, without user info.
+ */
+export function isWeComMediaUrl(url: string, apiBase: string): boolean {
+  if (isWeComApiUrl(url, apiBase)) return true;
+  if (apiOrigin(apiBase) !== WECOM_API_ORIGIN) return false;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return parsed.protocol === 'https:' && !parsed.username && !parsed.password && parsed.port === '' && WECOM_MEDIA_HOSTS.includes(parsed.hostname);
+}

@@ -63,6 +63,7 @@ const TABLE: Record<string, Row> = {
   // Anyone who may read the project's courtyard here: each line is sent in that courtyard's group.
   '项目 详情': { who: 'anyone', scope: 'none', line: ['/项目 详情 #1', '/项目 详情 #2'] },
   下沉: { who: ['cadre'], scope: 'target', line: '/下沉 半天 清理杂物' },
+  照片: { who: ['cadre', 'admin'], scope: 'target', line: ['/照片 #1', '/照片 #2'] },
   '诉求 登记': { who: 'anyone', scope: 'none', line: '/诉求 路灯不亮' },
   // An admin of the courtyard, or the cadre who has the request (nobody has #7 or #8).
   '诉求 转派': { who: ['admin'], scope: 'target', line: ['/诉求 转派 #7 给=李四', '/诉求 转派 #8 给=李四'] },

@@ -32,8 +32,9 @@ import { createCalendar } from '../../src/services/calendar';
 import { createWeComClient } from '../../src/wecom/client';
 import type { Channel } from '../../src/wecom/message';
 import type { Outbox } from '../../src/wecom/outbox';
+import { createPhotoIntake, type PhotoIntake, type PhotoIntakeDeps } from '../../src/services/photo-intake';
 import { openTestDb, type TestDb } from './db';
-import { createTestApp, recordingOutbox, sendText, testConfig } from './wecom';
+import { createTestApp, recordingOutbox, sendText, testConfig, type CallbackFields } from './wecom';
 
 export interface TestUser {
   userId: string;
@@ -58,6 +59,8 @@ export interface TestBotOptions {
   env?: NodeJS.ProcessEnv;
   /** Where commands' pushes go besides the recording (`outbox` still records them), e.g. a real outbox. */
   forwardPushesTo?: Pick<Outbox, 'enqueue'>;
+  /** Download the pictures of messages after answering them (src/services/photo-intake.ts); `bot.photos` then waits for them. */
+  photos?: Omit<PhotoIntakeDeps, 'models' | 'conn' | 'config' | 'log' | 'outbox'>;
 }
 
 /** Wednesday 2020-09-16 10:00 Beijing time, in the campaign's 整治提升阶段. */
@@ -90,6 +93,10 @@ export interface BasicFixture {
 export interface TestBot {
   /** Sends `text` from `user` in chat `chat` (a group ChatId; the user's own userid or '' for a 1:1 chat); resolves to the reply's markdown ('' for none). */
   send(user: TestUser, chat: string, text: string): Promise<string>;
+  /** As `send`, with more of the callback's fields (pictures: `images`, a fixed `msgId` to retry …). */
+  sendWith(user: TestUser, chat: string, fields: Partial<Omit<CallbackFields, 'user' | 'chat'>>): Promise<string>;
+  /** With the `photos` option: the intake downloading pictures after each answer. */
+  photos?: PhotoIntake;
   models: Models;
   db: TestDb;
   /** WECOM_API_BASE of this bot (a webhook must be on its origin). */
@@ -124,7 +131,8 @@ export async function createTestBot(opts: TestBotOptions = {}): Promise<TestBot>
   const outbox = recordingOutbox(opts.forwardPushesTo);
   const wecom = createWeComClient({ apiBase: config.wecom.apiBase, corpId: config.wecom.corpId, log: silentLogger, timeoutMs: 2000 });
   const handle = createDispatcher({ models, config, log: silentLogger, now, calendar: createCalendar(), outbox, wecom, commands: opts.commands });
-  const { app } = createTestApp({ conn: db.conn, handle, outbox, now, config });
+  const photos = opts.photos ? createPhotoIntake({ models, conn: db.conn, config, log: silentLogger, outbox, ...opts.photos }) : undefined;
+  const { app } = createTestApp({ conn: db.conn, handle, outbox, now, config, afterReply: photos ? () => photos.kick() : undefined });
 
   const seed: TestBot['seed'] = {
     street: (name, o = {}) => models.Street.create({ name, aliases: o.aliases ?? [], district: '上街区' }),
@@ -184,21 +192,26 @@ export async function createTestBot(opts: TestBotOptions = {}): Promise<TestBot>
     },
   };
 
+  async function sendWith(user: TestUser, chat: string, fields: Partial<Omit<CallbackFields, 'user' | 'chat'>>): Promise<string> {
+    const single = chat === '' || chat === user.userId;
+    const res = await sendText(app, {
+      channel: opts.channel,
+      user: user.userId,
+      userName: user.name,
+      chat: single ? undefined : chat,
+      msgId: `test-${process.pid}-${++msgCounter}`,
+      now: now(),
+      ...fields,
+      text: fields.text ?? '',
+    });
+    if (res.status !== 200) throw new Error(`callback answered HTTP ${res.status}`);
+    return res.replyText;
+  }
+
   return {
-    async send(user, chat, text) {
-      const single = chat === '' || chat === user.userId;
-      const res = await sendText(app, {
-        channel: opts.channel,
-        user: user.userId,
-        userName: user.name,
-        chat: single ? undefined : chat,
-        text,
-        msgId: `test-${process.pid}-${++msgCounter}`,
-        now: now(),
-      });
-      if (res.status !== 200) throw new Error(`callback answered HTTP ${res.status}`);
-      return res.replyText;
-    },
+    send: (user, chat, text) => sendWith(user, chat, { text }),
+    sendWith,
+    photos,
     models,
     db,
     apiBase: config.wecom.apiBase,
@@ -212,6 +225,9 @@ export async function createTestBot(opts: TestBotOptions = {}): Promise<TestBot>
       clock = new Date(clock.getTime() + ms);
     },
     seed,
-    close: () => db.close(),
+    close: async () => {
+      await photos?.stop();
+      await db.close();
+    },
   };
 }

@@ -82,6 +82,7 @@ export interface TestAppOptions {
   log?: Logger;
   leaseMs?: number;
   answerDeadlineMs?: number;
+  afterReply?: (msg: import('../../src/wecom/message').IncomingMessage) => void;
 }
 
 /** The real Koa app with the WeCom router, never listening; drive it with `app.callback()`. */
@@ -99,6 +100,7 @@ export function createTestApp(opts: TestAppOptions): { app: Koa; outbox: Pick<Ou
     // A loaded test machine can take over a second to defer a slow answer; the 系统繁忙
     // deadline is tested on its own (test/fault/db-down.test.ts), not in every command test.
     answerDeadlineMs: opts.answerDeadlineMs ?? 10_000,
+    afterReply: opts.afterReply,
   });
   const app = createApp({ log, engine: 'test', pingDb: async () => {}, routers: [router] });
   return { app, outbox };

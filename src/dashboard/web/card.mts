@@ -2,7 +2,7 @@
  * The courtyard card, in an overlay: score, the three organisations, projects with progress
  * bars and deadlines, requests with their 2-working-day status, cadres on site this week.
  */
-import type { CourtyardCard, DashboardData } from '../types.js';
+import type { CardPhoto, CourtyardCard, DashboardData } from '../types.js';
 import { bandOf } from './bands.mjs';
 import { byId, fill, h } from './dom.mjs';
 import { day, part, score } from './format.mjs';
@@ -23,6 +23,47 @@ function bar(percent: number, late: boolean) {
     { class: `bar${late ? ' bar-late' : ''}`, role: 'progressbar', 'aria-valuenow': percent, 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-label': `进度 ${percent}%` },
     fillEl,
     h('span', { class: 'bar-text' }, `${percent}%`),
+  );
+}
+
+/** The photo's address: same origin, the page's own token (img-src 'self'). */
+function photoSrc(photo: CardPhoto, size: 'thumb' | 'full'): string {
+  const token = new URLSearchParams(location.search).get('t') ?? '';
+  return `dashboard/api/photo/${encodeURIComponent(photo.id)}?t=${encodeURIComponent(token)}${size === 'thumb' ? '&size=thumb' : ''}`;
+}
+
+function photoDay(photo: CardPhoto): string {
+  return day(new Date(new Date(photo.takenAt ?? photo.at).getTime() + 8 * 3600_000).toISOString().slice(0, 10));
+}
+
+/** One picture, linking to the full size; `caption` under it. */
+function figure(photo: CardPhoto, caption: string, cls: string) {
+  return h(
+    'figure',
+    { class: cls },
+    h('a', { href: photoSrc(photo, 'full'), target: '_blank', rel: 'noopener' }, h('img', { src: photoSrc(photo, 'thumb'), alt: `${caption} ${photoDay(photo)}`, loading: 'lazy', decoding: 'async' })),
+    h('figcaption', {}, caption, ' · ', photoDay(photo)),
+  );
+}
+
+/** 整治前 / 整治后 side by side (the first and the latest), then the whole timeline. */
+function projectPhotos(p: CourtyardCard['projects'][number]) {
+  if (p.photos.length === 0) return null;
+  const first = p.photos[0]!;
+  const latest = p.photos[p.photos.length - 1]!;
+  return h(
+    'div',
+    { class: 'photos' },
+    h(
+      'div',
+      { class: 'before-after' },
+      figure(first, '整治前', 'photo before'),
+      p.photos.length > 1 ? figure(latest, '整治后', 'photo after') : h('p', { class: 'empty photo after' }, '整治后：暂无照片'),
+    ),
+    p.photos.length > 2
+      ? h('div', { class: 'timeline', 'aria-label': `照片时间线（共 ${p.photoCount} 张）` }, ...p.photos.map((ph) => figure(ph, ph.label, 'photo small')))
+      : null,
+    p.photoCount > p.photos.length ? h('p', { class: 'hint' }, `共 ${p.photoCount} 张照片，显示第一张和最近 ${p.photos.length - 1} 张`) : null,
   );
 }
 
@@ -78,7 +119,8 @@ function render(card: CourtyardCard, parts: DashboardData['parts']): HTMLElement
                 { class: p.overdue ? 'project late-item' : 'project' },
                 h('div', { class: 'project-title' }, h('span', { class: 'no' }, `#${p.no}`), ` ${p.title}`, h('span', { class: 'tag' }, `${p.category}${p.area ? `·${p.area}` : ''}`)),
                 bar(p.percent, p.overdue),
-                h('div', { class: 'project-meta' }, deadlineText(p), p.owner ? ` · 责任人 ${p.owner}` : ''),
+                h('div', { class: 'project-meta' }, deadlineText(p), p.owner ? ` · 责任人 ${p.owner}` : '', p.photoCount ? ` · 照片 ${p.photoCount} 张` : ''),
+                projectPhotos(p),
               ),
             ),
           ),
@@ -129,6 +171,21 @@ function render(card: CourtyardCard, parts: DashboardData['parts']): HTMLElement
               ),
             ),
           ),
+      card.visits.withPhotos.length
+        ? h(
+            'div',
+            { class: 'visit-photos' },
+            h('h4', {}, '近 30 天下沉照片'),
+            ...card.visits.withPhotos.map((v) =>
+              h(
+                'div',
+                { class: 'visit-photo-row' },
+                h('p', { class: 'project-meta' }, `${day(v.day)} · ${v.cadre} · ${v.hours} 小时${v.activities.length ? ` · ${v.activities.join('、')}` : ''}`),
+                h('div', { class: 'timeline' }, ...v.photos.map((ph) => figure(ph, '下沉', 'photo small'))),
+              ),
+            ),
+          )
+        : null,
     ),
   ];
 }

@@ -99,6 +99,9 @@ async function load(): Promise<void> {
     const [fresh] = await Promise.all([getJson<DashboardData>('dashboard/api/data'), fontsSettled()]);
     data = fresh;
     render(data);
+    // `/项目 详情` links straight to a courtyard's card (its photos are on the timeline).
+    const courtyard = params.get('courtyard');
+    if (courtyard && !screen) await openCourtyard(courtyard);
   } catch (err) {
     showProblem(err);
   }

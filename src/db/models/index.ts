@@ -6,6 +6,7 @@ import { courtyardModel, type CourtyardModel } from './courtyard';
 import { groupModel, type GroupModel } from './group';
 import { inspectionScoreModel, type InspectionScoreModel } from './inspection-score';
 import { milestoneModel, type MilestoneModel } from './milestone';
+import { photoModel, photoWindowModel, type PhotoModel, type PhotoWindowModel } from './photo';
 import { progressReportModel, type ProgressReportModel } from './progress-report';
 import { rankingSnapshotModel, type RankingSnapshotModel } from './ranking-snapshot';
 import { recordRefModel, type RecordRefModel } from './record-ref';
@@ -36,6 +37,8 @@ export interface Models {
   Sequence: SequenceModel;
   RateSlot: RateSlotModel;
   RecordRef: RecordRefModel;
+  Photo: PhotoModel;
+  PhotoWindow: PhotoWindowModel;
 }
 
 /** Registers (once per connection) and returns the domain models. */
@@ -58,6 +61,8 @@ export function createModels(conn: Connection): Models {
     Sequence: sequenceModel(conn),
     RateSlot: rateSlotModel(conn),
     RecordRef: recordRefModel(conn),
+    Photo: photoModel(conn),
+    PhotoWindow: photoWindowModel(conn),
   };
 }
 
@@ -73,6 +78,7 @@ export * from './courtyard';
 export * from './group';
 export * from './inspection-score';
 export * from './milestone';
+export * from './photo';
 export * from './progress-report';
 export * from './ranking-snapshot';
 export * from './record-ref';

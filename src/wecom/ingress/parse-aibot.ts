@@ -1,10 +1,14 @@
 import { z } from 'zod';
+import type { IncomingImage } from '../message';
 import { badInner, stripMention, type ParsedCallback } from './parsed-callback';
 
 /**
  * The intelligent robot's decrypted JSON (接收消息 path/100719, 接收事件 path/101027).
- * Unknown fields are dropped; quote, image, mixed, voice and file details are not needed.
+ * Unknown fields are dropped; quote, voice and file details are not needed. Pictures (image,
+ * and the image items of a mixed message) are links valid 5 minutes, encrypted with the
+ * EncodingAESKey (src/wecom/media.ts).
  */
+const image = z.object({ url: z.string().min(1) });
 const aibotSchema = z.object({
   msgid: z.string().min(1),
   aibotid: z.string().optional(),
@@ -15,9 +19,10 @@ const aibotSchema = z.object({
   response_url: z.string().optional(),
   create_time: z.number().optional(),
   msgtype: z.string(),
+  image: image.optional(),
   text: z.object({ content: z.string() }).optional(),
   mixed: z
-    .object({ msg_item: z.array(z.object({ msgtype: z.string(), text: z.object({ content: z.string() }).optional() })) })
+    .object({ msg_item: z.array(z.object({ msgtype: z.string(), text: z.object({ content: z.string() }).optional(), image: image.optional() })) })
     .optional(),
   stream: z.object({ id: z.string().min(1) }).optional(),
   event: z.object({ eventtype: z.string() }).optional(),
@@ -43,15 +48,22 @@ export function parseAibot(plaintext: string, now: Date): ParsedCallback {
 
   const chatType = m.chattype ?? (m.chatid ? 'group' : 'single');
   let text = '';
-  let kind: 'text' | 'event' | 'other' = 'other';
+  let kind: 'text' | 'event' | 'image' | 'other' = 'other';
+  let images: IncomingImage[] | undefined;
   if (m.msgtype === 'text') {
     if (!m.text) throw badInner('intelligent robot', 'text message without text.content');
     text = stripMention(m.text.content);
     kind = 'text';
   } else if (m.msgtype === 'mixed') {
     // Text and images mixed (path/100719): the text parts are what a command can use.
-    text = stripMention((m.mixed?.msg_item ?? []).map((i) => i.text?.content ?? '').join(' '));
-    kind = 'text';
+    const items = m.mixed?.msg_item ?? [];
+    text = stripMention(items.map((i) => i.text?.content ?? '').join(' '));
+    images = items.flatMap((i) => (i.msgtype === 'image' && i.image ? [{ url: i.image.url, encrypted: true }] : []));
+    kind = text === '' && images.length ? 'image' : 'text';
+  } else if (m.msgtype === 'image') {
+    if (!m.image) throw badInner('intelligent robot', 'image message without image.url');
+    images = [{ url: m.image.url, encrypted: true }];
+    kind = 'image';
   } else if (m.msgtype === 'event') {
     kind = 'event';
   }
@@ -65,6 +77,7 @@ export function parseAibot(plaintext: string, now: Date): ParsedCallback {
       sender: { userId: m.from.userid },
       text,
       kind,
+      ...(images?.length ? { images } : {}),
       event: kind === 'event' ? 'enter' : undefined,
       responseUrl: m.response_url || undefined,
       time: m.create_time ? new Date(m.create_time * 1000) : now,

@@ -8,7 +8,8 @@ import { parseXml } from './xml';
  * default. With `robot_callback_format=json` on the callback URL the same fields arrive as
  * JSON in snake case (webhook_url, msgid, chatid, chattype, from.userid/name/alias,
  * msgtype, text.content, event.event_type); that variant is not on the stored copy of the
- * page and follows public code that speaks it.
+ * page and follows public code that speaks it. A picture (MsgType image) carries its link in
+ * Image/ImageUrl (JSON: image.image_url), not encrypted.
  */
 const botXmlSchema = z.object({
   xml: z.object({
@@ -19,6 +20,7 @@ const botXmlSchema = z.object({
     From: z.object({ UserId: z.string().min(1), Name: z.string().optional(), Alias: z.string().optional() }),
     MsgType: z.string(),
     Text: z.object({ Content: z.string() }).optional(),
+    Image: z.object({ ImageUrl: z.string().min(1) }).optional(),
     Event: z.object({ EventType: z.string() }).optional(),
   }),
 });
@@ -31,6 +33,7 @@ const botJsonSchema = z.object({
   from: z.object({ userid: z.string().min(1), name: z.string().optional(), alias: z.string().optional() }),
   msgtype: z.string(),
   text: z.object({ content: z.string() }).optional(),
+  image: z.object({ image_url: z.string().min(1) }).optional(),
   event: z.object({ event_type: z.string() }).optional(),
 });
 
@@ -43,6 +46,7 @@ interface BotFields {
   from: { userId: string; name?: string; alias?: string };
   msgType: string;
   content?: string;
+  imageUrl?: string;
   eventType?: string;
 }
 
@@ -58,6 +62,7 @@ function readXml(plaintext: string): BotFields {
     from: { userId: x.From.UserId, name: x.From.Name, alias: x.From.Alias },
     msgType: x.MsgType,
     content: x.Text?.Content,
+    imageUrl: x.Image?.ImageUrl,
     eventType: x.Event?.EventType,
   };
 }
@@ -80,6 +85,7 @@ function readJson(plaintext: string): BotFields {
     from: { userId: j.from.userid, name: j.from.name, alias: j.from.alias },
     msgType: j.msgtype,
     content: j.text?.content,
+    imageUrl: j.image?.image_url,
     eventType: j.event?.event_type,
   };
 }
@@ -98,6 +104,9 @@ export function parseBot(plaintext: string, format: 'xml' | 'json', now: Date): 
   if (f.msgType === 'text') {
     if (f.content === undefined) throw badInner('group robot', 'text message without Text/Content');
     kind = 'text';
+  } else if (f.msgType === 'image') {
+    if (f.imageUrl === undefined) throw badInner('group robot', 'image message without Image/ImageUrl');
+    kind = 'image';
   } else if (f.msgType === 'event') {
     event = f.eventType ? EVENTS[f.eventType] : undefined;
     if (!event) return { kind: 'ignored', what: `event ${f.eventType}` };
@@ -114,6 +123,7 @@ export function parseBot(plaintext: string, format: 'xml' | 'json', now: Date): 
       sender: { userId: f.from.userId, name: f.from.name || undefined, alias: f.from.alias || undefined },
       text: kind === 'text' ? stripMention(f.content ?? '') : '',
       kind,
+      ...(kind === 'image' ? { images: [{ url: f.imageUrl!, encrypted: false }] } : {}),
       event,
       webhookUrl: f.webhookUrl || undefined,
       time: now,

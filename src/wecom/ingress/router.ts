@@ -6,7 +6,7 @@ import { groupModel } from '../../db/models/group';
 import type { Logger } from '../../log';
 import { createDedupe } from '../dedupe';
 import type { Channel, IncomingMessage, MessageHandler, Reply } from '../message';
-import { apiOrigin, isWeComApiUrl, originForLog } from '../origin';
+import { apiOrigin, isWeComApiUrl, isWeComMediaUrl, originForLog } from '../origin';
 import type { Outbox, PushPayload, PushRequest, PushTarget } from '../outbox';
 import { PUSHED_TEXT, markdownToText, renderPassive, splitReply, type PassiveContent, type PassiveContext } from '../passive-reply';
 import { createAnswerer, streamIdFor, type Delivery, type Outcome } from './answer';
@@ -39,6 +39,11 @@ export interface WeComRouterDeps {
    * reply budget plus 1 s, at most ANSWER_DEADLINE_MS).
    */
   answerDeadlineMs?: number;
+  /**
+   * Called once a delivery of a message has been answered (on the next turn of the event
+   * loop, so it never delays the answer): the photo intake downloads pictures here.
+   */
+  afterReply?: (msg: IncomingMessage) => void;
 }
 
 /** Where each channel's callbacks arrive. */
@@ -184,6 +189,18 @@ export function createWeComRouter(deps: WeComRouterDeps): Router {
         `callback's ${field === 'webhookUrl' ? 'WebhookUrl' : 'response_url'} is on ${originForLog(url)}, not WeCom's API origin ${apiOrigin(config.wecom.apiBase)} (WECOM_API_BASE): ignored, nothing is sent there`,
       );
     }
+    if (msg.images) {
+      out.images = msg.images.filter((image) => {
+        if (isWeComMediaUrl(image.url, config.wecom.apiBase)) return true;
+        log.warn(
+          { channel: msg.channel, chatId: msg.chatId, msgId: msg.msgId, origin: originForLog(image.url) },
+          `a picture's link is on ${originForLog(image.url)}, neither WeCom's API origin nor one of its media hosts: ignored, nothing is fetched from there`,
+        );
+        return false;
+      });
+      const dropped = msg.images.length - out.images.length;
+      if (dropped) out.foreignImages = dropped;
+    }
     return out;
   }
 
@@ -260,6 +277,8 @@ export function createWeComRouter(deps: WeComRouterDeps): Router {
       }
       log.info({ channel, msgId: msg.msgId, chatId: msg.chatId, outcome: outcome.kind }, 'callback answered');
       await respond(ctx, msgPc, msg, key, outcome);
+      const after = deps.afterReply;
+      if (after) setImmediate(() => after(msg));
     });
   }
   return router;
