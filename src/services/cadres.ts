@@ -4,9 +4,10 @@
  * themselves keep the dated assignment history of src/services/history.ts.
  */
 import type { Types } from 'mongoose';
-import { nameKey, normalizeWidth } from '../bot/normalize';
+import { normalizeWidth } from '../bot/normalize';
 import type { CadreDoc, Models } from '../db/models';
 import { UserError } from '../errors';
+import { personQuery, unitMatches } from './lookup';
 
 /** An 11-digit mainland mobile (spaces and dashes dropped), or undefined when `text` is none. */
 export function parseMobile(text: string): string | undefined {
@@ -37,13 +38,7 @@ export function personRef(p: Pick<CadreDoc, 'name' | 'unit'>): string {
  * with unit and masked mobile and saying how to pick one.
  */
 export async function findPerson(models: Models, text: string, opts: { inactive?: boolean } = {}): Promise<CadreDoc> {
-  let query = normalizeWidth(text).trim().replace(/^@/, '');
-  let qualifier: string | undefined;
-  const m = /^(.+?)\((.+)\)$/.exec(query);
-  if (m) {
-    query = m[1]!.trim();
-    qualifier = m[2]!.trim();
-  }
+  const { query, qualifier } = personQuery(text);
   const state = opts.inactive ? {} : { active: true };
   const byMobile = parseMobile(query);
   let people: CadreDoc[];
@@ -54,7 +49,7 @@ export async function findPerson(models: Models, text: string, opts: { inactive?
   }
   if (qualifier) {
     const mobile = parseMobile(qualifier);
-    people = mobile ? people.filter((p) => p.mobile === mobile) : people.filter((p) => nameKey(p.unit).includes(nameKey(qualifier)) || nameKey(qualifier).includes(nameKey(p.unit)));
+    people = mobile ? people.filter((p) => p.mobile === mobile) : people.filter((p) => unitMatches(p.unit, qualifier));
   }
   if (people.length > 1 && opts.inactive) {
     const active = people.filter((p) => p.active);

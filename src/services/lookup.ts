@@ -80,23 +80,29 @@ function matchesFilter(c: CourtyardDoc, filter: { street?: Types.ObjectId; _id?:
   return true;
 }
 
+/** A person as typed: `张三`, `@张三` or `张三(区医保局)` — the name and what is in the brackets. */
+export function personQuery(text: string): { query: string; qualifier?: string } {
+  const query = normalizeWidth(text).trim().replace(/^@/, '');
+  const m = /^(.+?)\((.+)\)$/.exec(query);
+  return m ? { query: m[1]!.trim(), qualifier: m[2]!.trim() } : { query };
+}
+
+/** Whether a roster unit matches the unit typed in brackets (either contains the other). */
+export function unitMatches(unit: string, typed: string): boolean {
+  return nameKey(unit).includes(nameKey(typed)) || nameKey(typed).includes(nameKey(unit));
+}
+
 /**
  * A person on the roster: `张三`, `@张三` (a WeCom mention), `张三(区医保局)` when two share
  * the name, or a WeCom userid. With several of the same name, those assigned to a courtyard
  * of `scope` are preferred.
  */
 export async function findCadre(models: Models, text: string, scope?: Scope): Promise<CadreDoc> {
-  let query = normalizeWidth(text).trim().replace(/^@/, '');
-  let unit: string | undefined;
-  const m = /^(.+?)\((.+)\)$/.exec(query);
-  if (m) {
-    query = m[1]!.trim();
-    unit = m[2]!.trim();
-  }
+  const { query, qualifier: unit } = personQuery(text);
   const byUserId = await models.Cadre.findOne({ userId: query, active: true });
   if (byUserId && !unit) return byUserId;
   let people = await models.Cadre.find({ name: query, active: true }).sort({ unit: 1 });
-  if (unit) people = people.filter((p) => nameKey(p.unit).includes(nameKey(unit)) || nameKey(unit).includes(nameKey(p.unit)));
+  if (unit) people = people.filter((p) => unitMatches(p.unit, unit));
   if (people.length === 1) return people[0]!;
   if (people.length > 1 && scope && scope.kind !== 'none' && scope.kind !== 'district') {
     const ids = (await models.Courtyard.find(courtyardFilter(scope), { _id: 1 })).map((c) => String(c._id));
