@@ -56,7 +56,7 @@ async function photoLine(ctx: CommandContext, projectId: CourtyardDoc['_id'], co
 export default defineCommand({
   name: '详情',
   aliases: ['detail', '查看', '历史'],
-  summary: '项目详情和全部记录：进度、延期、修改、取消',
+  summary: '项目详情和全部记录：进度、延期、修改、取消，照片张数',
   allow: 'anyone',
   usage: ['/项目 详情 #12', '/项目 详情 #12 2'],
   args: z.object({ project: arg.project(), page: arg.int('页码', { min: 1, max: 999 }).optional() }),
