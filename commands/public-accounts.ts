@@ -63,6 +63,13 @@ async function assertRecorder(ctx: CommandContext, courtyard: CourtyardDoc): Pro
   throw new PermissionError(lines.join('\n'));
 }
 
+/** The recorder's name: the roster's, or for the self-governing body's contact the name the 楼院 sheet gives. */
+function recorderName(ctx: CommandContext, courtyard: CourtyardDoc): string {
+  const contact = courtyard.selfGovContact;
+  if (!ctx.caller.cadre && contact?.userId === ctx.caller.userId && contact.name) return contact.name;
+  return ctx.caller.name;
+}
+
 /** `1200 元 11月` → the amount's words and the month's (the last word, when it is one). */
 function splitAmount(text: string): { amount: string; month?: string } {
   const words = normalizeWidth(text).trim().split(/\s+/);
@@ -120,7 +127,7 @@ function recordCommand(kind: AccountKind) {
         item,
         amountFen,
         note: text,
-        createdByName: ctx.caller.name,
+        createdByName: recorderName(ctx, courtyard),
       }));
       const totals = await publicAccounts(ctx.models, courtyard._id, month);
       const lines = [
@@ -202,7 +209,7 @@ const voidEntry = defineCommand({
     const voided = await ctx.audit.update(
       models.AccountEntry,
       { _id: entry._id, status: 'active' },
-      { $set: { status: 'void', voidedAt: now, voidedBy: ctx.caller.userId, voidedByName: ctx.caller.name, voidReason: why } },
+      { $set: { status: 'void', voidedAt: now, voidedBy: ctx.caller.userId, voidedByName: recorderName(ctx, courtyard), voidReason: why } },
     );
     if (!voided) {
       const won = await models.AccountEntry.findById(entry._id);
