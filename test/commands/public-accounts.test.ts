@@ -160,4 +160,16 @@ describe('/公开', () => {
     expect(list).toContain('#2 已作废');
     expect(list).not.toContain('**#2**');
   });
+
+  it('undoes a recording and a void within 10 minutes (/撤销)', async () => {
+    bot.advance(60_000);
+    const no = Number(/已登记收入 \*\*#(\d+)\*\*/.exec(await bot.send(liu, f.groups.dongfang, '/公开 收入 停车费 50 元 本月'))?.[1]);
+    expect(await bot.models.AccountEntry.countDocuments({ no })).toBe(1);
+    expect(await bot.send(liu, f.groups.dongfang, '/撤销')).toContain(`事务公开收支 #${no}「停车费」`);
+    expect(await bot.models.AccountEntry.countDocuments({ no })).toBe(0);
+    bot.advance(60_000);
+    expect(await bot.send(liu, f.groups.dongfang, '/公开 作废 #1 原因=试一下')).toContain('🗑️ 已作废 **#1**');
+    expect(await bot.send(liu, f.groups.dongfang, '/撤销')).toContain('事务公开收支 #1');
+    expect((await bot.models.AccountEntry.findOne({ no: 1 }).lean())!.status).toBe('active');
+  });
 });
