@@ -105,7 +105,7 @@ function recordCommand(kind: AccountKind) {
       const split = splitAmount(amountText);
       if (split.month && monthText) return ctx.fail(`月份写了两次：「${split.month}」和「${monthText}」`);
       if ([...item].length > MAX_ITEM_CHARS) return ctx.fail(`事项最多 ${MAX_ITEM_CHARS} 个字：「${item.slice(0, 10)}…」太长`);
-      if (looksLikeMonth(item)) return ctx.fail(`请先写事项，再写金额和月份，如 \`/公开 ${label} ${example}\``);
+      if (looksLikeMonth(item) || /^[-¥￥]?[\d,.]+(元|块)?$/.test(normalizeWidth(item))) return ctx.fail(`请先写事项，再写金额和月份，如 \`/公开 ${label} ${example}\``);
       let amountFen: number;
       let month: Month;
       try {

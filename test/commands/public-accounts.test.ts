@@ -112,6 +112,7 @@ describe('/公开', () => {
       ['/公开 收入 停车费 100 元 下月', /2020年12月还没到/],
       ['/公开 收入 停车费 100 元 2026年11月', /2026年11月还没到/],
       ['/公开 收入 停车费', /缺少「金额」/],
+      ['/公开 收入 1200 元 11月', /请先写事项/],
       ['/公开 收入 这是一个非常非常非常非常非常长的收入事项名称 100 元', /事项最多 20 个字/],
       [`/公开 支出 保洁 100 元 备注=${'很'.repeat(101)}`, /备注最多 100 个字/],
       ['/公开 收入 停车费 100 元 11月 月份=10月', /月份写了两次/],
@@ -159,6 +160,14 @@ describe('/公开', () => {
     const list = await bot.send(f.users.stranger, f.groups.dongfang, '/公开 列表');
     expect(list).toContain('#2 已作废');
     expect(list).not.toContain('**#2**');
+  });
+
+  it('is in /帮助 with its examples and who records', async () => {
+    const help = await bot.send(f.users.stranger, f.groups.dongfang, '/帮助 公开');
+    expect(help).toContain('`/公开 收入 停车费 1200 元 11月`');
+    expect(help).toContain('`/公开 作废 #12 原因=金额填错，应为1500元`');
+    expect(help).toContain('本楼院自治组织联系人（花名册登记的企业微信账号）或管理员');
+    expect(await bot.send(f.users.stranger, f.groups.dongfang, '/帮助')).toContain('**/公开**');
   });
 
   it('undoes a recording and a void within 10 minutes (/撤销)', async () => {
