@@ -26,6 +26,20 @@ afterAll(() => bot.close());
 
 const entries = () => bot.models.AccountEntry.find().sort({ no: 1 }).lean();
 
+describe('the roster’s contact columns', () => {
+  it('refuses a malformed account and reports a changed contact', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lyt-accounts-'));
+    writeFileSync(path.join(dir, 'courtyards.csv'), '楼院名称*,所属街道*,自治组织联系人,联系人企业微信账号\n陇海安居,济源路街道,陈师傅,chen shi fu\n');
+    const bad = await importRoster(bot.models, [dir], { now: NOW, dryRun: true });
+    expect(bad.problems.map((p) => p.message)).toEqual([expect.stringContaining('联系人企业微信账号「chen shi fu」只能含字母、数字')]);
+    writeFileSync(path.join(dir, 'courtyards.csv'), '楼院名称*,所属街道*,自治组织联系人,联系人企业微信账号\n东方花园,济源路街道,刘大姐,liu2\n');
+    const changed = await importRoster(bot.models, [dir], { now: NOW, dryRun: true });
+    expect(changed.problems).toEqual([]);
+    expect(changed.counts?.courtyards.updated).toBe(1);
+    expect((await bot.models.Courtyard.findById(f.courtyards.dongfang._id).lean())!.selfGovContact?.userId).toBe('liu');
+  });
+});
+
 describe('amounts and months', () => {
   it('reads amounts in fen, and refuses the wrong ones', () => {
     expect(['1200', '1200.5', '1,200 元', '1,200元', '¥1200', '￥1,200.00', '0.01', '１２００'].map(parseAmountFen)).toEqual([120000, 120050, 120000, 120000, 120000, 120000, 1, 120000]);
