@@ -187,6 +187,8 @@ export async function applyRoster(models: Models, plan: RosterPlan, opts: ApplyO
       'orgs.selfGov.status': y.selfGov?.status,
       'orgs.volunteerTeams': y.volunteerTeams,
       demonstration: y.demonstration,
+      'selfGovContact.name': y.selfGovContact?.name,
+      'selfGovContact.userId': y.selfGovContact?.userId,
     });
     const id = await upsert(models.Courtyard, { street: streetId(y.street), name: y.name }, fields, counts.courtyards, { create: { listedAt: opts.now }, update: orgHistory });
     courtyardIds.set(communityKey(y.street, y.name), id);

@@ -33,7 +33,8 @@ export function markExample(cells: readonly string[]): string[] {
 function isOldExample(kind: SheetKind, row: SheetRow): boolean {
   const columns = SHEETS.find((s) => s.kind === kind)!.columns;
   const cells = row.cells as Readonly<Record<string, string>>;
-  return columns.every((c, i) => cells[c.key] === OLD_EXAMPLES[kind][i]);
+  // Columns added since (the self-governing body's contact) were not in those templates: empty.
+  return columns.every((c, i) => cells[c.key] === (OLD_EXAMPLES[kind][i] ?? ''));
 }
 
 export interface SortedRows {

@@ -52,6 +52,8 @@ const FIELD_LABELS: Record<string, string> = {
   'orgs.selfGov.kind': '自治组织',
   'orgs.selfGov.status': '自治组织状态',
   'orgs.volunteerTeams': '志愿服务队',
+  'selfGovContact.name': '自治组织联系人',
+  'selfGovContact.userId': '联系人企业微信账号',
   demonstration: '示范楼院',
   mobile: '手机',
   userId: '企业微信账号',

@@ -35,6 +35,7 @@ export interface CourtyardPlan {
   selfGov?: OrgPlan<SelfGovKind>;
   volunteerTeams?: number;
   demonstration?: boolean;
+  selfGovContact?: { name?: string; userId?: string };
 }
 
 const STATUS_SYNONYMS: Record<string, OrgStatus> = { 无: '未建', 没有: '未建', 筹建: '筹建中', 已成立: '已建', 有: '已建', 是: '已建' };
@@ -76,6 +77,19 @@ export function resolveCourtyard(books: CourtyardBooks, text: string, from: At):
   return { street: hit.street!, name: hit.name };
 }
 
+/** Longest contact name and userid the 楼院 sheet takes. */
+const MAX_CONTACT_NAME = 20;
+const MAX_USERID = 64;
+
+/** The self-governing body's contact: a name and a WeCom account, either may be empty. */
+function contactOf(name: string, userId: string): CourtyardPlan['selfGovContact'] {
+  if (!name && !userId) return undefined;
+  if ([...name].length > MAX_CONTACT_NAME) throw new Error(`自治组织联系人「${name.slice(0, 10)}…」超过 ${MAX_CONTACT_NAME} 个字`);
+  if (userId && !/^[A-Za-z0-9_.@-]+$/.test(userId)) throw new Error(`联系人企业微信账号「${userId}」只能含字母、数字和 _ . @ -`);
+  if (userId.length > MAX_USERID) throw new Error(`联系人企业微信账号超过 ${MAX_USERID} 个字符`);
+  return { ...(name ? { name } : {}), ...(userId ? { userId } : {}) };
+}
+
 export function checkCourtyards(rows: readonly SheetRow[], books: CourtyardBooks, problems: RosterProblem[]): CourtyardPlan[] {
   const seen = new Duplicates();
   return rows.flatMap(({ at, cells: c }) => {
@@ -108,6 +122,7 @@ export function checkCourtyards(rows: readonly SheetRow[], books: CourtyardBooks
       },
       volunteerTeams: row.try(() => optional(c.volunteerTeams, (t) => parseCount(t, '志愿服务队'))),
       demonstration: row.try(() => optional(c.demonstration, (t) => parseYesNo(t, '示范楼院'))),
+      selfGovContact: row.try(() => contactOf(c.selfGovContact, c.selfGovContactUserId)),
     };
     const ok = row.report(problems);
     if (c.name && !duplicate) books.courtyards.add({ name: c.name, street, at, bad: !ok }, planned.aliases ?? []);

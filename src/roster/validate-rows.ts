@@ -17,6 +17,7 @@ export const atKey = (at: At): string => `${at.source}\u0000${at.row}`;
 const CELL_KEYS = [
   'name', 'aliases', 'district', 'kind', 'street', 'community', 'households', 'partyMembers', 'management',
   'partyOrg', 'partyOrgStatus', 'selfGov', 'selfGovStatus', 'volunteerTeams', 'demonstration',
+  'selfGovContact', 'selfGovContactUserId',
   'unit', 'mobile', 'userId', 'roles', 'scope', 'courtyards',
 ] as const;
 /** The cells of a row by field (see sheets.ts); cells of absent columns read as ''. */

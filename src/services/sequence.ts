@@ -1,7 +1,7 @@
 import type { Models } from '../db/models';
 
-/** The counters in use: project numbers (`#12`), request numbers (`#7`) and record numbers (/记录, `#3`). */
-export type SequenceName = 'project' | 'request' | 'record';
+/** The counters in use: project numbers (`#12`), request numbers (`#7`) and record numbers (/记录, `#3`) and public-account entries (/公开, `#5`). */
+export type SequenceName = 'project' | 'request' | 'record' | 'account';
 
 /**
  * The next number of a counter, atomically across processes (`$inc` with upsert). A number

@@ -56,6 +56,8 @@ export function describeRecord(modelName: string, doc: Doc): string {
       return `街道${name}`;
     case 'Community':
       return `社区${name}`;
+    case 'AccountEntry':
+      return `事务公开收支${no}${typeof doc.item === 'string' ? `「${doc.item}」` : ''}`;
     default:
       return '记录';
   }

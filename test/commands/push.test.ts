@@ -90,7 +90,7 @@ describe('/推送', () => {
 
   it('says which pushes there are when the name is wrong', async () => {
     const reply = await bot.send(f.users.admin, 'grp-lead', '/推送 天气');
-    expect(reply).toContain('「/推送」后面应为 周排名、逾期、下沉提醒、月度评分、节假日数据提醒、重新发布 之一，收到「天气」');
+    expect(reply).toContain('「/推送」后面应为 周排名、逾期、下沉提醒、月度评分、事务公开、节假日数据提醒、重新发布 之一，收到「天气」');
     expect(await bot.send(f.users.admin, 'grp-lead', '/推送 周排名 马上')).toContain('要预览请写 --预览');
   });
 

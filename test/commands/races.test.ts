@@ -548,6 +548,27 @@ const ROWS: Record<string, () => Promise<Round>> = {
         }),
     };
   },
+
+  // Two admins void the same public-account entry at once: one void, the other told who.
+  async '公开 作废'() {
+    const entry = await bot.models.AccountEntry.create({
+      no: await nextSequence(bot.models, 'account'), courtyard: f.courtyards.dongfang._id, street: f.streets.jiyuan._id, month: '2020-09',
+      kind: 'income', item: `第${++round}轮停车费`, amountFen: 100, createdAt: bot.now(), createdBy: 'admin',
+    });
+    return {
+      pair: [
+        [f.users.jyAdmin, f.groups.dongfang, `/公开 作废 #${entry.no} 原因=重复`],
+        [f.users.admin, f.groups.dongfang, `/公开 作废 #${entry.no} 原因=错误`],
+      ],
+      check: (replies) =>
+        exclusive(replies, ['赵街道', '王管理'], /🗑️ 已作废/, (w) => new RegExp(`#${entry.no} (刚刚已由 ${w} 作废|已于 .* 由 ${w} 作废)`), async (w) => {
+          const stored = (await bot.models.AccountEntry.findById(entry._id).lean())!;
+          const problems = stored.status === 'void' && stored.voidedBy === ['jy-admin', 'admin'][w] ? [] : [`${stored.status}, voided by ${stored.voidedBy}`];
+          if ((await auditCount('AccountEntry', entry._id, 'update')) !== 1) problems.push(`${await auditCount('AccountEntry', entry._id, 'update')} audit entries`);
+          return problems;
+        }),
+    };
+  },
 };
 
 /** State-changing commands whose concurrent uses cannot conflict, and why. */
@@ -581,6 +602,10 @@ const RACE_FREE: Record<string, string> = {
   '推送 月度评分': 'runs a job now; its run is coordinated through MongoDB and a period is published once (test/services/snapshots.test.ts)',
   '推送 节假日数据提醒': 'runs a job now; its run is coordinated through MongoDB (src/jobs/run-coordinator.ts)',
   '推送 重新发布': 'a new version is one insert under a unique (period, version) index; raced in test/commands/push.test.ts',
+  '公开 收入': 'every entry is kept under its own number (a retried message creates one: msgId)',
+  '公开 支出': 'every entry is kept under its own number (a retried message creates one: msgId)',
+  '公开 列表': 'reads only',
+  '推送 事务公开': 'runs a job now; its run is coordinated through MongoDB (src/jobs/run-coordinator.ts)',
 };
 
 const paths = () => allCommands.flatMap((c) => (c.subcommands.length ? c.subcommands.map((s) => `${c.name} ${s.name}`) : [c.name]));

@@ -84,6 +84,12 @@ const TABLE: Record<string, Row> = {
   // A person's records (张三: 东方花园 in scope; 孙六: 水泵厂家属院 out), and voiding one (#1 张三's visit, #2 李四's at 水泵厂家属院).
   记录: { who: ['admin'], scope: 'target', line: ['/记录 张三', '/记录 孙六'] },
   '作废 记录': { who: ['admin'], scope: 'target', line: ['/作废 记录 #1 原因=权限测试', '/作废 记录 #2 原因=权限测试'] },
+  // 事务公开: the courtyard's self-governing body's contact (the roster's; none here) or an admin of the courtyard — not its cadres.
+  '公开 收入': { who: ['admin'], scope: 'target', line: '/公开 收入 停车费 100 元 本月' },
+  '公开 支出': { who: ['admin'], scope: 'target', line: '/公开 支出 保洁 100 元 本月' },
+  '公开 列表': { who: 'anyone', scope: 'none', line: '/公开 列表' },
+  // Entries #1 (东方花园) and #2 (水泵厂家属院).
+  '公开 作废': { who: ['admin'], scope: 'target', line: ['/公开 作废 #1 原因=权限测试', '/公开 作废 #2 原因=权限测试'] },
   查询: { who: 'anyone', scope: 'none', line: '/查询' },
   排名: { who: 'anyone', scope: 'none', line: '/排名' },
   逾期: { who: 'anyone', scope: 'none', line: '/逾期' },
@@ -96,6 +102,7 @@ const TABLE: Record<string, Row> = {
   '推送 下沉提醒': { who: ['admin'], scope: 'district', line: '/推送 下沉提醒 --预览' },
   '推送 月度评分': { who: ['admin'], scope: 'district', line: '/推送 月度评分 --预览' },
   '推送 节假日数据提醒': { who: ['admin'], scope: 'district', line: '/推送 节假日数据提醒 --预览' },
+  '推送 事务公开': { who: ['admin'], scope: 'district', line: '/推送 事务公开 --预览' },
   // Re-publishing a published ranking (a new, audited version): district admins only.
   '推送 重新发布': { who: ['admin'], scope: 'district', line: '/推送 重新发布 上周 原因=权限测试' },
 };
@@ -156,6 +163,9 @@ describe('who may run what, where', () => {
     expect(await bot.send(fx.users.lisi, 'grp-shuibeng', '/下沉 半天 清理杂物')).toContain('✅');
     expect(await admin('', '/记录 张三')).toContain('**#1**');
     expect(await admin('', '/记录 李四')).toContain('**#2**');
+    // Public-account entries #1 (东方花园) and #2 (水泵厂家属院) for /公开 作废.
+    expect(await admin(fx.groups.dongfang, '/公开 收入 停车费 100 元 本月')).toContain('**#1**');
+    expect(await admin('grp-shuibeng', '/公开 收入 停车费 100 元 本月')).toContain('**#2**');
   });
   afterAll(() => bot.close());
 

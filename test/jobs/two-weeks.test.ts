@@ -59,8 +59,9 @@ describe('three simulated weeks of scheduled pushes', () => {
     // Each message once: no group got the same content twice on a day.
     const sent = seen.map((p) => `${p.key}|${day(p)}|${p.msgtype}|${p.content}|${p.file?.filename ?? ''}|${p.png?.length ?? ''}`);
     expect(new Set(sent).size).toBe(sent.length);
-    // Weekly 4 × 3 + overdue 3 × 11 working days + 1 visit reminder + monthly 2.
-    expect(seen).toHaveLength(48);
+    // Weekly 4 × 3 + overdue 3 × 11 working days + 1 visit reminder + monthly 2 + 事务公开 2 (both courtyards recorded nothing for September).
+    expect(seen).toHaveLength(50);
+    expect(seen.filter((p) => p.content.includes('事务公开提醒')).map((p) => `${p.key} ${day(p)} ${hm(p)}`).sort()).toEqual(['dongfang 2020-10-09 08:00', 'xingfu 2020-10-09 08:00']);
     expect(await bench.pending()).toEqual([]);
   });
 

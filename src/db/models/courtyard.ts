@@ -85,6 +85,16 @@ const courtyardSchema = new Schema(
      * since history was kept: then `orgs` (with each `builtAt`) is all there is.
      */
     orgHistory: { type: [orgChangeSchema], default: [] },
+    /**
+     * The contact of the residents' self-governing body (自管会, 业委会 …), from the roster
+     * (楼院 sheet: 自治组织联系人, 联系人企业微信账号): the WeCom account that records the
+     * courtyard's public accounts (/公开) besides its admins. A cadre assigned to the courtyard
+     * may not, unless this names them. The name is for replies; it is not shown publicly.
+     */
+    selfGovContact: {
+      type: new Schema({ name: { type: String, trim: true }, userId: { type: String, trim: true } }, { _id: false }),
+      default: undefined,
+    },
     /** 示范楼院. */
     demonstration: { type: Boolean, default: false, required: true },
     /** When the roster import added it; a period ended before then does not rank it. Absent: before history was kept. */
@@ -102,6 +112,7 @@ courtyardSchema.index({ street: 1, name: 1 }, { unique: true });
 courtyardSchema.index({ name: 1 });
 courtyardSchema.index({ aliases: 1 });
 courtyardSchema.index({ community: 1 });
+courtyardSchema.index({ 'selfGovContact.userId': 1 }, { sparse: true });
 
 export type Courtyard = InferSchemaType<typeof courtyardSchema>;
 export type CourtyardDoc = HydratedDocument<Courtyard>;

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { accountEntryModel, type AccountEntryModel } from './account-entry';
 import { auditEntryModel, type AuditEntryModel } from './audit-entry';
 import { cadreModel, type CadreModel } from './cadre';
 import { communityModel, type CommunityModel } from './community';
@@ -39,6 +40,7 @@ export interface Models {
   RecordRef: RecordRefModel;
   Photo: PhotoModel;
   PhotoWindow: PhotoWindowModel;
+  AccountEntry: AccountEntryModel;
 }
 
 /** Registers (once per connection) and returns the domain models. */
@@ -63,6 +65,7 @@ export function createModels(conn: Connection): Models {
     RecordRef: recordRefModel(conn),
     Photo: photoModel(conn),
     PhotoWindow: photoWindowModel(conn),
+    AccountEntry: accountEntryModel(conn),
   };
 }
 
@@ -71,6 +74,7 @@ export async function syncIndexes(models: Models): Promise<void> {
   for (const model of Object.values(models)) await model.createIndexes();
 }
 
+export * from './account-entry';
 export * from './audit-entry';
 export * from './cadre';
 export * from './community';
