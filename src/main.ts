@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { createDispatcher } from './bot/dispatcher';
+import { createBoardRouter } from './board/router';
 import { createDashboardRouter } from './dashboard/router';
 import { ConfigError, devCredentialsPath, loadConfig, type Config } from './config';
 import { embeddedBackupDir } from './db/backup';
@@ -133,13 +134,16 @@ async function main(): Promise<void> {
   photos.start();
   const wecom = createWeComRouter({ config, log, conn, handle, outbox, afterReply: (msg) => msg.images?.length && photos.kick() });
   const dashboard = createDashboardRouter({ models, config, log, calendar, keepDistrictFresh: true });
+  // The courtyards' public boards (/公示码). accounts: the month's 事务公开, to be wired to
+  // src/services/public-accounts.ts (issue 18 item 1); until then the board says 本月尚未公开收支.
+  const board = createBoardRouter({ models, config, log, calendar, outbox });
   const app = createApp({
     log,
     engine: storage.engine,
     pingDb: async () => {
       await conn.db!.admin().ping();
     },
-    routers: [wecom, dashboard],
+    routers: [wecom, dashboard, board],
   });
   const state = config.mode === 'local' ? await startState(models, storage.engine, sampleImported) : undefined;
   const server = app.listen(config.port, config.host);
