@@ -24,7 +24,7 @@ const code = defineCommand({
   aliases: ['qr'],
   summary: '本楼院公示栏的链接和可打印的 A4 二维码海报',
   allow: 'anyone',
-  usage: ['/公示码'],
+  usage: ['/公示码 二维码'],
   async run(ctx) {
     const courtyard = boundCourtyard(ctx);
     const url = boardUrl(ctx.config, courtyard);
