@@ -117,7 +117,10 @@ ${opts.board ? `<p><a href="${esc(opts.board)}">返回楼院公示栏</a></p>` :
 export const GONE_PAGE = shell('链接无效', '<header><h1>链接无效或已停用</h1></header><p>二维码可能已更换。请扫描楼院公示栏上最新的二维码，或联系社区。</p>');
 
 /** The board's stylesheet (served from /board/assets/board.css). */
-export const BOARD_CSS = `*{box-sizing:border-box}body{margin:0;font-family:system-ui,-apple-system,"PingFang SC","Noto Sans SC",sans-serif;color:#222;background:#f5f5f5;line-height:1.6;font-size:16px}
+// The system's CJK fonts first; Noto Sans SC served by the app (/board/assets/noto-sans-sc.ttf),
+// downloaded only by a device with none of them, as on the dashboard.
+export const BOARD_CSS = `@font-face{font-family:"Noto Sans SC";src:local("Noto Sans SC"),local("NotoSansSC-Regular"),url("/board/assets/noto-sans-sc.ttf") format("truetype");font-display:swap}
+*{box-sizing:border-box}body{margin:0;font-family:-apple-system,BlinkMacSystemFont,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC","Noto Sans SC",sans-serif;color:#222;background:#f5f5f5;line-height:1.6;font-size:16px}
 main{max-width:640px;margin:0 auto;padding:0 12px 24px}header{background:#b71c1c;color:#fff;margin:0 -12px 12px;padding:16px}header h1{margin:0;font-size:22px}header p{margin:0;opacity:.9}
 section{background:#fff;border-radius:8px;padding:12px;margin:12px 0}h2{font-size:18px;margin:0 0 8px;border-left:4px solid #b71c1c;padding-left:8px}h3{font-size:16px;margin:4px 0}
 .orgs,.figures,.requests{list-style:none;margin:0;padding:0}.orgs li{display:flex;justify-content:space-between;padding:4px 0;border-bottom:1px solid #eee}

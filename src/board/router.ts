@@ -6,10 +6,11 @@
  * - POST /board/:token/request           a resident's request (form: category, text, phone[, challenge, answer])
  * - GET  /board/r/:token                 the follow page of one request
  * - POST /board/r/:token/rate            the resident's rating of a closed request (form: rating)
- * - GET  /board/assets/board.css         the stylesheet (the page's only asset)
+ * - GET  /board/assets/board.css, /board/assets/noto-sans-sc.ttf   the stylesheet and the CJK font (the page's only assets)
  * A bad, tampered or revoked board link (`/公示码 重置`) gets 404 and no data; any photo not
  * of the courtyard's projects gets 404 alike, so a link cannot probe what exists.
  */
+import { createReadStream } from 'node:fs';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
@@ -39,13 +40,15 @@ export interface BoardRouterDeps {
   accounts?: BoardAccountsProvider;
 }
 
+const FONT_FILE = require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
+
 /** The largest form body accepted (a 500-character request is ~4.5 KB urlencoded). */
 export const MAX_BODY_BYTES = 8 * 1024;
 
 const PAGE_HEADERS = {
   // Nothing but this origin's stylesheet and images; no script at all; forms post back here only.
   'Content-Security-Policy':
-    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
@@ -103,6 +106,13 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.type = 'text/css; charset=utf-8';
     ctx.body = BOARD_CSS;
+  });
+
+  router.get('/board/assets/noto-sans-sc.ttf', async (ctx) => {
+    ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.type = 'font/ttf';
+    ctx.body = createReadStream(FONT_FILE);
   });
 
   router.get('/board/r/:token', async (ctx) => {

@@ -62,6 +62,7 @@ async function phone(): Promise<Page> {
 describe('the public board in Chromium, on a phone', () => {
   it('from the poster\'s QR code to a rated request', async () => {
     const { bot, fx } = t;
+    expect(await bot.send(fx.users.admin, fx.groups.dongfang, '/项目 新建 楼道照明 类别=工程 截止=9月30日 责任人=张三 标准=每层感应灯')).toContain('#1');
     // 1. /公示码 in the courtyard's group: the link, and the poster pushed as an image.
     const reply = await bot.send(fx.users.zhangsan, fx.groups.dongfang, '/公示码');
     const poster = bot.outbox.requests.find((r) => r.payload.type === 'image');
@@ -77,6 +78,8 @@ describe('the public board in Chromium, on a phone', () => {
     expect((await page.goto(`${origin}${boardPath}`))?.status()).toBe(200);
     expect(await page.textContent('h1')).toBe('东方花园');
     expect(await page.textContent('#accounts')).toContain('本月尚未公开收支');
+    const project = (await page.textContent('#projects .project')) ?? '';
+    for (const shown of ['#1 楼道照明', '每层感应灯', '张三', '9月30日', '0%']) expect(project).toContain(shown);
     expect(await page.textContent('[data-figure="satisfaction"]')).toBe('—');
     // Laid out for the phone: nothing wider than the screen.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
