@@ -86,7 +86,7 @@ export async function buildBoardData(models: Models, courtyard: CourtyardDoc, no
   const [owners, photos] = await Promise.all([
     models.Cadre.find({ _id: { $in: ownerIds } }, { name: 1 }).lean(),
     models.Photo.aggregate<{ _id: Types.ObjectId; photo: Types.ObjectId }>([
-      { $match: { project: { $in: projects.map((p) => p._id) }, status: 'stored' } },
+      { $match: { project: { $in: projects.map((p) => p._id) }, courtyard: courtyard._id, status: 'stored' } },
       { $sort: { at: -1 } },
       { $group: { _id: '$project', photo: { $first: '$_id' } } },
     ]),

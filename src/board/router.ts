@@ -55,6 +55,16 @@ const PAGE_HEADERS = {
   'X-Robots-Tag': 'noindex, nofollow',
 };
 
+/**
+ * The address a submission counts under. The app trusts X-Forwarded-For (app.proxy, for the
+ * load balancer); its leftmost entries are whatever the client sent, so the rightmost one —
+ * what the nearest proxy saw — is taken, which a client cannot choose.
+ */
+export function clientAddress(ctx: Context): string {
+  const ips = ctx.ips;
+  return ips.length ? ips[ips.length - 1]! : ctx.ip;
+}
+
 /** The Koa router of the public board; mount it with createApp's `routers`. */
 export function createBoardRouter(deps: BoardRouterDeps): Router {
   const { models, config, log, calendar } = deps;
@@ -148,7 +158,7 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
   router.get('/board/:token', async (ctx) => {
     const courtyard = await courtyardOf(ctx, 'page');
     if (!courtyard) return;
-    const address = ctx.ip;
+    const address = clientAddress(ctx);
     const challenge = (await submissionsFrom(models, limits, address, now())) >= limits.challengeAfter ? newChallenge(secret, now()) : undefined;
     const data = await buildBoardData(models, courtyard, now(), deps.accounts);
     html(ctx, 200, boardPage(data, boardBase(courtyard), { challenge }));
@@ -187,7 +197,7 @@ export function createBoardRouter(deps: BoardRouterDeps): Router {
     const body = await form(ctx);
     if (!body) return;
     const at = now();
-    const address = ctx.ip;
+    const address = clientAddress(ctx);
     const state: FormState = { text: body.get('text') ?? '', category: body.get('category') ?? '', phone: body.get('phone') ?? '' };
     const again = async (status: number, error: string, challenge?: boolean) => {
       const needs = challenge || (await submissionsFrom(models, limits, address, at)) >= limits.challengeAfter;

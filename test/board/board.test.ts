@@ -7,6 +7,7 @@ import request from 'supertest';
 import sharp from 'sharp';
 import jsQR from 'jsqr';
 import { POSTER_HEIGHT, POSTER_WIDTH } from '../../src/board/poster';
+import { photoBucket } from '../../src/services/photos';
 import { boardPathOf, boardTestbed, type BoardTestbed } from './board-app';
 
 let t: BoardTestbed;
@@ -189,6 +190,9 @@ describe('abuse controls', () => {
     expect(refused.status).toBe(429);
     expect(refused.text).toContain('本网络提交诉求太频繁了');
     expect(await t.bot.models.ResidentRequest.countDocuments()).toBe(4);
+    // A client cannot pass as another address: only what the nearest proxy appended counts.
+    const spoofed = await submit(path, { category: '其他', text: '第5条', phone: phone(5), challenge: token, answer }, '192.0.2.99, 203.0.113.7');
+    expect(spoofed.status).toBe(429);
     // The next hour, the address may submit again.
     t.bot.advance(3_600_000);
     const later = await request(t.app.callback()).get(path).set('X-Forwarded-For', '203.0.113.7');
@@ -204,5 +208,43 @@ describe('abuse controls', () => {
     const data = await request(t.app.callback()).get(`${path}/data`);
     expect(data.body.figures.total).toBe(0);
     expect((await request(t.app.callback()).get(res.headers.location!)).text).toContain('已作废');
+  });
+});
+
+describe('photos on the board', () => {
+  it('serves the latest photo of a project of the courtyard, and nothing else', async () => {
+    t = await boardTestbed();
+    const { bot, fx } = t;
+    await bot.send(fx.users.admin, fx.groups.dongfang, '/项目 新建 路面硬化 类别=工程 截止=9月30日 责任人=张三');
+    const project = (await bot.models.Project.findOne({ no: 1 }))!;
+    const bucket = photoBucket(bot.models.Photo.db);
+    const upload = async (bytes: Buffer) => {
+      const up = bucket.openUploadStream('photo.jpg');
+      up.end(bytes);
+      await new Promise((r) => up.on('finish', r));
+      return up.id;
+    };
+    const photo = async (n: number, over: Record<string, unknown>) =>
+      bot.models.Photo.create({
+        msgKey: `test:${n}`, item: 0, courtyard: fx.courtyards.dongfang._id, record: { kind: 'Project', id: project._id }, userId: 'zhangsan', chatId: fx.groups.dongfang,
+        at: new Date(bot.now().getTime() + n * 1000), status: 'stored', fileId: await upload(Buffer.from(`full-${n}`)), thumbId: await upload(Buffer.from(`thumb-${n}`)), contentType: 'image/jpeg', ...over,
+      });
+    await photo(1, { project: project._id });
+    const latest = await photo(2, { project: project._id });
+    const visit = await photo(3, {});
+    const elsewhere = await photo(4, { project: project._id, courtyard: fx.courtyards.longhai._id });
+    const path = await boardPath();
+    const data = await request(t.app.callback()).get(`${path}/data`);
+    expect(data.body.projects[0].photoId).toBe(String(latest._id));
+    const thumb = await request(t.app.callback()).get(`${path}/photo/${latest._id}?size=thumb`).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers['content-type']).toBe('image/jpeg');
+    expect((thumb.body as Buffer).toString()).toBe('thumb-2');
+    for (const p of [visit, elsewhere]) expect((await request(t.app.callback()).get(`${path}/photo/${p._id}?size=thumb`)).status).toBe(404);
+    expect((await request(t.app.callback()).get(`${path}/photo/nonsense`)).status).toBe(404);
   });
 });
