@@ -64,6 +64,18 @@ describe('/公示码', () => {
   });
 });
 
+describe('/公示码 without a push address', () => {
+  it('still gives the link, and says how to get the poster', async () => {
+    t = await boardTestbed();
+    await t.bot.models.Group.updateOne({ chatId: t.fx.groups.dongfang }, { $unset: { webhookUrl: 1 } });
+    const reply = await t.bot.send(t.fx.users.zhangsan, t.fx.groups.dongfang, '/公示码');
+    expect(reply).toContain('本群还没有可用的推送地址，海报发不到群里');
+    expect((await request(t.app.callback()).get(boardPathOf(reply))).status).toBe(200);
+    expect(t.bot.outbox.requests.filter((r) => r.payload.type === 'image')).toEqual([]);
+    expect(await t.bot.send(t.fx.users.zhangsan, '', '/公示码')).toContain('请在已绑定楼院的工作群里发送 /公示码');
+  });
+});
+
 describe('the board page', () => {
   it('sends a strict CSP, and refuses tampered links', async () => {
     t = await boardTestbed();
