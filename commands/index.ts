@@ -13,6 +13,7 @@ import photo from './photo';
 import progress from './progress';
 import project from './project';
 import publicAccounts from './public-accounts';
+import publicBoard from './public-board';
 import push from './push';
 import rank from './rank';
 import rate from './rate';
@@ -30,4 +31,4 @@ import visit from './visit';
  * Every command, in the order /帮助 lists them. A new command is one file in this folder
  * (see help.ts, bind.ts, register.ts for the patterns) and one line here.
  */
-export const allCommands: readonly Command[] = [help, bind, register, cadre, progress, project, visit, photo, request, takeRequest, feedback, closeRequest, rate, org, publicAccounts, milestone, score, undo, records, voidRecord, status, overdue, rank, exportTable, dashboard, push];
+export const allCommands: readonly Command[] = [help, bind, register, cadre, progress, project, visit, photo, request, takeRequest, feedback, closeRequest, rate, org, publicAccounts, milestone, score, undo, records, voidRecord, status, overdue, rank, exportTable, dashboard, publicBoard, push];

@@ -1,5 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { createDispatcher } from './bot/dispatcher';
+import { boardAccounts } from './board/accounts';
+import { createBoardRouter } from './board/router';
 import { createDashboardRouter } from './dashboard/router';
 import { ConfigError, devCredentialsPath, loadConfig, type Config } from './config';
 import { embeddedBackupDir } from './db/backup';
@@ -133,13 +135,15 @@ async function main(): Promise<void> {
   photos.start();
   const wecom = createWeComRouter({ config, log, conn, handle, outbox, afterReply: (msg) => msg.images?.length && photos.kick() });
   const dashboard = createDashboardRouter({ models, config, log, calendar, keepDistrictFresh: true });
+  // The courtyards' public boards (/公示码), with their 事务公开 (/公开).
+  const board = createBoardRouter({ models, config, log, calendar, outbox, accounts: boardAccounts(models) });
   const app = createApp({
     log,
     engine: storage.engine,
     pingDb: async () => {
       await conn.db!.admin().ping();
     },
-    routers: [wecom, dashboard],
+    routers: [wecom, dashboard, board],
   });
   const state = config.mode === 'local' ? await startState(models, storage.engine, sampleImported) : undefined;
   const server = app.listen(config.port, config.host);

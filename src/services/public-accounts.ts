@@ -19,7 +19,7 @@ export const MAX_AMOUNT_FEN = 10_000_000 * 100;
 export const MAX_ITEM_CHARS = 20;
 export const MAX_NOTE_CHARS = 100;
 
-export const KIND_LABELS: Record<AccountKind, string> = { income: '收入', expense: '支出' };
+export const KIND_LABELS: Record<AccountKind, '收入' | '支出'> = { income: '收入', expense: '支出' };
 
 /** A calendar month (Beijing): `{ year: 2020, month: 11 }`. */
 export interface Month {

@@ -76,6 +76,8 @@ export async function logRequest(
   courtyard: Pick<CourtyardDoc, '_id' | 'street' | 'name'>,
   text: string,
   limits: RequestLimits = { perSender: null, perCourtyard: null },
+  /** What the public board adds (src/board/submit.ts): the resident's category and phone. */
+  extra: Partial<Pick<ResidentRequest, 'category' | 'source' | 'contactPhone'>> = {},
 ): Promise<ResidentRequestDoc> {
   const body = checkLength(text, '诉求内容');
   const { models, audit, now, caller, calendar } = actor;
@@ -94,6 +96,7 @@ export async function logRequest(
     status: '点单' as const,
     createdAt: now,
     dueAt: calendar.dueAfterWorkingDays(now, REQUEST_FEEDBACK_WORKING_DAYS),
+    ...extra,
   }));
 }
 

@@ -591,6 +591,8 @@ const RACE_FREE: Record<string, string> = {
   '干部 列表': 'reads only',
   记录: 'reads; the numbers it gives are one conditional upsert per record (two listings at once show the same numbers: records.test.ts)',
   '看板 重置': 'one $inc of the group\'s link generation; two resets revoke the same links',
+  '公示码 二维码': 'reads only (signs the board link; the poster push is keyed by the message)',
+  '公示码 重置': "one audited $inc of the courtyard's board generation; two resets both void the posted QR codes",
   导出: 'sends a file; two requests send two files',
   进度: 'every report is kept; the guarded part (completion at 100%) is the /项目 完成 row',
   下沉: 'every visit is kept',

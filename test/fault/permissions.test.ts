@@ -97,6 +97,10 @@ const TABLE: Record<string, Row> = {
   '看板 链接': { who: 'anyone', scope: 'none', line: '/看板' },
   // Revokes the group's links: the admins of the group's scope.
   '看板 重置': { who: ['admin'], scope: 'target', line: '/看板 重置' },
+  // The public board's QR code: the board is public, anyone in the courtyard's group may ask.
+  '公示码 二维码': { who: 'anyone', scope: 'none', line: '/公示码' },
+  // Voids the courtyard's posted QR codes: the admins of the group's courtyard.
+  '公示码 重置': { who: ['admin'], scope: 'target', line: '/公示码 重置' },
   '推送 周排名': { who: ['admin'], scope: 'district', line: '/推送 周排名 --预览' },
   '推送 逾期': { who: ['admin'], scope: 'district', line: '/推送 逾期 --预览' },
   '推送 下沉提醒': { who: ['admin'], scope: 'district', line: '/推送 下沉提醒 --预览' },

@@ -95,6 +95,8 @@ const courtyardSchema = new Schema(
       type: new Schema({ name: { type: String, trim: true }, userId: { type: String, trim: true } }, { _id: false }),
       default: undefined,
     },
+    /** Generation of the public board's link (src/board/link.ts); `/公示码 重置` raises it, voiding posted QR codes. */
+    boardGeneration: { type: Number, min: 0, default: 0 },
     /** 示范楼院. */
     demonstration: { type: Boolean, default: false, required: true },
     /** When the roster import added it; a period ended before then does not rank it. Absent: before history was kept. */

@@ -13,6 +13,9 @@ export const COUNTED_REQUEST_STATUSES = ['点单', '已接单', '已反馈', '�
 /** Statuses still waiting for feedback (the 2-working-day rule applies to these). */
 export const UNANSWERED_REQUEST_STATUSES = ['点单', '已接单'] as const;
 export const RATINGS = ['满意', '基本满意', '不满意'] as const;
+/** Categories a resident picks on the public board (src/board); all the public sees of a request besides its status. */
+export const REQUEST_CATEGORIES = ['环境卫生', '设施维修', '停车秩序', '安全隐患', '邻里关系', '其他'] as const;
+export type RequestCategory = (typeof REQUEST_CATEGORIES)[number];
 
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 export type Rating = (typeof RATINGS)[number];
@@ -80,6 +83,12 @@ const residentRequestSchema = new Schema({
   voidReason: { type: String },
   voidedFrom: { type: String, enum: REQUEST_STATUSES },
   msgId: { type: String },
+  /** Chosen by the resident on the public board; absent for requests logged in chat. */
+  category: { type: String, enum: REQUEST_CATEGORIES },
+  /** 'board': submitted by a resident on the courtyard's public board (src/board). */
+  source: { type: String, enum: ['chat', 'board'] },
+  /** The phone number a board submitter left for the reply: never shown on the board or its data API. */
+  contactPhone: { type: String },
 });
 residentRequestSchema.index({ no: 1 }, { unique: true });
 residentRequestSchema.index({ msgId: 1 }, { unique: true, sparse: true });
