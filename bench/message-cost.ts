@@ -20,7 +20,7 @@ import { createCalendar } from '../src/services/calendar';
 import { buildCallback, type WeComCredentials } from '../src/sim/callback-builder';
 import { createWeComRouter } from '../src/wecom/ingress/router';
 import type { Outbox } from '../src/wecom/outbox';
-import { splitByBytes } from '../src/wecom/split';
+import { splitByBytes } from '../src/text/split';
 import { startBenchDb } from './database';
 import { fmt, type BenchResult } from './report';
 

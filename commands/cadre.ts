@@ -5,7 +5,7 @@ import { argModels } from '../src/bot/args/context';
 import { asRest } from '../src/bot/args/make-arg';
 import type { CommandContext } from '../src/bot/context';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font, paginate } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font, paginate } from '../src/text/markdown';
 import { OPEN_PROJECT_STATUSES, type Cadre, type CadreDoc, type CourtyardDoc } from '../src/db/models';
 import { PermissionError, UserError } from '../src/errors';
 import { isDuplicateKey } from '../src/services/audit';

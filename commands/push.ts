@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { arg } from '../src/bot/args';
 import type { CommandContext } from '../src/bot/context';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, fitReply, font, quote } from '../src/bot/markdown';
+import { bold, escapeMarkdown, fitReply, font, quote } from '../src/text/markdown';
 import { allJobs } from '../jobs';
 import type { Job } from '../src/jobs/define-job';
 import { pushesByTarget } from '../src/jobs/describe-push';

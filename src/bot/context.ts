@@ -7,8 +7,8 @@ import type { Scope } from '../services/scope';
 import type { IncomingMessage } from '../wecom/message';
 import type { WeComClient } from '../wecom/client';
 import type { Outbox } from '../wecom/outbox';
-import type { Caller } from './caller';
-import type { Allow, ScopeTarget } from './permissions';
+import type { Caller } from '../services/caller';
+import type { Allow, ScopeTarget } from '../services/permissions';
 import type { Registry } from './registry';
 
 /** Everything a command's `run` gets besides its arguments. */

@@ -11,12 +11,12 @@ import type { IncomingMessage, MessageHandler, Reply } from '../wecom/message';
 import type { WeComClient } from '../wecom/client';
 import type { Outbox } from '../wecom/outbox';
 import { bindArgs } from './bind-args';
-import { resolveCaller, type Caller } from './caller';
+import { resolveCaller, type Caller } from '../services/caller';
 import type { CommandContext } from './context';
 import type { Command, CommandResult } from './define-command';
 import { commandPath, usageCard } from './help-text';
-import { escapeMarkdown, fitReply, inertLines } from './markdown';
-import { allowCovers, contactsFor, describeRoles, holdsRole, type Allow, type ScopeTarget } from './permissions';
+import { escapeMarkdown, fitReply, inertLines } from '../text/markdown';
+import { allowCovers, contactsFor, describeRoles, holdsRole, type Allow, type ScopeTarget } from '../services/permissions';
 import { createRegistry, type Registry } from './registry';
 import { parseCommandLine, type Token } from './tokenize';
 

@@ -5,8 +5,8 @@
  */
 import type { Types } from 'mongoose';
 import type { CommandContext } from '../bot/context';
-import { bold, escapeMarkdown, font, progressBar } from '../bot/markdown';
-import { contactsFor, describeRoles, roleCovers } from '../bot/permissions';
+import { bold, escapeMarkdown, font, progressBar } from '../text/markdown';
+import { contactsFor, describeRoles, roleCovers } from './permissions';
 import {
   OPEN_PROJECT_STATUSES,
   type CourtyardDoc,

@@ -6,7 +6,7 @@
  * them (src/services/milestones.ts). Rendered as WeCom markdown, paged to one message each.
  */
 import type { Types } from 'mongoose';
-import { bold, escapeMarkdown, font, MAX_REPLY_BYTES, paginate, progressBar, utf8Bytes, type Page } from '../bot/markdown';
+import { bold, escapeMarkdown, font, MAX_REPLY_BYTES, paginate, progressBar, utf8Bytes, type Page } from '../text/markdown';
 import type { CadreDoc, CourtyardDoc, GroupDoc, Models, StreetDoc } from '../db/models';
 import { OPEN_PROJECT_STATUSES } from '../db/models/project';
 import { listDeadPushes } from '../wecom/outbox';

@@ -7,7 +7,7 @@ import { outboxLaneModel, type OutboxLane } from '../db/models/outbox-lane';
 import { OutboundRefusedError, WeComApiError, WeComNetworkError } from '../errors';
 import type { Logger } from '../log';
 import { maskSecret, maskWebhookUrl, webhookKey, withMentions, type WeComClient, type WeComMessage } from './client';
-import { CONTENT_LIMITS, splitByBytes, truncateToBytes } from './split';
+import { CONTENT_LIMITS, splitByBytes, truncateToBytes } from '../text/split';
 
 export type PushTarget =
   /** Group robot: …/cgi-bin/webhook/send?key=KEY on WECOM_API_BASE's origin, or the bare key. */

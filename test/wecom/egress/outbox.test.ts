@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '../../../src/log';
 import { startWebhookSink, type WebhookSink } from '../../../src/sim/webhook-sink';
 import { createWeComClient, type WeComClient } from '../../../src/wecom/client';
 import { createOutbox, listDeadPushes, type Outbox, type OutboxDeps, type PushRequest } from '../../../src/wecom/outbox';
-import { utf8Bytes } from '../../../src/wecom/split';
+import { utf8Bytes } from '../../../src/text/split';
 import { openTestDb } from '../../helpers/db';
 
 const START = Date.parse('2030-01-07T01:00:00Z');
