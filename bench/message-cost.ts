@@ -23,6 +23,7 @@ import type { Outbox } from '../src/wecom/outbox';
 import { splitByBytes } from '../src/text/split';
 import { startBenchDb } from './database';
 import { fmt, type BenchResult } from './report';
+import { allCommands } from '../commands';
 
 const CREDS: WeComCredentials = { token: 'BenchToken2026', encodingAesKey: 'aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcdefg', corpId: 'wwbench0000000001' };
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
@@ -65,7 +66,7 @@ export async function messageCost(opts: { quick: boolean }): Promise<BenchResult
       REPLY_BUDGET_MS: '3000',
     });
     const outbox: Pick<Outbox, 'enqueue'> = { enqueue: async () => 'queued' };
-    const handle = createDispatcher({ models, config, log: silentLogger, outbox, calendar: createCalendar() });
+    const handle = createDispatcher({ models, config, log: silentLogger, outbox, calendar: createCalendar(), commands: allCommands });
     // A generous deadline: a slow message is measured, not cut off at 4 s.
     const router = createWeComRouter({ config, log: silentLogger, conn, handle, outbox, answerDeadlineMs: 120_000 });
     const app = createApp({ log: silentLogger, engine: db.engine, pingDb: async () => {}, routers: [router] });

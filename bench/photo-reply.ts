@@ -25,6 +25,7 @@ import { encryptMedia } from '../src/wecom/media';
 import type { Outbox } from '../src/wecom/outbox';
 import { startBenchDb } from './database';
 import { fmt, type BenchResult } from './report';
+import { allCommands } from '../commands';
 
 const CREDS: WeComCredentials = { token: 'BenchToken2026', encodingAesKey: 'aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcdefg', corpId: 'wwbench0000000001' };
 
@@ -80,7 +81,7 @@ export async function photoReply(opts: { quick: boolean }): Promise<BenchResult>
       PHOTO_QUOTA_MB: '0',
     });
     const outbox: Pick<Outbox, 'enqueue'> = { enqueue: async () => 'queued' };
-    const handle = createDispatcher({ models, config, log: silentLogger, outbox, calendar: createCalendar() });
+    const handle = createDispatcher({ models, config, log: silentLogger, outbox, calendar: createCalendar(), commands: allCommands });
     const intake = createPhotoIntake({ models, conn, config, log: silentLogger, outbox });
     const router = createWeComRouter({ config, log: silentLogger, conn, handle, outbox, answerDeadlineMs: 120_000, afterReply: (msg) => msg.images?.length && intake.kick() });
     const app = createApp({ log: silentLogger, engine: db.engine, pingDb: async () => {}, routers: [router] });

@@ -9,6 +9,7 @@ import type { WeComClient } from '../wecom/client';
 import type { Outbox } from '../wecom/outbox';
 import type { Caller } from '../services/caller';
 import type { Allow, ScopeTarget } from '../services/permissions';
+import type { JobRunner } from '../jobs/scheduler';
 import type { Registry } from './registry';
 
 /** Everything a command's `run` gets besides its arguments. */
@@ -27,6 +28,8 @@ export interface CommandContext {
   outbox?: Pick<Outbox, 'enqueue'>;
   /** For a message that must be sent now and its outcome told (the test message of /绑定 … webhook=); absent in some tests. */
   wecom?: Pick<WeComClient, 'sendWebhook'>;
+  /** Runs a scheduled job now (/推送), through the runtime's scheduler; absent in some tests. */
+  jobs?: JobRunner;
   caller: Caller;
   /** The group the message came from (null in a 1:1 chat, or a group WeCom told us nothing about yet). */
   group: GroupDoc | null;

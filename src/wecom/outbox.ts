@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type mongoose from 'mongoose';
 import { z } from 'zod';
-import { groupModel } from '../db/models/group';
 import { outboxItemModel, type OutboxItem } from '../db/models/outbox-item';
 import { outboxLaneModel, type OutboxLane } from '../db/models/outbox-lane';
 import { OutboundRefusedError, WeComApiError, WeComNetworkError } from '../errors';
@@ -69,6 +68,12 @@ export interface OutboxDeps {
   concurrency?: number;
   /** For the backoff jitter; tests may fix it. */
   random?: () => number;
+  /**
+   * Told when a group robot is retired (WeCom says it is gone, or its URL is off WeCom's
+   * origin), with its URL and key: the runtime flags the groups pushing to it
+   * (src/services/webhooks.ts). Absent: only logged.
+   */
+  onWebhookRetired?: (url: string, key: string, at: Date) => Promise<void>;
 }
 
 type Counts = { sent: number; retried: number; dead: number };
@@ -351,12 +356,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       { $set: { status: 'dead', lastError: reason, diedAt: t }, $unset: { lease: 1 } },
     );
     counts.dead += res.modifiedCount;
-    const key = webhookKey(url);
-    const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    await groupModel(conn).updateMany(
-      { $or: [{ webhookUrl: url }, { webhookUrl: key }, { webhookUrl: { $regex: `[?&]key=${escaped}(&|$)` } }], webhookInvalidAt: null },
-      { $set: { webhookInvalidAt: t } },
-    );
+    await deps.onWebhookRetired?.(url, webhookKey(url), t);
     const why = reason.includes("not WeCom's API origin") ? 'the group robot’s webhook URL is not on WeCom’s API origin, nothing was sent' : 'WeCom says the group robot is gone';
     log.error(
       { lane: laneLabel(state.lane), dropped: res.modifiedCount },
