@@ -12,14 +12,15 @@
  * fire at that minute (a second run sends nothing again); pushes whose time has not come are
  * left in the outbox for the running bot. Exit status: 0 done, 1 failed, 2 wrong usage.
  */
-import { ConfigError, loadConfig } from './config';
+import { loadConfig } from './config';
 import { outboxItemModel } from './db/models/outbox-item';
 import { allJobs } from '../jobs';
 import { describePush } from './jobs/describe-push';
 import type { RunResult } from './jobs/scheduler';
 import { createLogger } from './log';
 import { formatFullDateTime } from './services/beijing-time';
-import { createRuntime, openDatabase } from './runtime';
+import { openDatabase, runCli } from './cli';
+import { createRuntime } from './runtime';
 import type { Outbox } from './wecom/outbox';
 
 const USAGE = [
@@ -108,7 +109,9 @@ export async function jobCli(argv: string[], io: JobCliIo): Promise<number> {
   // --at is the job's clock; without it, the real one.
   const now = () => args.at ?? new Date();
   // A second process on the DATA_DIR of a running bot borrows the bot's embedded server (src/db/standin/shared.ts).
-  const db = await openDatabase(config, log, (err) => `无法打开数据库（${err.message}）。如果机器人正在 DATA_DIR=${config.dataDir} 上运行，请先停止它，或把 MONGODB_URI 设为两者都能用的服务器。`);
+  const db = await openDatabase(config, log, {
+    busyHint: (err) => `无法打开数据库（${err.message}）。如果机器人正在 DATA_DIR=${config.dataDir} 上运行，请先停止它，或把 MONGODB_URI 设为两者都能用的服务器。`,
+  });
   const { conn } = db;
   let outbox: Outbox | undefined;
   try {
@@ -136,15 +139,5 @@ export async function jobCli(argv: string[], io: JobCliIo): Promise<number> {
 }
 
 if (require.main === module) {
-  jobCli(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      if (err instanceof ConfigError) {
-        console.error(err.message);
-        process.exit(78);
-      }
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    },
-  );
+  runCli(() => jobCli(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }));
 }

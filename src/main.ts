@@ -6,7 +6,8 @@ import { importSampleRosterIfEmpty } from './roster/sample';
 import { bindLocalGroups } from './local/local-groups';
 import { chatCommand, localUrl, readServerFile, removeServerFile, serverFilePath, writeServerFile } from './server-file';
 import { createLogger } from './log';
-import { createRuntime, openDatabase } from './runtime';
+import { openDatabase } from './cli';
+import { createRuntime } from './runtime';
 import { WECOM_PATHS } from './wecom/ingress/router';
 
 /** What the database holds at start, for the banner. */

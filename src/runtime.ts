@@ -15,7 +15,6 @@ import { createDispatcher } from './bot/dispatcher';
 import type { Config } from './config';
 import { createDashboardRouter } from './dashboard/router';
 import { embeddedBackupDir } from './db/backup';
-import { connectMongoose, mongodDownloadTimeoutMs, startStorage, type Storage } from './db/connect';
 import { createModels, syncIndexes, type Models } from './db/models';
 import { createApp } from './http/app';
 import type { Job } from './jobs/define-job';
@@ -147,33 +146,6 @@ export async function createRuntime(config: Config, conn: Connection, opts: Runt
       await scheduler.stop().catch((err: unknown) => log.error({ err }, 'scheduler did not stop cleanly'));
       await photos.stop().catch((err: unknown) => log.error({ err }, 'photo intake did not stop cleanly'));
       await outbox?.stop().catch((err: unknown) => log.error({ err }, 'outbox did not stop cleanly'));
-    },
-  };
-}
-
-/** An open database for a process: the storage (embedded or MONGODB_URI) and a connection on it. */
-export interface OpenDatabase {
-  storage: Storage;
-  conn: Connection;
-  /** Closes the connection, then the storage; never throws. */
-  close(): Promise<void>;
-}
-
-/**
- * Starts the storage and connects, as every entry point does. `busyHint` replaces the error
- * of a storage that cannot be had (the CLIs say: stop the bot, or share a server).
- */
-export async function openDatabase(config: Config, log: Logger, busyHint?: (err: Error) => string): Promise<OpenDatabase> {
-  const storage = await startStorage({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, log, downloadTimeoutMs: mongodDownloadTimeoutMs(config) }).catch((err: unknown) => {
-    throw busyHint ? new Error(busyHint(err as Error)) : err;
-  });
-  const conn = await connectMongoose(storage.uri);
-  return {
-    storage,
-    conn,
-    async close() {
-      await conn.close().catch(() => {});
-      await storage.stop().catch(() => {});
     },
   };
 }

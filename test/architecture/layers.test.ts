@@ -30,7 +30,7 @@ type Layer =
 /** Which layer a file (repository-relative, no extension) is in; first match wins. */
 const LAYERS: Array<[RegExp, Layer]> = [
   // Entry points and the composition root: they know every layer.
-  [/^src\/(main|runtime|jobs-cli)$/, 'root'],
+  [/^src\/(main|runtime|cli|jobs-cli)$/, 'root'],
   [/^src\/db\/(backup-cli|restore-cli|serve)$/, 'root'],
   [/^src\/roster\/import$/, 'root'],
   [/^src\/(errors|log|config|server-file|score-weights)$/, 'base'],
