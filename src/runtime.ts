@@ -27,6 +27,7 @@ import { createWeComClient, type WeComClient } from './wecom/client';
 import { createWeComRouter } from './wecom/ingress/router';
 import type { MessageHandler } from './wecom/message';
 import { createOutbox, type Outbox } from './wecom/outbox';
+import { weComMedia } from './wecom/media';
 
 export interface RuntimeOptions {
   log: Logger;
@@ -47,7 +48,7 @@ export interface RuntimeOptions {
   /** Keep the district's dashboard overview computed ahead of requests (the serving process: main.ts). */
   keepDistrictFresh?: boolean;
   /** More options of the photo intake (tests: fetch, retries …). */
-  photos?: Omit<PhotoIntakeDeps, 'models' | 'conn' | 'config' | 'log' | 'outbox'>;
+  photos?: Partial<Omit<PhotoIntakeDeps, 'models' | 'conn' | 'config' | 'log' | 'outbox'>>;
 }
 
 export interface Runtime {
@@ -108,7 +109,7 @@ export async function createRuntime(config: Config, conn: Connection, opts: Runt
   });
   const handle = createDispatcher({ models, config, log, now: opts.now, outbox: pushes, wecom: client, calendar, jobs: scheduler, commands: opts.commands ?? allCommands });
   // Pictures sent with reports: downloaded after each answer, before WeCom's links expire.
-  const photos = createPhotoIntake({ models, conn, config, log, outbox: pushes, ...opts.photos });
+  const photos = createPhotoIntake({ models, conn, config, log, outbox: pushes, media: weComMedia(config.wecom), ...opts.photos });
   const wecomRouter = createWeComRouter({ config, log, conn, handle, outbox: pushes, now: opts.now, afterReply: (msg) => msg.images?.length && photos.kick() });
   const dashboard = createDashboardRouter({ models, config, log, calendar, now: opts.now, keepDistrictFresh: opts.keepDistrictFresh });
   return {

@@ -78,8 +78,6 @@ const TYPES_ONLY: Partial<Record<Layer, readonly Layer[]>> = {
 
 /** `from → to` imports against the table, each with why it stays for now. */
 const KNOWN_EXCEPTIONS: Record<string, string> = {
-  'src/services/photo-intake -> src/wecom/media':
-    'the intake downloads and decrypts WeCom media itself; a media port handed in by the runtime is the next step',
   'src/services/status-card -> src/wecom/outbox':
     "the admin's dead-push list queries the outbox's collection; it moves with the outbox split (issue 15 item 4)",
 };

@@ -58,7 +58,7 @@ export interface TestBotOptions {
   /** Where commands' pushes go besides the recording (`outbox` still records them), e.g. a real outbox. */
   forwardPushesTo?: Pick<Outbox, 'enqueue'>;
   /** Download the pictures of messages after answering them (src/services/photo-intake.ts); `bot.photos` then waits for them. */
-  photos?: Omit<PhotoIntakeDeps, 'models' | 'conn' | 'config' | 'log' | 'outbox'>;
+  photos?: Partial<Omit<PhotoIntakeDeps, 'models' | 'conn' | 'config' | 'log' | 'outbox'>>;
 }
 
 /** Wednesday 2020-09-16 10:00 Beijing time, in the campaign's 整治提升阶段. */
