@@ -47,7 +47,7 @@ const targetArg = () =>
 
 /** Admin push problems for `target`, when the caller is an admin covering it. */
 async function problemsFor(ctx: CommandContext, target: ScopeTarget, scope: { courtyard?: CourtyardDoc; street?: StreetDoc }) {
-  return roleCovers(ctx.caller, 'admin', target) ? pushProblems(ctx.models, scope, ctx.now) : [];
+  return roleCovers(ctx.caller, 'admin', target) ? pushProblems(ctx.models, scope, ctx.now, ctx.deadPushes ?? (async () => [])) : [];
 }
 
 /**

@@ -26,7 +26,7 @@ import { createPhotoIntake, type PhotoIntake, type PhotoIntakeDeps } from './ser
 import { createWeComClient, type WeComClient } from './wecom/client';
 import { createWeComRouter } from './wecom/ingress/router';
 import type { MessageHandler } from './wecom/message';
-import { createOutbox, type Outbox } from './wecom/outbox';
+import { createOutbox, listDeadPushes, type Outbox } from './wecom/outbox';
 import { weComMedia } from './wecom/media';
 
 export interface RuntimeOptions {
@@ -107,7 +107,19 @@ export async function createRuntime(config: Config, conn: Connection, opts: Runt
     timers: opts.timers,
     backupDir: embeddedBackupDir(config),
   });
-  const handle = createDispatcher({ models, config, log, now: opts.now, outbox: pushes, wecom: client, calendar, jobs: scheduler, commands: opts.commands ?? allCommands });
+  const handle = createDispatcher({
+    models,
+    config,
+    log,
+    now: opts.now,
+    calendar,
+    commands: opts.commands ?? allCommands,
+    outbox: pushes,
+    wecom: client,
+    // Ports: /推送 runs jobs through the scheduler; /查询 shows an admin the outbox's dead pushes.
+    jobs: scheduler,
+    deadPushes: (filter) => listDeadPushes(conn, filter),
+  });
   // Pictures sent with reports: downloaded after each answer, before WeCom's links expire.
   const photos = createPhotoIntake({ models, conn, config, log, outbox: pushes, media: weComMedia(config.wecom), ...opts.photos });
   const wecomRouter = createWeComRouter({ config, log, conn, handle, outbox: pushes, now: opts.now, afterReply: (msg) => msg.images?.length && photos.kick() });

@@ -6,7 +6,7 @@ import type { WorkingCalendar } from '../services/calendar';
 import type { Scope } from '../services/scope';
 import type { IncomingMessage } from '../wecom/message';
 import type { WeComClient } from '../wecom/client';
-import type { Outbox } from '../wecom/outbox';
+import type { DeadPushQuery, Outbox } from '../wecom/outbox';
 import type { Caller } from '../services/caller';
 import type { Allow, ScopeTarget } from '../services/permissions';
 import type { JobRunner } from '../jobs/scheduler';
@@ -28,6 +28,8 @@ export interface CommandContext {
   outbox?: Pick<Outbox, 'enqueue'>;
   /** For a message that must be sent now and its outcome told (the test message of /绑定 … webhook=); absent in some tests. */
   wecom?: Pick<WeComClient, 'sendWebhook'>;
+  /** The outbox's dead pushes, for an admin's /查询 (the runtime's); absent in some tests. */
+  deadPushes?: DeadPushQuery;
   /** Runs a scheduled job now (/推送), through the runtime's scheduler; absent in some tests. */
   jobs?: JobRunner;
   caller: Caller;

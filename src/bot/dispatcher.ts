@@ -8,7 +8,7 @@ import { notifyTargetOf, openPhotoWindow, photosLine, photoTargetOf, PHOTO_COMMA
 import { resolveGroupScope, type Scope } from '../services/scope';
 import type { IncomingMessage, MessageHandler, Reply } from '../wecom/message';
 import type { WeComClient } from '../wecom/client';
-import type { Outbox } from '../wecom/outbox';
+import type { DeadPushQuery, Outbox } from '../wecom/outbox';
 import type { JobRunner } from '../jobs/scheduler';
 import { bindArgs } from './bind-args';
 import { resolveCaller, type Caller } from '../services/caller';
@@ -32,6 +32,8 @@ export interface DispatcherDeps {
   outbox?: Pick<Outbox, 'enqueue'>;
   /** Handed to commands that send at once and report the outcome (ctx.wecom). */
   wecom?: Pick<WeComClient, 'sendWebhook'>;
+  /** Handed to the admin's views of failed pushes (ctx.deadPushes). */
+  deadPushes?: DeadPushQuery;
   /** Handed to commands that run a job now (ctx.jobs, /推送). */
   jobs?: JobRunner;
   /** The commands this bot answers (the composition root hands in commands/index.ts). */
@@ -246,6 +248,7 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
       outbox: deps.outbox,
       wecom: deps.wecom,
       jobs: deps.jobs,
+      deadPushes: deps.deadPushes,
       caller,
       group,
       scope,

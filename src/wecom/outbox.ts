@@ -623,10 +623,15 @@ export interface DeadPush {
   diedAt: Date;
 }
 
+/** What may narrow a dead-push query. */
+export type DeadPushFilter = { webhookUrl?: string; toUser?: string; since?: Date; limit?: number };
+/** The dead-push query, as handed to the admin's views (ctx.deadPushes). */
+export type DeadPushQuery = (filter?: DeadPushFilter) => Promise<DeadPush[]>;
+
 /** Dead pushes, newest first; narrowed to one robot (any URL form of it), one app user, or a time. */
 export async function listDeadPushes(
   conn: mongoose.Connection,
-  filter: { webhookUrl?: string; toUser?: string; since?: Date; limit?: number } = {},
+  filter: DeadPushFilter = {},
 ): Promise<DeadPush[]> {
   const query: Record<string, unknown> = { status: 'dead' };
   if (filter.webhookUrl) query.lane = laneOf({ kind: 'webhook', url: filter.webhookUrl });

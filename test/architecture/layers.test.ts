@@ -77,10 +77,7 @@ const TYPES_ONLY: Partial<Record<Layer, readonly Layer[]>> = {
 };
 
 /** `from → to` imports against the table, each with why it stays for now. */
-const KNOWN_EXCEPTIONS: Record<string, string> = {
-  'src/services/status-card -> src/wecom/outbox':
-    "the admin's dead-push list queries the outbox's collection; it moves with the outbox split (issue 15 item 4)",
-};
+const KNOWN_EXCEPTIONS: Record<string, string> = {};
 
 function layerOf(file: string): Layer | undefined {
   return LAYERS.find(([re]) => re.test(file))?.[1];
