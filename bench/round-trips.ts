@@ -8,6 +8,7 @@ import { silentLogger } from '../src/log';
 import { buildCallback, type WeComCredentials } from '../src/sim/callback-builder';
 import { createWeComRouter } from '../src/wecom/ingress/router';
 import type { Outbox } from '../src/wecom/outbox';
+import { allCommands } from '../commands';
 
 /**
  * Counts the database commands one callback costs: main.ts's composition (WeCom router and
@@ -36,7 +37,7 @@ export async function databaseCommandsPerCallback(
     LOG_LEVEL: 'silent',
   });
   const outbox: Pick<Outbox, 'enqueue'> = { enqueue: async () => 'queued' };
-  const handle = createDispatcher({ models: createModels(conn), config, log: silentLogger, outbox });
+  const handle = createDispatcher({ models: createModels(conn), config, log: silentLogger, outbox, commands: allCommands });
   const app = createApp({ log: silentLogger, engine: 'probe', pingDb: async () => {}, routers: [createWeComRouter({ config, log: silentLogger, conn, handle, outbox })] });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));

@@ -5,7 +5,7 @@ import { argModels } from '../src/bot/args/context';
 import { asRest } from '../src/bot/args/make-arg';
 import type { CommandContext } from '../src/bot/context';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font, paginate } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font, paginate } from '../src/text/markdown';
 import { OPEN_PROJECT_STATUSES, type Cadre, type CadreDoc, type CourtyardDoc } from '../src/db/models';
 import { PermissionError, UserError } from '../src/errors';
 import { isDuplicateKey } from '../src/services/audit';
@@ -20,7 +20,7 @@ import { ON_ROSTER } from '../src/services/on-roster';
  * courtyards), 停用, 列表. A street admin manages the courtyards of their street and the
  * cadres assigned there; a district admin everything. Every change dates the assignment
  * (Cadre.assignments, src/services/history.ts), so a past period is still judged on who was
- * assigned then; a stopped cadre can no longer report (src/bot/caller.ts reads active
+ * assigned then; a stopped cadre can no longer report (src/services/caller.ts reads active
  * entries only) and leaves the figures from the stop on.
  */
 

@@ -1,7 +1,7 @@
 import type { CommandContext } from '../src/bot/context';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font } from '../src/bot/markdown';
-import type { ScopeTarget } from '../src/bot/permissions';
+import { bold, escapeMarkdown, font } from '../src/text/markdown';
+import type { ScopeTarget } from '../src/services/permissions';
 import { dashboardLink, type DashboardScope } from '../src/dashboard/link';
 import { dashboardScopeOf } from '../src/dashboard/scope';
 import type { GroupDoc } from '../src/db/models';

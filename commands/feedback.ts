@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { arg } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font } from '../src/text/markdown';
 import { formatDueDay, giveFeedback, requestTarget } from '../src/services/requests';
 
 /**

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { arg } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
 import { commandLine, usageCard } from '../src/bot/help-text';
-import { escapeMarkdown, font } from '../src/bot/markdown';
-import { holdsRole, ROLE_LABELS } from '../src/bot/permissions';
+import { escapeMarkdown, font } from '../src/text/markdown';
+import { holdsRole, ROLE_LABELS } from '../src/services/permissions';
 import { scopeLabel } from '../src/services/scope';
 
 /**

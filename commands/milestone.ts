@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { arg } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font, paginate, percentOf, progressBar } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font, paginate, percentOf, progressBar } from '../src/text/markdown';
 import type { MilestoneDoc } from '../src/db/models';
 import type { CommandContext } from '../src/bot/context';
 import { PermissionError, UserError } from '../src/errors';

@@ -3,7 +3,7 @@ import { arg, userArg } from '../src/bot/args';
 import { argModels } from '../src/bot/args/context';
 import type { CommandContext } from '../src/bot/context';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font, paginate, percentOf } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font, paginate, percentOf } from '../src/text/markdown';
 import type { CourtyardDoc } from '../src/db/models';
 import { UserError } from '../src/errors';
 import { findCourtyard } from '../src/services/lookup';

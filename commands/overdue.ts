@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { arg } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font, paginate } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font, paginate } from '../src/text/markdown';
 import { findOverdue, OVERDUE_KINDS, type OverdueItem, type OverdueKind } from '../src/services/overdue';
 import { callerScope, scopeLabel } from '../src/services/scope';
 import { pageFooter } from '../src/services/status-card';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { arg } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown } from '../src/bot/markdown';
+import { bold, escapeMarkdown } from '../src/text/markdown';
 import { projectCourtyard } from '../src/services/projects';
 import { openPhotoWindow, PHOTO_WINDOW_MS } from '../src/services/photos';
 

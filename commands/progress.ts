@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { arg } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font, progressBar } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font, progressBar } from '../src/text/markdown';
 import { MAX_STANDARD_CHARS, assertOpen, completionDetails, completionText, deadlineLine, projectCourtyard, recordProgress } from '../src/services/projects';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { arg } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font, progressBar } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font, progressBar } from '../src/text/markdown';
 import { cancelProject } from '../src/services/project-corrections';
 import { assertAdminOrOwner, projectCourtyard } from '../src/services/projects';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { arg } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font, paginate } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font, paginate } from '../src/text/markdown';
 import type { CommandContext } from '../src/bot/context';
 import { dashboardLink } from '../src/dashboard/link';
 import { courtyardVisible, dashboardScopeOf } from '../src/dashboard/scope';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { arg, keyOnly } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font } from '../src/text/markdown';
 import { PROJECT_CATEGORIES, TASK_AREAS } from '../src/db/models';
 import { editProject } from '../src/services/project-corrections';
 import { AREA_SYNONYMS, CATEGORY_SYNONYMS, projectCourtyard } from '../src/services/projects';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { arg, userArg } from '../src/bot/args';
 import { argModels } from '../src/bot/args/context';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font, paginate, progressBar } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font, paginate, progressBar } from '../src/text/markdown';
 import { OPEN_PROJECT_STATUSES, PROJECT_CATEGORIES, TASK_AREAS, type Project } from '../src/db/models';
 import { canSee, chatVisibility, invisibleText, placeTarget, seesNothing, visibleFilter } from '../src/services/chat-visibility';
 import { PermissionError, UserError } from '../src/errors';

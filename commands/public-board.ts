@@ -2,7 +2,7 @@ import { boardUrl } from '../src/board/link';
 import { renderPoster } from '../src/board/poster';
 import type { CommandContext } from '../src/bot/context';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font } from '../src/text/markdown';
 import type { CourtyardDoc } from '../src/db/models';
 import { UserError } from '../src/errors';
 

@@ -2,11 +2,10 @@ import { z } from 'zod';
 import { arg } from '../src/bot/args';
 import type { CommandContext } from '../src/bot/context';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, fitReply, font, quote } from '../src/bot/markdown';
+import { bold, escapeMarkdown, fitReply, font, quote } from '../src/text/markdown';
 import { allJobs } from '../jobs';
 import type { Job } from '../src/jobs/define-job';
 import { pushesByTarget } from '../src/jobs/describe-push';
-import { createScheduler } from '../src/jobs/scheduler';
 import { formatDateTime } from '../src/services/beijing-time';
 import { monthPeriod, shortLabel, weekPeriod } from '../src/services/period';
 import { formatScore } from '../src/services/score';
@@ -24,19 +23,6 @@ const MAX_REASON = 200;
 async function assertLeadershipGroup(ctx: CommandContext): Promise<void> {
   await ctx.assertInScope({ district: true });
   if (ctx.group?.purpose !== 'leadership') throw new UserError('请在领导群里发送 /推送（先用 /绑定 领导群 绑定）');
-}
-
-function schedulerFor(ctx: CommandContext) {
-  return createScheduler({
-    models: ctx.models,
-    conn: ctx.models.Group.db,
-    config: ctx.config,
-    log: ctx.log,
-    outbox: ctx.outbox ?? { enqueue: async () => 'duplicate' },
-    calendar: ctx.calendar,
-    now: () => ctx.now,
-    timers: false,
-  });
 }
 
 /**
@@ -58,8 +44,9 @@ function jobCommand(job: Job) {
       if (preview && !PREVIEW_WORDS.includes(preview)) return ctx.fail(`「${preview}」看不懂：要预览请写 --预览`);
       await assertLeadershipGroup(ctx);
       const dryRun = preview !== undefined;
+      if (!ctx.jobs) throw new Error('/推送 needs the job runner (ctx.jobs)');
       if (!dryRun && !ctx.outbox) throw new Error('/推送 needs the outbox');
-      const result = await schedulerFor(ctx).runNow(job.name, ctx.now, { dryRun });
+      const result = await ctx.jobs.runNow(job.name, ctx.now, { dryRun });
       const name = bold(escapeMarkdown(job.title));
       if (result.pushes.length === 0) {
         return `${name}：现在没有要推送的内容（没有绑定推送地址的群，或今天已经提醒过）`;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { userArg } from '../src/bot/args';
 import type { CommandContext } from '../src/bot/context';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font } from '../src/text/markdown';
 import { PermissionError, UserError } from '../src/errors';
 import { chatVisibility, invisibleText } from '../src/services/chat-visibility';
 import { formatDateTime, formatDay } from '../src/services/beijing-time';

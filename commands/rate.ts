@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { arg } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font } from '../src/bot/markdown';
-import { allowCovers, contactsFor } from '../src/bot/permissions';
+import { bold, escapeMarkdown, font } from '../src/text/markdown';
+import { allowCovers, contactsFor } from '../src/services/permissions';
 import { RATINGS } from '../src/db/models';
 import { PermissionError } from '../src/errors';
 import { formatFigures, rateRequest, requestFigures, requestTarget } from '../src/services/requests';

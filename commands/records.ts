@@ -4,7 +4,7 @@ import { arg, keyOnly, userArg } from '../src/bot/args';
 import { argModels } from '../src/bot/args/context';
 import type { CommandContext } from '../src/bot/context';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font, paginate } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font, paginate } from '../src/text/markdown';
 import type { CadreDoc } from '../src/db/models';
 import { PermissionError } from '../src/errors';
 import { addBeijingDays, formatDateTime } from '../src/services/beijing-time';

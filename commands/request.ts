@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { arg, keyOnly } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font, mention } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font, mention } from '../src/text/markdown';
 import { courtyardGroups, loadPushGroups } from '../src/jobs/targets';
 import { canSee, chatVisibility } from '../src/services/chat-visibility';
 import { formatDueDay, logRequest } from '../src/services/requests';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { arg, keyOnly, userArg } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font, paginate } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font, paginate } from '../src/text/markdown';
 import type { InspectionScoreDoc } from '../src/db/models';
 import { PermissionError } from '../src/errors';
 import { isDuplicateKey } from '../src/services/audit';

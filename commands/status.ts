@@ -3,7 +3,7 @@ import { arg, userArg } from '../src/bot/args';
 import { argModels } from '../src/bot/args/context';
 import type { CommandContext } from '../src/bot/context';
 import { defineCommand } from '../src/bot/define-command';
-import { roleCovers, type ScopeTarget } from '../src/bot/permissions';
+import { roleCovers, type ScopeTarget } from '../src/services/permissions';
 import type { CourtyardDoc, StreetDoc } from '../src/db/models';
 import { PermissionError, UserError } from '../src/errors';
 import { canSee, chatVisibility, invisibleText, type ReadTarget } from '../src/services/chat-visibility';
@@ -47,7 +47,7 @@ const targetArg = () =>
 
 /** Admin push problems for `target`, when the caller is an admin covering it. */
 async function problemsFor(ctx: CommandContext, target: ScopeTarget, scope: { courtyard?: CourtyardDoc; street?: StreetDoc }) {
-  return roleCovers(ctx.caller, 'admin', target) ? pushProblems(ctx.models, scope, ctx.now) : [];
+  return roleCovers(ctx.caller, 'admin', target) ? pushProblems(ctx.models, scope, ctx.now, ctx.deadPushes ?? (async () => [])) : [];
 }
 
 /**

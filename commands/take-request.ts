@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { arg } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown } from '../src/bot/markdown';
+import { bold, escapeMarkdown } from '../src/text/markdown';
 import { formatDueDay, requestTarget, takeRequest } from '../src/services/requests';
 
 /** /接单 — 干部接单: a cadre of the request's courtyard (or an admin) takes it on. */

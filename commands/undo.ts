@@ -1,5 +1,5 @@
 import { defineCommand } from '../src/bot/define-command';
-import { escapeMarkdown, font } from '../src/bot/markdown';
+import { escapeMarkdown, font } from '../src/text/markdown';
 import { UNDO_WINDOW_MS } from '../src/services/audit';
 import { formatDateTime } from '../src/services/beijing-time';
 import { describeUndone, undoForCaller } from '../src/services/undo';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { arg, keyOnly } from '../src/bot/args';
 import type { CommandContext } from '../src/bot/context';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font } from '../src/text/markdown';
 import type { CourtyardDoc } from '../src/db/models';
 import { addBeijingDays, formatDay, startOfBeijingDay, startOfBeijingWeek } from '../src/services/beijing-time';
 import { formatHours, VISIT_HOURS_PER_WEEK, weekOnSite } from '../src/services/visits';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { arg, userArg } from '../src/bot/args';
 import { argModels } from '../src/bot/args/context';
 import { defineCommand } from '../src/bot/define-command';
-import { bold, escapeMarkdown, font } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font } from '../src/text/markdown';
 import { UserError } from '../src/errors';
 import { formatDateTime, startOfBeijingWeek } from '../src/services/beijing-time';
 import { parseNumberRef } from '../src/services/lookup';

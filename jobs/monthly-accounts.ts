@@ -1,4 +1,4 @@
-import { bold, escapeMarkdown, font } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font } from '../src/text/markdown';
 import { defineJob, sentLate, type PlannedPush } from '../src/jobs/define-job';
 import { fitLines } from '../src/jobs/fit-lines';
 import { loadPushGroups, pushTo } from '../src/jobs/targets';

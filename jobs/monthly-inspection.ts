@@ -1,4 +1,4 @@
-import { bold, escapeMarkdown, font } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font } from '../src/text/markdown';
 import { defineJob, type PlannedPush } from '../src/jobs/define-job';
 import { districtGroups, loadPushGroups, pushTo, streetGroups } from '../src/jobs/targets';
 import { monthPeriod } from '../src/services/period';

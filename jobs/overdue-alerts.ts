@@ -1,4 +1,4 @@
-import { bold, escapeMarkdown, font, utf8Bytes } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font, utf8Bytes } from '../src/text/markdown';
 import { alertedOn } from '../src/jobs/alert-marks';
 import { defineJob, sentLate, type PlannedPush } from '../src/jobs/define-job';
 import { fitLines } from '../src/jobs/fit-lines';

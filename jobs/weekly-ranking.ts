@@ -1,4 +1,4 @@
-import { bold, escapeMarkdown, font } from '../src/bot/markdown';
+import { bold, escapeMarkdown, font } from '../src/text/markdown';
 import { defineJob, sentLate, type JobContext, type PlannedPush } from '../src/jobs/define-job';
 import { fitLines } from '../src/jobs/fit-lines';
 import { districtGroups, loadPushGroups, pushTo, streetGroups } from '../src/jobs/targets';

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { parseScoreWeights, type ScoreWeights } from './services/score';
+import { parseScoreWeights, type ScoreWeights } from './score-weights';
 
 /** The one time zone of the product: every date a user sees or types is Beijing time. */
 export const TIME_ZONE = 'Asia/Shanghai';
@@ -164,7 +164,7 @@ export interface Config {
   push: { perMinute: number; maxAttempts: number };
   replyBudgetMs: number;
   scheduler: boolean;
-  /** Weights of the campaign score's parts (src/services/score.ts). */
+  /** Weights of the campaign score's parts (src/score-weights.ts). */
   scoreWeights: ScoreWeights;
   /** How many daily backups of the embedded database to keep in $DATA_DIR/backups (0: none are made). */
   backupKeep: number;

@@ -74,3 +74,13 @@ export class UserError extends CodedError {
 export class PermissionError extends UserError {
   override readonly code = 'E_PERMISSION';
 }
+
+/** A picture that cannot be had, with a stable code; `retry` says whether trying again may help. */
+export class MediaError extends CodedError {
+  constructor(
+    code: 'E_MEDIA_KEY' | 'E_MEDIA_DECRYPT' | 'E_MEDIA_TOO_LARGE' | 'E_MEDIA_GONE',
+    message: string,
+  ) {
+    super(code, message);
+  }
+}

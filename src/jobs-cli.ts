@@ -12,19 +12,16 @@
  * fire at that minute (a second run sends nothing again); pushes whose time has not come are
  * left in the outbox for the running bot. Exit status: 0 done, 1 failed, 2 wrong usage.
  */
-import { ConfigError, loadConfig } from './config';
-import { embeddedBackupDir } from './db/backup';
-import { connectMongoose, mongodDownloadTimeoutMs, startStorage } from './db/connect';
-import { createModels, syncIndexes } from './db/models';
+import { loadConfig } from './config';
 import { outboxItemModel } from './db/models/outbox-item';
 import { allJobs } from '../jobs';
 import { describePush } from './jobs/describe-push';
-import { createScheduler, type RunResult } from './jobs/scheduler';
+import type { RunResult } from './jobs/scheduler';
 import { createLogger } from './log';
 import { formatFullDateTime } from './services/beijing-time';
-import { createCalendar } from './services/calendar';
-import { createWeComClient } from './wecom/client';
-import { createOutbox } from './wecom/outbox';
+import { openDatabase, runCli } from './cli';
+import { createRuntime } from './runtime';
+import type { Outbox } from './wecom/outbox';
 
 const USAGE = [
   '用法：npm run job -- 任务名 [--at 时间] [--dry-run]',
@@ -112,17 +109,15 @@ export async function jobCli(argv: string[], io: JobCliIo): Promise<number> {
   // --at is the job's clock; without it, the real one.
   const now = () => args.at ?? new Date();
   // A second process on the DATA_DIR of a running bot borrows the bot's embedded server (src/db/standin/shared.ts).
-  const storage = await startStorage({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, log, downloadTimeoutMs: mongodDownloadTimeoutMs(config) }).catch((err: unknown) => {
-    throw new Error(`无法打开数据库（${(err as Error).message}）。如果机器人正在 DATA_DIR=${config.dataDir} 上运行，请先停止它，或把 MONGODB_URI 设为两者都能用的服务器。`);
+  const db = await openDatabase(config, log, {
+    busyHint: (err) => `无法打开数据库（${err.message}）。如果机器人正在 DATA_DIR=${config.dataDir} 上运行，请先停止它，或把 MONGODB_URI 设为两者都能用的服务器。`,
   });
-  const conn = await connectMongoose(storage.uri);
-  const client = createWeComClient({ apiBase: config.wecom.apiBase, corpId: config.wecom.corpId, corpSecret: config.wecom.corpSecret, agentId: config.wecom.agentId, log });
-  const outbox = createOutbox({ conn, client, log, perMinute: config.push.perMinute, maxAttempts: config.push.maxAttempts });
+  const { conn } = db;
+  let outbox: Outbox | undefined;
   try {
-    const models = createModels(conn);
-    await syncIndexes(models);
-    const calendar = createCalendar({ dataDir: config.dataDir, log });
-    const scheduler = createScheduler({ models, conn, config, log, outbox, calendar, timers: false, now, backupDir: embeddedBackupDir(config) });
+    const runtime = await createRuntime(config, conn, { log, now, timers: false });
+    const { scheduler } = runtime;
+    outbox = runtime.outbox!;
     const result = await scheduler.runNow(args.name, now(), { dryRun: args.dryRun });
     printRun(result, now(), out);
     if (args.dryRun || result.pushes.length === 0) return 0;
@@ -138,22 +133,11 @@ export async function jobCli(argv: string[], io: JobCliIo): Promise<number> {
     out(byStatus.map((s) => `${STATUS_NAMES[s._id] ?? s._id} ${s.n} 条`).join('，'));
     return byStatus.some((s) => s._id === 'dead') ? 1 : 0;
   } finally {
-    await outbox.stop().catch(() => {});
-    await conn.close().catch(() => {});
-    await storage.stop().catch(() => {});
+    await outbox?.stop().catch(() => {});
+    await db.close();
   }
 }
 
 if (require.main === module) {
-  jobCli(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      if (err instanceof ConfigError) {
-        console.error(err.message);
-        process.exit(78);
-      }
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    },
-  );
+  runCli(() => jobCli(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }));
 }

@@ -1,24 +1,14 @@
 import { createServer, type AddressInfo } from 'node:net';
-import { createDispatcher } from './bot/dispatcher';
-import { boardAccounts } from './board/accounts';
-import { createBoardRouter } from './board/router';
-import { createDashboardRouter } from './dashboard/router';
 import { ConfigError, devCredentialsPath, loadConfig, type Config } from './config';
-import { embeddedBackupDir } from './db/backup';
-import { connectMongoose, mongodDownloadTimeoutMs, startStorage } from './db/connect';
 import { StartRefused } from './db/standin/errors';
-import { createModels, syncIndexes, type Models } from './db/models';
+import type { Models } from './db/models';
 import { importSampleRosterIfEmpty } from './roster/sample';
-import { bindLocalGroups } from './sim/local-groups';
+import { bindLocalGroups } from './local/local-groups';
 import { chatCommand, localUrl, readServerFile, removeServerFile, serverFilePath, writeServerFile } from './server-file';
-import { createCalendar } from './services/calendar';
-import { createPhotoIntake } from './services/photo-intake';
-import { createScheduler } from './jobs/scheduler';
-import { createApp } from './http/app';
 import { createLogger } from './log';
-import { createWeComClient } from './wecom/client';
-import { WECOM_PATHS, createWeComRouter } from './wecom/ingress/router';
-import { createOutbox } from './wecom/outbox';
+import { openDatabase } from './cli';
+import { createRuntime } from './runtime';
+import { WECOM_PATHS } from './wecom/ingress/router';
 
 /** What the database holds at start, for the banner. */
 interface StartState {
@@ -92,7 +82,7 @@ function listenError(host: string, port: number): Promise<NodeJS.ErrnoException 
   });
 }
 
-/** Composition root: config → storage → mongoose → WeCom client and outbox → commands → app → listen. */
+/** The process: config → storage → mongoose → the runtime (src/runtime.ts) → app → listen. */
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -108,43 +98,14 @@ async function main(): Promise<void> {
   const taken = config.port ? await listenError(config.host, config.port) : undefined;
   if (taken) portProblem(taken, config);
   const log = createLogger(config.logLevel);
-  const storage = await startStorage({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, log, downloadTimeoutMs: mongodDownloadTimeoutMs(config) });
+  const { storage, conn, close } = await openDatabase(config, log);
   log.info({ engine: storage.engine }, `storage engine: ${storage.engine}`);
-  const conn = await connectMongoose(storage.uri);
-
-  const client = createWeComClient({
-    apiBase: config.wecom.apiBase,
-    corpId: config.wecom.corpId,
-    corpSecret: config.wecom.corpSecret,
-    agentId: config.wecom.agentId,
-    log,
-  });
-  const outbox = createOutbox({ conn, client, log, perMinute: config.push.perMinute, maxAttempts: config.push.maxAttempts });
-  outbox.start();
-
-  const models = createModels(conn);
-  await syncIndexes(models);
+  const runtime = await createRuntime(config, conn, { log, keepDistrictFresh: true });
+  const { models } = runtime;
   const sampleImported = config.mode === 'local' && (await importSampleRosterIfEmpty(models, log));
   if (sampleImported) await bindLocalGroups(models, config.wecom.apiBase);
-  const calendar = createCalendar({ dataDir: config.dataDir, log });
-  const handle = createDispatcher({ models, config, log, outbox, wecom: client, calendar });
-  // SCHEDULER=off: this process sends no scheduled pushes (another one does, or none should).
-  const scheduler = config.scheduler ? createScheduler({ models, conn, config, log, outbox, calendar, backupDir: embeddedBackupDir(config) }) : undefined;
-  // Pictures sent with reports: downloaded after each answer, before WeCom's links expire.
-  const photos = createPhotoIntake({ models, conn, config, log, outbox });
-  photos.start();
-  const wecom = createWeComRouter({ config, log, conn, handle, outbox, afterReply: (msg) => msg.images?.length && photos.kick() });
-  const dashboard = createDashboardRouter({ models, config, log, calendar, keepDistrictFresh: true });
-  // The courtyards' public boards (/公示码), with their 事务公开 (/公开).
-  const board = createBoardRouter({ models, config, log, calendar, outbox, accounts: boardAccounts(models) });
-  const app = createApp({
-    log,
-    engine: storage.engine,
-    pingDb: async () => {
-      await conn.db!.admin().ping();
-    },
-    routers: [wecom, dashboard, board],
-  });
+  runtime.start();
+  const app = runtime.app(storage.engine);
   const state = config.mode === 'local' ? await startState(models, storage.engine, sampleImported) : undefined;
   const server = app.listen(config.port, config.host);
   server.once('error', (err: NodeJS.ErrnoException) => portProblem(err, config));
@@ -157,7 +118,6 @@ async function main(): Promise<void> {
   }
   log.info({ port, mode: config.mode }, `楼院通 listening on http://localhost:${port}`);
   if (state) process.stdout.write(localBanner({ ...config, port }, state));
-  scheduler?.start().catch((err: unknown) => log.error({ err }, 'scheduler did not start — scheduled pushes are off until a restart; is MongoDB reachable?'));
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -170,11 +130,8 @@ async function main(): Promise<void> {
       // A read-only DATA_DIR: nothing was written either.
     }
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await scheduler?.stop().catch((err: unknown) => log.error({ err }, 'scheduler did not stop cleanly'));
-    await photos.stop().catch((err: unknown) => log.error({ err }, 'photo intake did not stop cleanly'));
-    await outbox.stop().catch((err: unknown) => log.error({ err }, 'outbox did not stop cleanly'));
-    await conn.close().catch(() => {});
-    await storage.stop().catch(() => {});
+    await runtime.stop();
+    await close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

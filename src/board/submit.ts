@@ -12,7 +12,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { RateLimit, RequestLimits } from '../config';
 import type { CourtyardDoc, Models, Rating, RequestCategory, ResidentRequestDoc } from '../db/models';
-import { bold, escapeMarkdown } from '../bot/markdown';
+import { bold, escapeMarkdown } from '../text/markdown';
 import { UserError } from '../errors';
 import { courtyardGroups, loadPushGroups } from '../jobs/targets';
 import { createAudit } from '../services/audit';

@@ -3,8 +3,8 @@ import { UserError } from '../errors';
 import { withArgContext, type ArgContext } from './args/context';
 import { isKeyOnly, labelOf, restKindOf } from './args/make-arg';
 import type { Command } from './define-command';
-import { escapeInline } from './markdown';
-import { foldCase } from './normalize';
+import { escapeInline } from '../text/markdown';
+import { foldCase } from '../text/normalize';
 import type { Token } from './tokenize';
 
 /** A field's name in error messages: its first non-ASCII key, else its argument type's label, else the field name. */

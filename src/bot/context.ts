@@ -6,9 +6,10 @@ import type { WorkingCalendar } from '../services/calendar';
 import type { Scope } from '../services/scope';
 import type { IncomingMessage } from '../wecom/message';
 import type { WeComClient } from '../wecom/client';
-import type { Outbox } from '../wecom/outbox';
-import type { Caller } from './caller';
-import type { Allow, ScopeTarget } from './permissions';
+import type { DeadPushQuery, Outbox } from '../wecom/outbox';
+import type { Caller } from '../services/caller';
+import type { Allow, ScopeTarget } from '../services/permissions';
+import type { JobRunner } from '../jobs/scheduler';
 import type { Registry } from './registry';
 
 /** Everything a command's `run` gets besides its arguments. */
@@ -27,6 +28,10 @@ export interface CommandContext {
   outbox?: Pick<Outbox, 'enqueue'>;
   /** For a message that must be sent now and its outcome told (the test message of /绑定 … webhook=); absent in some tests. */
   wecom?: Pick<WeComClient, 'sendWebhook'>;
+  /** The outbox's dead pushes, for an admin's /查询 (the runtime's); absent in some tests. */
+  deadPushes?: DeadPushQuery;
+  /** Runs a scheduled job now (/推送), through the runtime's scheduler; absent in some tests. */
+  jobs?: JobRunner;
   caller: Caller;
   /** The group the message came from (null in a 1:1 chat, or a group WeCom told us nothing about yet). */
   group: GroupDoc | null;
@@ -47,7 +52,7 @@ export interface CommandContext {
   courtyardOrDefault(given?: CourtyardDoc | null): CourtyardDoc;
   /**
    * Throws a PermissionError (naming who may) unless one of the command's roles held by the
-   * caller covers `target`: see src/bot/permissions.ts.
+   * caller covers `target`: see src/services/permissions.ts.
    */
   assertInScope(target: ScopeTarget): Promise<void>;
   /** Throws a UserError with `message` and this command's usage lines. */

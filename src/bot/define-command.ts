@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Role } from '../db/models';
 import type { Reply } from '../wecom/message';
 import type { CommandContext } from './context';
-import type { Allow } from './permissions';
+import type { Allow } from '../services/permissions';
 
 /** What `run` may return: markdown text, a Reply (with mentions), or null for no answer. */
 export type CommandResult = string | Reply | null;

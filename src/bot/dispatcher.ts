@@ -1,4 +1,3 @@
-import { allCommands } from '../../commands';
 import type { Config } from '../config';
 import type { CourtyardDoc, Models } from '../db/models';
 import { PermissionError, UserError } from '../errors';
@@ -9,14 +8,15 @@ import { notifyTargetOf, openPhotoWindow, photosLine, photoTargetOf, PHOTO_COMMA
 import { resolveGroupScope, type Scope } from '../services/scope';
 import type { IncomingMessage, MessageHandler, Reply } from '../wecom/message';
 import type { WeComClient } from '../wecom/client';
-import type { Outbox } from '../wecom/outbox';
+import type { DeadPushQuery, Outbox } from '../wecom/outbox';
+import type { JobRunner } from '../jobs/scheduler';
 import { bindArgs } from './bind-args';
-import { resolveCaller, type Caller } from './caller';
+import { resolveCaller, type Caller } from '../services/caller';
 import type { CommandContext } from './context';
 import type { Command, CommandResult } from './define-command';
 import { commandPath, usageCard } from './help-text';
-import { escapeMarkdown, fitReply, inertLines } from './markdown';
-import { allowCovers, contactsFor, describeRoles, holdsRole, type Allow, type ScopeTarget } from './permissions';
+import { escapeMarkdown, fitReply, inertLines } from '../text/markdown';
+import { allowCovers, contactsFor, describeRoles, holdsRole, type Allow, type ScopeTarget } from '../services/permissions';
 import { createRegistry, type Registry } from './registry';
 import { parseCommandLine, type Token } from './tokenize';
 
@@ -32,8 +32,12 @@ export interface DispatcherDeps {
   outbox?: Pick<Outbox, 'enqueue'>;
   /** Handed to commands that send at once and report the outcome (ctx.wecom). */
   wecom?: Pick<WeComClient, 'sendWebhook'>;
-  /** Default: every command of commands/index.ts. */
-  commands?: readonly Command[];
+  /** Handed to the admin's views of failed pushes (ctx.deadPushes). */
+  deadPushes?: DeadPushQuery;
+  /** Handed to commands that run a job now (ctx.jobs, /推送). */
+  jobs?: JobRunner;
+  /** The commands this bot answers (the composition root hands in commands/index.ts). */
+  commands: readonly Command[];
 }
 
 /** The answer to anything that is not the user's fault; the error itself goes to the log. */
@@ -102,7 +106,7 @@ async function targetLabel(models: Models, target: ScopeTarget): Promise<string>
  * Throws at creation when the command declarations are inconsistent (duplicate names …).
  */
 export function createDispatcher(deps: DispatcherDeps): MessageHandler & { registry: Registry } {
-  const registry = createRegistry(deps.commands ?? allCommands);
+  const registry = createRegistry(deps.commands);
   const { models, config, log } = deps;
   const clock = deps.now ?? (() => new Date());
   const calendar = deps.calendar ?? createCalendar({ dataDir: config.dataDir, log });
@@ -243,6 +247,8 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
       calendar,
       outbox: deps.outbox,
       wecom: deps.wecom,
+      jobs: deps.jobs,
+      deadPushes: deps.deadPushes,
       caller,
       group,
       scope,

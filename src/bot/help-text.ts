@@ -1,7 +1,7 @@
-import type { Caller } from './caller';
+import type { Caller } from '../services/caller';
 import type { Command } from './define-command';
-import { bold, font } from './markdown';
-import { describeRoles, holdsRole } from './permissions';
+import { bold, font } from '../text/markdown';
+import { describeRoles, holdsRole } from '../services/permissions';
 
 /** `/绑定 楼院` for a subcommand, `/帮助` for a command. */
 export function commandPath(command: Command, parent?: Command): string {

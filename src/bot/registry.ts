@@ -1,7 +1,7 @@
 import type { Command } from './define-command';
-import { editDistanceWithin } from './edit-distance';
+import { editDistanceWithin } from '../text/edit-distance';
 import { isKeyOnly, restKindOf } from './args/make-arg';
-import { foldCase } from './normalize';
+import { foldCase } from '../text/normalize';
 import { parseCommandLine } from './tokenize';
 
 /** Thrown at start-up when the declarations are inconsistent; lists every problem at once. */

@@ -1,4 +1,4 @@
-import { normalizeWidth } from './normalize';
+import { normalizeWidth } from '../text/normalize';
 
 /** One argument of a command line. */
 export interface Token {

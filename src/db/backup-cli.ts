@@ -5,10 +5,10 @@
  * Exit status: 0 done, 1 failed, 2 wrong usage.
  */
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../config';
+import { openDatabase, runCli } from '../cli';
+import { loadConfig } from '../config';
 import { createLogger } from '../log';
 import { beijingTimestamp, createBackup } from './backup';
-import { connectMongoose, startStorage } from './connect';
 
 const USAGE = [
   '用法：npm run backup [-- 目录]',
@@ -28,8 +28,8 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const dir = path.resolve(argv[0] ?? path.join(config.dataDir, 'backups'));
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const storage = await startStorage({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, log });
-  const conn = await connectMongoose(storage.uri);
+  const db = await openDatabase(config, log, { download: false });
+  const { conn } = db;
   try {
     const out = (s = '') => process.stdout.write(s + '\n');
     out(`正在备份数据库 ${conn.db!.databaseName}（${config.mongodbUri ? 'MONGODB_URI' : `内置数据库，${config.dataDir}`}）……`);
@@ -43,19 +43,8 @@ async function main(argv: string[]): Promise<number> {
     out(`恢复：npm run restore -- ${file}`);
     return 0;
   } finally {
-    await conn.close().catch(() => {});
-    await storage.stop().catch(() => {});
+    await db.close();
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(78);
-    }
-    console.error(`备份没有完成：${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+runCli(() => main(process.argv.slice(2)), (err) => `备份没有完成：${err instanceof Error ? err.message : String(err)}`);

@@ -4,10 +4,10 @@
  * Exit status: 0 done, 1 refused or failed, 2 wrong usage.
  */
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../config';
+import { openDatabase, runCli } from '../cli';
+import { loadConfig } from '../config';
 import { createLogger } from '../log';
 import { beijingTimestamp } from './backup';
-import { connectMongoose, startStorage } from './connect';
 import { restoreBackup, RestoreRefused } from './restore';
 
 const USAGE = [
@@ -29,8 +29,8 @@ async function main(argv: string[]): Promise<number> {
   const file = path.resolve(argv[0]!);
   const config = loadConfig();
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const storage = await startStorage({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, log });
-  const conn = await connectMongoose(storage.uri);
+  const db = await openDatabase(config, log, { download: false });
+  const { conn } = db;
   const out = (s = '') => process.stdout.write(s + '\n');
   try {
     out(`正在把 ${file} 恢复到数据库 ${conn.db!.databaseName}（${config.mongodbUri ? 'MONGODB_URI' : `内置数据库，${config.dataDir}`}）……`);
@@ -46,19 +46,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`❌ ${err.message}\n`);
     return 1;
   } finally {
-    await conn.close().catch(() => {});
-    await storage.stop().catch(() => {});
+    await db.close();
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(78);
-    }
-    console.error(`恢复没有完成：${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+runCli(() => main(process.argv.slice(2)), (err) => `恢复没有完成：${err instanceof Error ? err.message : String(err)}`);

@@ -1,4 +1,4 @@
-import { utf8Bytes } from '../bot/markdown';
+import { utf8Bytes } from '../text/markdown';
 import type { PlannedPush } from './define-job';
 
 const PART_NAMES: Record<string, string> = {

@@ -1,4 +1,4 @@
-import { MAX_REPLY_BYTES, utf8Bytes } from '../bot/markdown';
+import { MAX_REPLY_BYTES, utf8Bytes } from '../text/markdown';
 
 /**
  * Joins `head`, as many of `lines` as fit and `tail` into one markdown message of at most

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Connection } from 'mongoose';
 import cron, { type ScheduledTask } from 'node-cron';
-import { allJobs } from '../../jobs';
 import { TIME_ZONE, type Config } from '../config';
 import { jobRunModel } from '../db/models/job-run';
 import { jobStateModel } from '../db/models/job-state';
@@ -29,8 +28,8 @@ export interface SchedulerDeps {
   calendar: WorkingCalendar;
   /** The clock of catch-up, records and runs by hand; node-cron keeps its own for the timers. */
   now?: () => Date;
-  /** Default: jobs/index.ts. */
-  jobs?: readonly Job[];
+  /** The jobs to run (the composition root hands in jobs/index.ts). */
+  jobs: readonly Job[];
   /** Names this process in the run records; default host and pid. */
   owner?: string;
   /**
@@ -65,6 +64,9 @@ export interface RunResult {
   summary?: string;
   error?: string;
 }
+
+/** What a command needs of the scheduler: run a job now (the runtime's scheduler is one). */
+export type JobRunner = Pick<Scheduler, 'runNow'>;
 
 export interface Scheduler {
   readonly jobs: readonly Job[];
@@ -106,7 +108,7 @@ function toMinute(d: Date): Date {
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { models, conn, config, log, outbox, calendar } = deps;
   const now = deps.now ?? (() => new Date());
-  const jobs = deps.jobs ?? allJobs;
+  const { jobs } = deps;
   const owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const coordinator = createRunCoordinator({ conn, owner, now });
   const JobRun = jobRunModel(conn);

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Types, type Model, type QueryFilter, type UpdateQuery } from 'mongoose';
-import { nameKey } from '../bot/normalize';
+import { nameKey } from '../text/normalize';
 import type { Models } from '../db/models';
 import { createAudit } from '../services/audit';
 import { assignmentGuard, orgChange, orgGuard, orgState, reassignment } from '../services/history';

@@ -6,7 +6,7 @@
  * of 上街区 (the sample roster has them too), so such a row is still imported when another
  * row of the file names it; the made-up person 张三 never is.
  */
-import { nameKey } from '../bot/normalize';
+import { nameKey } from '../text/normalize';
 import type { RawSheet, RosterProblem } from './read';
 import { SHEETS, type SheetKind } from './sheets';
 import { sheetRow, type At, type SheetRow } from './validate-rows';

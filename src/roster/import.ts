@@ -14,8 +14,8 @@
  * courtyards the file leaves out. Exit status: 0 imported, 1 the roster has problems (each
  * listed with its row; nothing written), 2 wrong usage.
  */
-import { ConfigError, loadConfig } from '../config';
-import { connectMongoose, mongodDownloadTimeoutMs, startStorage } from '../db/connect';
+import { openDatabase, runCli } from '../cli';
+import { loadConfig } from '../config';
 import { createModels, syncIndexes } from '../db/models';
 import { createLogger } from '../log';
 import { formatImportResult, importRoster } from './import-roster';
@@ -44,8 +44,8 @@ async function main(argv: string[]): Promise<number> {
 
   const config = loadConfig();
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const storage = await startStorage({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, log, downloadTimeoutMs: mongodDownloadTimeoutMs(config) });
-  const conn = await connectMongoose(storage.uri);
+  const db = await openDatabase(config, log);
+  const { conn } = db;
   try {
     const models = createModels(conn);
     await syncIndexes(models);
@@ -53,8 +53,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(formatImportResult(result) + '\n');
     return result.problems.length ? 1 : 0;
   } finally {
-    await conn.close().catch(() => {});
-    await storage.stop().catch(() => {});
+    await db.close();
   }
 }
 
@@ -63,14 +62,4 @@ function usage(): number {
   return 2;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(78);
-    }
-    console.error(err instanceof Error && 'code' in err && err.code === 'ENOENT' ? `找不到文件：${(err as NodeJS.ErrnoException).path}` : err);
-    process.exit(1);
-  },
-);
+runCli(() => main(process.argv.slice(2)), (err) => (err instanceof Error && 'code' in err && err.code === 'ENOENT' ? `找不到文件：${(err as NodeJS.ErrnoException).path}` : err));

@@ -3,7 +3,7 @@
  * person, userid or mobile twice, in the file or against the database — are reported on
  * their row whatever else is wrong there.
  */
-import { nameKey } from '../bot/normalize';
+import { nameKey } from '../text/normalize';
 import type { Cadre, Models, Role } from '../db/models';
 import { parseChoice, parseList, parseMobile, parseUserId } from './parse-cell';
 import type { RosterProblem } from './read';

@@ -1,5 +1,5 @@
 /** The 社区 sheet: communities, each of one street. */
-import { nameKey } from '../bot/normalize';
+import { nameKey } from '../text/normalize';
 import { parseList } from './parse-cell';
 import type { RosterProblem } from './read';
 import { resolveStreet, use } from './validate-streets';

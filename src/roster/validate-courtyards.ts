@@ -1,5 +1,5 @@
 /** The 楼院 sheet: courtyards, each of one street (and maybe one of its communities). */
-import { nameKey } from '../bot/normalize';
+import { nameKey } from '../text/normalize';
 import {
   COURTYARD_KINDS,
   MANAGEMENT_MODES,

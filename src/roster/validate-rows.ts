@@ -3,7 +3,7 @@
  * every problem of a row, duplicate keys, and the books of names (the database's and the
  * file's) that later sheets refer to.
  */
-import { nameKey } from '../bot/normalize';
+import { nameKey } from '../text/normalize';
 import type { RosterProblem, RosterRow } from './read';
 
 /** Where a planned record comes from. */

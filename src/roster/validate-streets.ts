@@ -1,5 +1,5 @@
 /** The 街道 sheet: street offices, by full name, alias and short name. */
-import { nameKey } from '../bot/normalize';
+import { nameKey } from '../text/normalize';
 import { STREET_KINDS } from '../db/models';
 import { parseChoice, parseList } from './parse-cell';
 import type { RosterProblem } from './read';

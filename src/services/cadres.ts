@@ -4,7 +4,7 @@
  * themselves keep the dated assignment history of src/services/history.ts.
  */
 import type { Types } from 'mongoose';
-import { normalizeWidth } from '../bot/normalize';
+import { normalizeWidth } from '../text/normalize';
 import type { CadreDoc, Models } from '../db/models';
 import { UserError } from '../errors';
 import { personQuery, unitMatches } from './lookup';

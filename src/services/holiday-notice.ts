@@ -1,4 +1,4 @@
-import { bold, font } from '../bot/markdown';
+import { bold, font } from '../text/markdown';
 import { HOLIDAYS_FILE, missingHolidayYears, type WorkingCalendar } from './calendar';
 
 /**

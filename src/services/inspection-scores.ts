@@ -6,7 +6,7 @@
 import type { Types } from 'mongoose';
 import type { Models } from '../db/models';
 import { UserError } from '../errors';
-import { normalizeWidth } from '../bot/normalize';
+import { normalizeWidth } from '../text/normalize';
 import { beijingMonthKey, beijingParts } from './beijing-time';
 
 /** One street's scores in a month. */

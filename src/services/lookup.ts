@@ -7,7 +7,7 @@
 import type { QueryFilter, Types } from 'mongoose';
 import { OPEN_PROJECT_STATUSES, type CadreDoc, type CourtyardDoc, type Models, type Project, type ProjectDoc, type ResidentRequestDoc, type StreetDoc } from '../db/models';
 import { UserError } from '../errors';
-import { nameKey, normalizeWidth } from '../bot/normalize';
+import { nameKey, normalizeWidth } from '../text/normalize';
 import { matchName, type NameMatch } from './name-match';
 import { ON_ROSTER } from './on-roster';
 import { courtyardFilter, scopeFilter, type Scope } from './scope';

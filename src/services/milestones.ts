@@ -8,7 +8,7 @@
  * The latter is derived when read, never written, so undoing an /组织 undoes it too.
  */
 import type { QueryFilter, Types } from 'mongoose';
-import { nameKey } from '../bot/normalize';
+import { nameKey } from '../text/normalize';
 import type { CourtyardDoc, Milestone, MilestoneDoc, Models } from '../db/models';
 import { UserError } from '../errors';
 import { orgsAt, type WithOrgHistory } from './history';

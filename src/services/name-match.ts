@@ -1,5 +1,5 @@
-import { editDistanceWithin } from '../bot/edit-distance';
-import { nameKey } from '../bot/normalize';
+import { editDistanceWithin } from '../text/edit-distance';
+import { nameKey } from '../text/normalize';
 
 export type NameMatch<T> =
   | { kind: 'one'; item: T }

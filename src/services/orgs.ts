@@ -3,8 +3,8 @@
  * self-governing body and volunteer teams; what users type for them and whether a courtyard
  * is covered (全覆盖: the first two 已建 and at least one volunteer team).
  */
-import { font } from '../bot/markdown';
-import { parseNumber } from '../bot/args/chinese-number';
+import { font } from '../text/markdown';
+import { parseNumber } from '../text/chinese-number';
 import { PARTY_ORG_KINDS, SELF_GOV_KINDS, type Courtyard, type OrgStatus, type PartyOrgKind, type SelfGovKind } from '../db/models';
 
 export type OrgKey = 'party' | 'selfGov' | 'volunteer';

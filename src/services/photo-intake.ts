@@ -13,21 +13,26 @@ import { pipeline } from 'node:stream/promises';
 import type { Connection, Types } from 'mongoose';
 import type { Config } from '../config';
 import type { Models, PhotoDoc } from '../db/models';
-import { OutboundRefusedError } from '../errors';
+import { MediaError, OutboundRefusedError } from '../errors';
 import type { Logger } from '../log';
-import { decryptMedia, fetchMedia, MediaError } from '../wecom/media';
 import type { Outbox } from '../wecom/outbox';
 import { NotAPhotoError, preparePhoto } from './photo-image';
 import { photoBucket } from './photos';
 
+/** Downloads one picture (decrypting it when `encrypted`), at most `maxBytes` of it. */
+export interface MediaSource {
+  download(url: string, opts: { encrypted: boolean; maxBytes: number; timeoutMs: number }): Promise<Buffer>;
+}
+
 export interface PhotoIntakeDeps {
   models: Models;
   conn: Connection;
-  config: Pick<Config, 'wecom' | 'photos'>;
+  config: Pick<Config, 'photos'>;
   log: Logger;
   /** Where "a picture was not kept" goes; absent: only logged. */
   outbox?: Pick<Outbox, 'enqueue'>;
-  fetch?: typeof fetch;
+  /** Where pictures come from (src/wecom/media.ts weComMedia): a MediaError or OutboundRefusedError when one cannot be had. */
+  media: MediaSource;
   /** Per download attempt (default 20 s). */
   timeoutMs?: number;
   /** Waits before the 2nd, 3rd … attempt (default 2 s, 10 s, 30 s, 60 s: all within the link's 5 minutes). */
@@ -115,9 +120,7 @@ export function createPhotoIntake(deps: PhotoIntakeDeps): PhotoIntake {
     if (!url) return finish(photo, 'failed', '图片链接缺失');
     let data: Buffer;
     try {
-      // Encryption pads by up to 32 bytes.
-      data = await fetchMedia(url, { apiBase: config.wecom.apiBase, maxBytes: config.photos.maxBytes + (photo.encrypted ? 32 : 0), timeoutMs, fetch: deps.fetch });
-      if (photo.encrypted) data = decryptMedia(config.wecom.encodingAesKey, data);
+      data = await deps.media.download(url, { encrypted: Boolean(photo.encrypted), maxBytes: config.photos.maxBytes, timeoutMs });
     } catch (err) {
       if (err instanceof MediaError && err.code === 'E_MEDIA_TOO_LARGE') return finish(photo, 'refused', `图片超过 ${Math.round(config.photos.maxBytes / 1024 / 1024)} MB，未保存`);
       if (err instanceof MediaError && err.code === 'E_MEDIA_DECRYPT') return finish(photo, 'refused', '图片无法解密（不是企业微信发来的图片？）');

@@ -5,7 +5,7 @@
  * caller's audit, guarded on what the command read, so of two at once the second is told.
  */
 import type { QueryFilter } from 'mongoose';
-import type { Caller } from '../bot/caller';
+import type { Caller } from './caller';
 import {
   OPEN_PROJECT_STATUSES,
   type CadreDoc,

@@ -4,9 +4,8 @@
  * and the project's published card (公示).
  */
 import type { Types } from 'mongoose';
-import type { CommandContext } from '../bot/context';
-import { bold, escapeMarkdown, font, progressBar } from '../bot/markdown';
-import { contactsFor, describeRoles, roleCovers } from '../bot/permissions';
+import { bold, escapeMarkdown, font, progressBar } from '../text/markdown';
+import { contactsFor, describeRoles, roleCovers } from './permissions';
 import {
   OPEN_PROJECT_STATUSES,
   type CourtyardDoc,
@@ -19,7 +18,18 @@ import {
 } from '../db/models';
 import { PermissionError, UserError } from '../errors';
 import { addBeijingDays, formatDay, startOfBeijingDay } from './beijing-time';
+import type { Audit } from './audit';
+import type { Caller } from './caller';
 import { nameOfUser } from './lookup';
+
+/** What a project change needs from the command that makes it (a CommandContext fits). */
+export interface ActingContext {
+  models: Models;
+  now: Date;
+  caller: Caller;
+  audit: Audit;
+  command: { path: string };
+}
 
 /** `工程类` → 工程 …: what users type for a category. */
 export const CATEGORY_SYNONYMS: Readonly<Record<string, ProjectCategory>> = {
@@ -166,7 +176,7 @@ export async function projectCourtyard(models: Models, p: ProjectDoc): Promise<C
  * may). For changes that move a commitment, like a postponement: the cadres assigned to the
  * courtyard report progress, but do not move a deadline someone else answers for.
  */
-export async function assertAdminOrOwner(ctx: CommandContext, courtyard: CourtyardDoc, owner: Types.ObjectId | null | undefined): Promise<void> {
+export async function assertAdminOrOwner(ctx: ActingContext, courtyard: CourtyardDoc, owner: Types.ObjectId | null | undefined): Promise<void> {
   const { caller } = ctx;
   if (owner && caller.cadre?._id.equals(owner)) return;
   if (roleCovers(caller, 'admin', { courtyard })) return;
@@ -223,7 +233,7 @@ export function cancelledText(p: Pick<Project, 'no' | 'title' | 'cancelledAt' | 
  * report), then the report; both through the audit so /撤销 undoes them together.
  */
 export async function recordProgress(
-  ctx: CommandContext,
+  ctx: ActingContext,
   project: ProjectDoc,
   courtyard: CourtyardDoc,
   percent: number,

@@ -6,9 +6,9 @@
  * {@link publicAccounts}. Amounts are integers of fen throughout; yuan only when shown.
  */
 import type { Types } from 'mongoose';
-import { normalizeWidth } from '../bot/normalize';
-import { allowCovers } from '../bot/permissions';
-import type { Caller } from '../bot/caller';
+import { normalizeWidth } from '../text/normalize';
+import { allowCovers } from './permissions';
+import type { Caller } from './caller';
 import type { AccountKind, CourtyardDoc, Models } from '../db/models';
 import { UserError } from '../errors';
 import { beijingParts } from './beijing-time';

@@ -10,7 +10,7 @@
  */
 import type { Types } from 'mongoose';
 import type { CadreDoc, Models, RegistrationClaimDoc } from '../db/models';
-import { nameKey } from '../bot/normalize';
+import { nameKey } from '../text/normalize';
 import { UserError } from '../errors';
 import { isDuplicateKey, type Audit } from './audit';
 

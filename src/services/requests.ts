@@ -8,8 +8,8 @@
  * so two people acting on one request at once cannot both succeed.
  */
 import type { QueryFilter, Types, UpdateQuery } from 'mongoose';
-import type { Caller } from '../bot/caller';
-import type { ScopeTarget } from '../bot/permissions';
+import type { Caller } from './caller';
+import type { ScopeTarget } from './permissions';
 import type { CourtyardDoc, Models, Rating, RequestStatus, ResidentRequest, ResidentRequestDoc } from '../db/models';
 import { UserError } from '../errors';
 import type { Audit, Change } from './audit';

@@ -6,10 +6,10 @@
  * them (src/services/milestones.ts). Rendered as WeCom markdown, paged to one message each.
  */
 import type { Types } from 'mongoose';
-import { bold, escapeMarkdown, font, MAX_REPLY_BYTES, paginate, progressBar, utf8Bytes, type Page } from '../bot/markdown';
+import { bold, escapeMarkdown, font, MAX_REPLY_BYTES, paginate, progressBar, utf8Bytes, type Page } from '../text/markdown';
 import type { CadreDoc, CourtyardDoc, GroupDoc, Models, StreetDoc } from '../db/models';
 import { OPEN_PROJECT_STATUSES } from '../db/models/project';
-import { listDeadPushes } from '../wecom/outbox';
+import type { DeadPushQuery } from '../wecom/outbox';
 import { addBeijingDays, formatDateTime, formatDay, startOfBeijingDay, startOfBeijingWeek } from './beijing-time';
 import type { WorkingCalendar } from './calendar';
 import { meanProgress, scopeFigures, sumFigures, type Figures } from './figures';
@@ -277,7 +277,12 @@ export async function myDutiesCard(models: Models, cadre: CadreDoc, opts: CardOp
 }
 
 /** Problems with pushes into the groups of a scope, for admins: webhooks WeCom called invalid, and pushes given up in the last week. */
-export async function pushProblems(models: Models, scope: { courtyard?: CourtyardDoc; street?: StreetDoc }, now: Date): Promise<string[]> {
+export async function pushProblems(
+  models: Models,
+  scope: { courtyard?: CourtyardDoc; street?: StreetDoc },
+  now: Date,
+  deadPushes: DeadPushQuery,
+): Promise<string[]> {
   let groupFilter: Record<string, unknown> = {};
   if (scope.courtyard) groupFilter = { 'scope.kind': 'courtyard', 'scope.refId': scope.courtyard._id };
   else if (scope.street) {
@@ -294,8 +299,8 @@ export async function pushProblems(models: Models, scope: { courtyard?: Courtyar
   const invalid = groups.filter((g) => g.webhookInvalidAt);
   const dead =
     scope.courtyard || scope.street
-      ? (await Promise.all(groups.map((g) => listDeadPushes(models.Group.db, { webhookUrl: g.webhookUrl!, since, limit: 5 })))).flat()
-      : await listDeadPushes(models.Group.db, { since, limit: 20 });
+      ? (await Promise.all(groups.map((g) => deadPushes({ webhookUrl: g.webhookUrl!, since, limit: 5 })))).flat()
+      : await deadPushes({ since, limit: 20 });
   if (invalid.length === 0 && dead.length === 0) return [];
   const name = (g: Pick<GroupDoc, 'name' | 'chatId'>) => escapeMarkdown(g.name ?? g.chatId);
   const lines = [bold('推送异常（管理员可见）：')];

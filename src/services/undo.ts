@@ -4,9 +4,9 @@
  * which admin can still correct it.
  */
 import type { Types } from 'mongoose';
-import { escapeMarkdown } from '../bot/markdown';
-import type { Caller } from '../bot/caller';
-import { contactsFor, type ScopeTarget } from '../bot/permissions';
+import { escapeMarkdown } from '../text/markdown';
+import type { Caller } from './caller';
+import { contactsFor, type ScopeTarget } from './permissions';
 import type { AuditEntry, Models } from '../db/models';
 import { UserError } from '../errors';
 import { UNDO_WINDOW_MS, undoLast, type UndoResult } from './audit';

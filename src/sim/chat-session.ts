@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildCallback, decodeReply, type CallbackFields, type DecodedReply, type WeComCredentials } from './callback-builder';
-import { LOCAL_GROUPS } from './local-groups';
+import { LOCAL_GROUPS } from '../local/local-groups';
 import { encryptMedia } from '../wecom/media';
-import { simChatId, simUserId, simWebhookKey } from './sim-identity';
+import { simChatId, simUserId, simWebhookKey } from '../local/sim-identity';
 import type { SinkPush, WebhookSink } from './webhook-sink';
 
 /** The channels a simulated group can talk to the bot through. */

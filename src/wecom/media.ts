@@ -1,5 +1,7 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { CodedError, OutboundRefusedError, WeComNetworkError } from '../errors';
+import { MediaError, OutboundRefusedError, WeComNetworkError } from '../errors';
+
+export { MediaError };
 import { isWeComMediaUrl, originForLog } from './origin';
 
 /**
@@ -20,16 +22,6 @@ function aesKeyBytes(encodingAesKey: string): Buffer {
 }
 
 const PAD_BLOCK = 32;
-
-/** A picture that cannot be had, with a stable code; `retry` says whether trying again may help. */
-export class MediaError extends CodedError {
-  constructor(
-    code: 'E_MEDIA_KEY' | 'E_MEDIA_DECRYPT' | 'E_MEDIA_TOO_LARGE' | 'E_MEDIA_GONE',
-    message: string,
-  ) {
-    super(code, message);
-  }
-}
 
 /** Decrypts a picture the intelligent robot was sent. */
 export function decryptMedia(encodingAesKey: string, data: Buffer): Buffer {
@@ -117,4 +109,18 @@ export async function fetchMedia(url: string, opts: FetchMediaOptions): Promise<
     throw new WeComNetworkError(api, e.name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : (e.message ?? String(err)));
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * The photo intake's media source (src/services/photo-intake.ts): WeCom's pictures, fetched
+ * from its origin and, for the intelligent robot, decrypted with the EncodingAESKey.
+ */
+export function weComMedia(wecom: { apiBase: string; encodingAesKey: string }, fetchImpl?: typeof fetch) {
+  return {
+    async download(url: string, opts: { encrypted: boolean; maxBytes: number; timeoutMs: number }): Promise<Buffer> {
+      // Encryption pads by up to 32 bytes.
+      const data = await fetchMedia(url, { apiBase: wecom.apiBase, maxBytes: opts.maxBytes + (opts.encrypted ? PAD_BLOCK : 0), timeoutMs: opts.timeoutMs, fetch: fetchImpl });
+      return opts.encrypted ? decryptMedia(wecom.encodingAesKey, data) : data;
+    },
+  };
 }

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type mongoose from 'mongoose';
 import { z } from 'zod';
-import { groupModel } from '../db/models/group';
 import { outboxItemModel, type OutboxItem } from '../db/models/outbox-item';
 import { outboxLaneModel, type OutboxLane } from '../db/models/outbox-lane';
 import { OutboundRefusedError, WeComApiError, WeComNetworkError } from '../errors';
 import type { Logger } from '../log';
 import { maskSecret, maskWebhookUrl, webhookKey, withMentions, type WeComClient, type WeComMessage } from './client';
-import { CONTENT_LIMITS, splitByBytes, truncateToBytes } from './split';
+import { CONTENT_LIMITS, splitByBytes, truncateToBytes } from '../text/split';
 
 export type PushTarget =
   /** Group robot: …/cgi-bin/webhook/send?key=KEY on WECOM_API_BASE's origin, or the bare key. */
@@ -69,6 +68,12 @@ export interface OutboxDeps {
   concurrency?: number;
   /** For the backoff jitter; tests may fix it. */
   random?: () => number;
+  /**
+   * Told when a group robot is retired (WeCom says it is gone, or its URL is off WeCom's
+   * origin), with its URL and key: the runtime flags the groups pushing to it
+   * (src/services/webhooks.ts). Absent: only logged.
+   */
+  onWebhookRetired?: (url: string, key: string, at: Date) => Promise<void>;
 }
 
 type Counts = { sent: number; retried: number; dead: number };
@@ -351,12 +356,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       { $set: { status: 'dead', lastError: reason, diedAt: t }, $unset: { lease: 1 } },
     );
     counts.dead += res.modifiedCount;
-    const key = webhookKey(url);
-    const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    await groupModel(conn).updateMany(
-      { $or: [{ webhookUrl: url }, { webhookUrl: key }, { webhookUrl: { $regex: `[?&]key=${escaped}(&|$)` } }], webhookInvalidAt: null },
-      { $set: { webhookInvalidAt: t } },
-    );
+    await deps.onWebhookRetired?.(url, webhookKey(url), t);
     const why = reason.includes("not WeCom's API origin") ? 'the group robot’s webhook URL is not on WeCom’s API origin, nothing was sent' : 'WeCom says the group robot is gone';
     log.error(
       { lane: laneLabel(state.lane), dropped: res.modifiedCount },
@@ -623,10 +623,15 @@ export interface DeadPush {
   diedAt: Date;
 }
 
+/** What may narrow a dead-push query. */
+export type DeadPushFilter = { webhookUrl?: string; toUser?: string; since?: Date; limit?: number };
+/** The dead-push query, as handed to the admin's views (ctx.deadPushes). */
+export type DeadPushQuery = (filter?: DeadPushFilter) => Promise<DeadPush[]>;
+
 /** Dead pushes, newest first; narrowed to one robot (any URL form of it), one app user, or a time. */
 export async function listDeadPushes(
   conn: mongoose.Connection,
-  filter: { webhookUrl?: string; toUser?: string; since?: Date; limit?: number } = {},
+  filter: DeadPushFilter = {},
 ): Promise<DeadPush[]> {
   const query: Record<string, unknown> = { status: 'dead' };
   if (filter.webhookUrl) query.lane = laneOf({ kind: 'webhook', url: filter.webhookUrl });

@@ -2,7 +2,7 @@ import { withMentions } from './client';
 import { seal } from './crypto';
 import { cdata } from './ingress/xml';
 import type { Channel, Reply } from './message';
-import { splitByBytes, utf8Bytes } from './split';
+import { splitByBytes, utf8Bytes } from '../text/split';
 
 /**
  * Passive replies: the answer carried in the HTTP response to a callback, encrypted in the

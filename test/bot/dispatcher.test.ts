@@ -4,7 +4,7 @@ import { allCommands } from '../../commands';
 import { arg } from '../../src/bot/args';
 import { defineCommand } from '../../src/bot/define-command';
 import { createDispatcher } from '../../src/bot/dispatcher';
-import { utf8Bytes } from '../../src/bot/markdown';
+import { utf8Bytes } from '../../src/text/markdown';
 import { createLogger } from '../../src/log';
 import { nextSequence } from '../../src/services/sequence';
 import type { IncomingMessage } from '../../src/wecom/message';

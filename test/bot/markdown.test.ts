@@ -1,4 +1,4 @@
-import { escapeMarkdown, fitReply, paginate, progressBar, utf8Bytes } from '../../src/bot/markdown';
+import { escapeMarkdown, fitReply, paginate, progressBar, utf8Bytes } from '../../src/text/markdown';
 
 describe('markdown helpers', () => {
   it('makes user text inert: no tags, bold, links, code, quotes or headings', () => {

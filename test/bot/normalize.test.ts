@@ -1,4 +1,4 @@
-import { foldCase, nameKey, normalizeWidth } from '../../src/bot/normalize';
+import { foldCase, nameKey, normalizeWidth } from '../../src/text/normalize';
 
 describe('normalizeWidth', () => {
   it('turns full-width digits, letters, slash, percent and punctuation into ASCII', () => {

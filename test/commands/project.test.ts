@@ -1,5 +1,5 @@
 import type { CadreDoc } from '../../src/db/models';
-import { utf8Bytes } from '../../src/bot/markdown';
+import { utf8Bytes } from '../../src/text/markdown';
 import { beijingDate } from '../../src/services/beijing-time';
 import help from '../../commands/help';
 import progress from '../../commands/progress';

@@ -20,6 +20,7 @@ import { launchChromium } from '../helpers/chromium';
 import { TEST_CREDS, testConfig } from '../helpers/wecom';
 import { encrypted, phoneJpeg, startMediaSink, type MediaSink } from '../photos/media-sink';
 import { NOW, seededDashboard, tokenFor, type SeededDashboard } from './seeded-app';
+import { weComMedia } from '../../src/wecom/media';
 
 jest.setTimeout(180_000);
 
@@ -65,7 +66,8 @@ beforeAll(async () => {
   await queuePhotos(models, message('p-middle', [await put('middle', { r: 120, g: 120, b: 90 })], 2 * 24 * 60), project, NOW);
   await queuePhotos(models, message('p-after', [await put('after', { r: 250, g: 240, b: 200 })], 24 * 60), project, NOW);
   await queuePhotos(models, message('v-1', [await put('visit', { r: 60, g: 160, b: 80 })], 60), { courtyard: dongfang._id, record: { kind: 'Visit', id: visit._id }, label: '本次下沉记录' }, NOW);
-  const intake = createPhotoIntake({ models, conn: seeded.db.conn, config: testConfig({ WECOM_API_BASE: sink.base }), log: silentLogger });
+  const config = testConfig({ WECOM_API_BASE: sink.base });
+  const intake = createPhotoIntake({ models, conn: seeded.db.conn, config, log: silentLogger, media: weComMedia(config.wecom) });
   intake.kick();
   await intake.idle();
   expect(await models.Photo.countDocuments({ status: 'stored' })).toBe(4);

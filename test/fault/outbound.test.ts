@@ -12,6 +12,8 @@ import { createOutbox } from '../../src/wecom/outbox';
 import { createTestBot, type BasicFixture, type TestBot } from '../helpers/bot';
 import { openTestDb, type TestDb } from '../helpers/db';
 import { TEST_CREDS, buildCallback, createTestApp, decodeReply, postCallback, recordingOutbox, testConfig } from '../helpers/wecom';
+import { groupModel } from '../../src/db/models/group';
+import { markWebhookRetired } from '../../src/services/webhooks';
 
 /**
  * Outbound requests go to WeCom's API origin only (issue 12, finding 3). WeCom is played by
@@ -155,7 +157,7 @@ describe('the outbox', () => {
     });
     try {
       // Both "WeCom"s are the API origin of their own client; the outbox is one per process, as in main.ts.
-      const bad = createOutbox({ conn: db.conn, client: createWeComClient({ apiBase: redirecting.url, corpId: 'wwcorp', log: silentLogger }), log: silentLogger });
+      const bad = createOutbox({ conn: db.conn, client: createWeComClient({ apiBase: redirecting.url, corpId: 'wwcorp', log: silentLogger }), log: silentLogger, onWebhookRetired: (url, key, at) => markWebhookRetired({ Group: groupModel(db.conn) }, url, key, at) });
       const data = Buffer.from('楼院,进度\n东方花园,80%\n');
       await bad.enqueue({ dedupeKey: 'export:redirected', target: { kind: 'webhook', url: 'robot-a' }, payload: { type: 'file', filename: '推进表.csv', data } });
       expect(await bad.runDue()).toEqual({ sent: 0, retried: 0, dead: 1 });
@@ -165,7 +167,7 @@ describe('the outbox', () => {
       expect(foreign.requests).toEqual([]);
       await bad.stop();
 
-      const good = createOutbox({ conn: db.conn, client: createWeComClient({ apiBase: sink.url, corpId: 'wwcorp', log: silentLogger }), log: silentLogger });
+      const good = createOutbox({ conn: db.conn, client: createWeComClient({ apiBase: sink.url, corpId: 'wwcorp', log: silentLogger }), log: silentLogger, onWebhookRetired: (url, key, at) => markWebhookRetired({ Group: groupModel(db.conn) }, url, key, at) });
       await good.enqueue({ dedupeKey: 'export:fine', target: { kind: 'webhook', url: sink.webhookUrl('robot-b') }, payload: { type: 'file', filename: '推进表.csv', data } });
       expect(await good.runDue()).toEqual({ sent: 1, retried: 0, dead: 0 });
       expect(sink.received.at(-1)!.file).toEqual({ filename: '推进表.csv', data });
@@ -187,7 +189,7 @@ describe('a stored webhook on another origin (bound before this check existed)',
 
   it('is never called: the push dies at once, the group is flagged for rebinding, and the admin sees it in /查询', async () => {
     await bot.models.Group.updateOne({ chatId: fx.groups.dongfang }, { $set: { webhookUrl: `${foreign.url}/cgi-bin/webhook/send?key=stolen` } });
-    const outbox = createOutbox({ conn: bot.db.conn, client: createWeComClient({ apiBase: sink.url, corpId: 'wwcorp', log: silentLogger }), log: silentLogger, now: bot.now });
+    const outbox = createOutbox({ conn: bot.db.conn, client: createWeComClient({ apiBase: sink.url, corpId: 'wwcorp', log: silentLogger }), log: silentLogger, now: bot.now, onWebhookRetired: (url, key, at) => markWebhookRetired({ Group: groupModel(bot.db.conn) }, url, key, at) });
     await outbox.enqueue({ dedupeKey: 'weekly:1', target: { kind: 'webhook', url: `${foreign.url}/cgi-bin/webhook/send?key=stolen` }, payload: { type: 'markdown', content: '本周排名' } });
     expect(await outbox.runDue()).toEqual({ sent: 0, retried: 0, dead: 1 });
     expect(foreign.requests).toEqual([]);

@@ -4,6 +4,8 @@ import { startWebhookSink, type WebhookSink } from '../../src/sim/webhook-sink';
 import { createWeComClient } from '../../src/wecom/client';
 import { createOutbox, type Outbox } from '../../src/wecom/outbox';
 import { createTestBot, type BasicFixture, type TestBot } from '../helpers/bot';
+import { groupModel } from '../../src/db/models/group';
+import { markWebhookRetired } from '../../src/services/webhooks';
 
 /**
  * A group's push robot fails in each way WeCom's can (path/99110): HTTP 500, no answer,
@@ -21,7 +23,7 @@ beforeAll(async () => {
   bot = await createTestBot({ apiBase: sink.url });
   fx = await bot.seed.basic();
   const client = createWeComClient({ apiBase: sink.url, corpId: 'wwcorp', log: silentLogger, now: bot.now, timeoutMs: 300 });
-  outbox = createOutbox({ conn: bot.db.conn, client, log: silentLogger, now: bot.now, random: () => 0.5, maxAttempts: MAX_ATTEMPTS });
+  outbox = createOutbox({ conn: bot.db.conn, client, log: silentLogger, now: bot.now, random: () => 0.5, maxAttempts: MAX_ATTEMPTS, onWebhookRetired: (url, key, at) => markWebhookRetired({ Group: groupModel(bot.db.conn) }, url, key, at) });
 });
 afterAll(async () => {
   await outbox.stop();

@@ -15,11 +15,8 @@
  */
 import type Koa from 'koa';
 import type { Types } from 'mongoose';
-import { createDispatcher } from '../../src/bot/dispatcher';
 import type { Command } from '../../src/bot/define-command';
 import {
-  createModels,
-  syncIndexes,
   type CadreDoc,
   type CourtyardDoc,
   type GroupDoc,
@@ -32,7 +29,8 @@ import { createCalendar } from '../../src/services/calendar';
 import { createWeComClient } from '../../src/wecom/client';
 import type { Channel } from '../../src/wecom/message';
 import type { Outbox } from '../../src/wecom/outbox';
-import { createPhotoIntake, type PhotoIntake, type PhotoIntakeDeps } from '../../src/services/photo-intake';
+import type { PhotoIntake, PhotoIntakeDeps } from '../../src/services/photo-intake';
+import { createRuntime } from '../../src/runtime';
 import { openTestDb, type TestDb } from './db';
 import { createTestApp, recordingOutbox, sendText, testConfig, type CallbackFields } from './wecom';
 
@@ -60,7 +58,7 @@ export interface TestBotOptions {
   /** Where commands' pushes go besides the recording (`outbox` still records them), e.g. a real outbox. */
   forwardPushesTo?: Pick<Outbox, 'enqueue'>;
   /** Download the pictures of messages after answering them (src/services/photo-intake.ts); `bot.photos` then waits for them. */
-  photos?: Omit<PhotoIntakeDeps, 'models' | 'conn' | 'config' | 'log' | 'outbox'>;
+  photos?: Partial<Omit<PhotoIntakeDeps, 'models' | 'conn' | 'config' | 'log' | 'outbox'>>;
 }
 
 /** Wednesday 2020-09-16 10:00 Beijing time, in the campaign's 整治提升阶段. */
@@ -123,15 +121,24 @@ let msgCounter = 0;
 
 export async function createTestBot(opts: TestBotOptions = {}): Promise<TestBot> {
   const db = await openTestDb();
-  const models = createModels(db.conn);
-  await syncIndexes(models);
   let clock = new Date(opts.now ?? DEFAULT_NOW);
   const now = () => new Date(clock);
   const config = testConfig({ ADMIN_USERIDS: (opts.adminUserIds ?? []).join(','), ...opts.env, ...(opts.apiBase ? { WECOM_API_BASE: opts.apiBase } : {}) });
   const outbox = recordingOutbox(opts.forwardPushesTo);
   const wecom = createWeComClient({ apiBase: config.wecom.apiBase, corpId: config.wecom.corpId, log: silentLogger, timeoutMs: 2000 });
-  const handle = createDispatcher({ models, config, log: silentLogger, now, calendar: createCalendar(), outbox, wecom, commands: opts.commands });
-  const photos = opts.photos ? createPhotoIntake({ models, conn: db.conn, config, log: silentLogger, outbox, ...opts.photos }) : undefined;
+  // The app as src/runtime.ts composes it (dispatcher, scheduler for /推送, photo intake), with a recording outbox and the fake clock.
+  const runtime = await createRuntime(config, db.conn, {
+    log: silentLogger,
+    now,
+    calendar: createCalendar(),
+    outbox,
+    client: wecom,
+    commands: opts.commands,
+    timers: false,
+    photos: opts.photos,
+  });
+  const { models, handle } = runtime;
+  const photos = opts.photos ? runtime.photos : undefined;
   const { app } = createTestApp({ conn: db.conn, handle, outbox, now, config, afterReply: photos ? () => photos.kick() : undefined });
 
   const seed: TestBot['seed'] = {

@@ -16,6 +16,7 @@ import { createWeComClient } from '../../src/wecom/client';
 import { createOutbox, type Outbox } from '../../src/wecom/outbox';
 import { openTestDb, type TestDb } from '../helpers/db';
 import { testConfig } from '../helpers/wecom';
+import { allJobs } from '../../jobs';
 
 export const calendar = createCalendar();
 export const config = testConfig();
@@ -88,7 +89,7 @@ export async function openBench(start: Date): Promise<Bench> {
       const client = createWeComClient({ apiBase: sink.url, corpId: 'wwcorp', log: silentLogger, now, timeoutMs: 2000 });
       const outbox = createOutbox({ conn, client, log: silentLogger, now, random: () => 0.5 });
       outboxes.push(outbox);
-      const scheduler = createScheduler({ models: instModels, conn, config, log: silentLogger, outbox, calendar, now, timers: false, ...over });
+      const scheduler = createScheduler({ models: instModels, conn, config, log: silentLogger, outbox, calendar, now, timers: false, jobs: allJobs, ...over });
       schedulers.push(scheduler);
       return { conn, models: instModels, outbox, scheduler };
     },

@@ -5,6 +5,7 @@ import { cronSlots } from '../../src/jobs/cron-slots';
 import { createScheduler } from '../../src/jobs/scheduler';
 import { silentLogger } from '../../src/log';
 import { bindGroup, bj, calendar, config, openBench, type Bench } from './harness';
+import { allJobs } from '../../jobs';
 
 /** A street, a courtyard with an overdue project, and a leadership, a street and a courtyard group. */
 async function seedStreet(bench: Bench) {
@@ -219,7 +220,7 @@ describe('overdue items at most once a day', () => {
 it('a scheduler with no groups plans nothing and says so in its record', async () => {
   const bench = await openBench(bj('2020-09-28 09:00'));
   try {
-    const scheduler = createScheduler({ models: bench.models, conn: bench.db.conn, config, log: silentLogger, outbox: { enqueue: async () => 'queued' }, calendar, now: bench.now, timers: false });
+    const scheduler = createScheduler({ models: bench.models, conn: bench.db.conn, config, log: silentLogger, outbox: { enqueue: async () => 'queued' }, calendar, now: bench.now, timers: false, jobs: allJobs });
     const [weekly] = (await scheduler.tick(bench.now())).filter((r) => r.job.name === 'weekly-ranking');
     expect(weekly).toMatchObject({ status: 'done', pushes: [] });
   } finally {

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { utf8Bytes } from '../../src/bot/markdown';
+import { utf8Bytes } from '../../src/text/markdown';
 import { bindGroup, bj, calendar, openBench, type Bench } from './harness';
 
 /** Width and height from a PNG's IHDR chunk (after the 8-byte signature). */

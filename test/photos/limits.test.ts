@@ -13,6 +13,7 @@ import { openTestDb } from '../helpers/db';
 import { createTestBot, type BasicFixture, type TestBot } from '../helpers/bot';
 import { TEST_CREDS, testConfig } from '../helpers/wecom';
 import { encrypted, phoneJpeg, startMediaSink, type MediaSink } from './media-sink';
+import { weComMedia } from '../../src/wecom/media';
 
 let sink: MediaSink;
 let bot: TestBot;
@@ -45,7 +46,8 @@ afterAll(async () => {
 });
 
 function intake(env: NodeJS.ProcessEnv = {}, clock?: () => number): PhotoIntake {
-  return createPhotoIntake({ models: bot.models, conn: bot.db.conn, config: testConfig({ WECOM_API_BASE: sink.base, ...env }), log: silentLogger, outbox: bot.outbox, clock });
+  const config = testConfig({ WECOM_API_BASE: sink.base, ...env });
+  return createPhotoIntake({ models: bot.models, conn: bot.db.conn, config, log: silentLogger, outbox: bot.outbox, clock, media: weComMedia(config.wecom) });
 }
 
 const put = async (name: string) => sink.put(`/limits/${name}`, encrypted(TEST_CREDS.encodingAesKey, await phoneJpeg(600, 400)));

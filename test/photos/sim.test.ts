@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { runChatSession } from '../../src/sim/chat-session';
-import { simChatId } from '../../src/sim/sim-identity';
+import { simChatId } from '../../src/local/sim-identity';
 import { startWebhookSink, type WebhookSink } from '../../src/sim/webhook-sink';
 import { createTestBot, type TestBot } from '../helpers/bot';
 import { TEST_CREDS } from '../helpers/wecom';

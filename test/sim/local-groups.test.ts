@@ -1,6 +1,6 @@
 import { importSampleRosterIfEmpty } from '../../src/roster/sample';
-import { bindLocalGroups } from '../../src/sim/local-groups';
-import { simChatId, simUserId } from '../../src/sim/sim-identity';
+import { bindLocalGroups } from '../../src/local/local-groups';
+import { simChatId, simUserId } from '../../src/local/sim-identity';
 import { silentLogger } from '../../src/log';
 import { createTestBot, type TestBot } from '../helpers/bot';
 

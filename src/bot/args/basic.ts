@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UserError } from '../../errors';
-import { foldCase } from '../normalize';
-import { parseNumber } from './chinese-number';
+import { foldCase } from '../../text/normalize';
+import { parseNumber } from '../../text/chinese-number';
 import { asRest, labelled, userArg } from './make-arg';
 
 /** One word (quote it to include spaces: “东方 花园”). */

@@ -1,5 +1,5 @@
 import { UserError } from '../../errors';
-import { normalizeWidth } from '../normalize';
+import { normalizeWidth } from '../../text/normalize';
 import {
   addBeijingDays,
   beijingDate,
@@ -8,7 +8,7 @@ import {
   lastDayOfBeijingMonth,
   startOfBeijingDay,
 } from '../../services/beijing-time';
-import { parseNumber } from './chinese-number';
+import { parseNumber } from '../../text/chinese-number';
 import { userArg } from './make-arg';
 
 const HINT = '可以写 9月20日、2020-09-20、9.20、明年1月15日、下个月15日、今天、明天、下周五、月底、年底';

@@ -1,6 +1,6 @@
 import { UserError } from '../../errors';
-import { normalizeWidth } from '../normalize';
-import { parseNumber } from './chinese-number';
+import { normalizeWidth } from '../../text/normalize';
+import { parseNumber } from '../../text/chinese-number';
 import { userArg } from './make-arg';
 
 /** The seeds' "half a day" on site (每周至少半天). */

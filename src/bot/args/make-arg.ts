@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../../errors';
-import { escapeInline } from '../markdown';
+import { escapeInline } from '../../text/markdown';
 import { argContext, type ArgContext } from './context';
 
 /** Default labels of argument types, shown in error messages (`缺少「进度」`). */

@@ -1,5 +1,5 @@
 import { UserError } from '../../errors';
-import { normalizeWidth } from '../normalize';
+import { normalizeWidth } from '../../text/normalize';
 import { userArg } from './make-arg';
 
 const DONE_WORDS = new Set(['完成', '已完成', '全部完成', '完工', '竣工', '办结', 'done']);

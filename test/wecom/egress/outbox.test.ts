@@ -8,8 +8,9 @@ import { silentLogger, type Logger } from '../../../src/log';
 import { startWebhookSink, type WebhookSink } from '../../../src/sim/webhook-sink';
 import { createWeComClient, type WeComClient } from '../../../src/wecom/client';
 import { createOutbox, listDeadPushes, type Outbox, type OutboxDeps, type PushRequest } from '../../../src/wecom/outbox';
-import { utf8Bytes } from '../../../src/wecom/split';
+import { utf8Bytes } from '../../../src/text/split';
 import { openTestDb } from '../../helpers/db';
+import { markWebhookRetired } from '../../../src/services/webhooks';
 
 const START = Date.parse('2030-01-07T01:00:00Z');
 let t = START;
@@ -33,7 +34,7 @@ function client(over: Partial<Parameters<typeof createWeComClient>[0]> = {}): We
 }
 
 function outbox(over: Partial<OutboxDeps> = {}): Outbox {
-  const o = createOutbox({ conn, client: client(), log: silentLogger, now, random: () => 0.5, ...over });
+  const o = createOutbox({ conn, client: client(), log: silentLogger, now, random: () => 0.5, onWebhookRetired: (url, key, at) => markWebhookRetired({ Group: groupModel(conn) }, url, key, at), ...over });
   outboxes.push(o);
   return o;
 }

@@ -1,4 +1,4 @@
-import { splitByBytes, truncateToBytes, utf8Bytes } from '../../../src/wecom/split';
+import { splitByBytes, truncateToBytes, utf8Bytes } from '../../../src/text/split';
 
 const chineseLines = (bytes: number) => {
   const lines: string[] = [];

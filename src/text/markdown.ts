@@ -4,7 +4,7 @@
  * `<font color="info|comment|warning">` and `<@userid>` mentions. Nothing else (no tables,
  * no lists syntax): lines are laid out by hand.
  */
-import { splitByBytes, utf8Bytes } from '../wecom/split';
+import { splitByBytes, utf8Bytes } from './split';
 
 /** WeCom's limit for one markdown message (path/99110). */
 export const MAX_REPLY_BYTES = 4096;
