@@ -83,27 +83,49 @@ export function createAnswerer(deps: AnswererDeps) {
     }
   }
 
-  /** Claims whose handler runs in this process, and deferred claims this process watches. */
-  const runningHere = new Set<string>();
+  /**
+   * Claims whose handler runs in this process, each with its claim as this process stored it
+   * when done (null when it was taken over, or could not be stored): deliveries here answer
+   * from it, without reading it back; the stored answer serves deliveries elsewhere.
+   */
+  const runningHere = new Map<string, Promise<ClaimRecord | null>>();
+  /** Deferred claims this process watches. */
   const watching = new Set<string>();
 
   function start(msg: IncomingMessage, key: string): void {
-    runningHere.add(key);
     const heartbeat = setInterval(() => void dedupe.renew(key).catch(() => {}), Math.max(1000, deps.leaseMs / 3));
     heartbeat.unref();
-    void (async () => {
+    const done = (async (): Promise<ClaimRecord | null> => {
       const reply = await run(msg);
       clearInterval(heartbeat);
       const cutoff = msg.channel === 'aibot' ? new Date(now().getTime() - STREAM_WINDOW_MS) : undefined;
       const finished = await dedupe.finish(key, reply, cutoff);
       if (!finished) {
         log.warn({ key }, 'claim was taken over while the handler ran; its answer is dropped');
-      } else if (finished.pushed && reply) {
-        await deps.pushLate(msg, key, reply);
+        return null;
       }
+      if (finished.pushed && reply) {
+        await deps.pushLate(msg, key, reply).catch((err: unknown) => log.error({ err, key }, 'could not push an answer'));
+      }
+      const { before } = finished;
+      const pushedAt = finished.pushed && before.deferred !== 'push' ? now() : before.pushedAt;
+      return { ...before, status: 'done', reply, ...(pushedAt ? { pushedAt } : {}) };
     })()
-      .catch((err: unknown) => log.error({ err, key }, 'could not store or push an answer'))
+      .catch((err: unknown) => {
+        log.error({ err, key }, 'could not store or push an answer');
+        return null;
+      })
       .finally(() => runningHere.delete(key));
+    runningHere.set(key, done);
+  }
+
+  /** The local run's record once done, or 'late' at the deadline. */
+  function localDone(done: Promise<ClaimRecord | null>, deadline: number): Promise<ClaimRecord | null | 'late'> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()));
+    });
+    return Promise.race([done, late]).finally(() => clearTimeout(timer));
   }
 
   /**
@@ -156,6 +178,22 @@ export function createAnswerer(deps: AnswererDeps) {
       if (owned) start(msg, key);
       for (;;) {
         if (delivery.abandoned) return { kind: 'reply', reply: null };
+        const mine = runningHere.get(key);
+        if (mine) {
+          // Run here: answer from memory (the claim as this process just stored it).
+          const done = await localDone(mine, deadline);
+          if (delivery.abandoned) return { kind: 'reply', reply: null };
+          if (done === 'late') {
+            const how = msg.channel === 'aibot' ? 'stream' : 'push';
+            if (await dedupe.defer(key, how)) return { kind: 'deferred', how };
+            // Done meanwhile: its answer is moments away.
+            const rec = await mine;
+            if (rec) return outcomeOf(rec) ?? { kind: 'reply', reply: rec.reply ?? null };
+            continue;
+          }
+          if (done) return outcomeOf(done) ?? { kind: 'reply', reply: done.reply ?? null };
+          continue; // taken over, or not stored: the database says what happened
+        }
         const rec = await dedupe.get(key);
         if (!rec) throw new Error(`claim ${key} disappeared`);
         const outcome = outcomeOf(rec);
