@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { UserError } from '../../errors';
 import type { Logger } from '../../log';
 import type { ClaimRecord, Dedupe } from '../dedupe';
-import type { IncomingMessage, MessageHandler, Reply } from '../message';
+import type { IncomingMessage, Known, MessageHandler, Reply } from '../message';
 import { PUSHED_TEXT } from '../passive-reply';
 import { WELCOME } from './record-group';
 
@@ -70,10 +70,10 @@ export function createAnswerer(deps: AnswererDeps) {
   const watchMs = Math.max(pollMs, Math.min(1000, deps.leaseMs / 10));
   const sleepFor = (key: string, deadline: number) => dedupe.changed(key, Math.max(0, Math.min(deadline - Date.now(), pollMs)));
 
-  async function run(msg: IncomingMessage): Promise<Reply | null> {
+  async function run(msg: IncomingMessage, known?: Known): Promise<Reply | null> {
     if (msg.kind === 'event') return msg.event === 'added' || msg.event === 'enter' ? WELCOME : null;
     try {
-      return await deps.handle(msg);
+      return await deps.handle(msg, known);
     } catch (err) {
       if (err instanceof UserError) {
         return { markdown: [err.message, ...(err.usage ?? []).map((u) => `\`${u}\``)].join('\n') };
@@ -92,11 +92,11 @@ export function createAnswerer(deps: AnswererDeps) {
   /** Deferred claims this process watches. */
   const watching = new Set<string>();
 
-  function start(msg: IncomingMessage, key: string): void {
+  function start(msg: IncomingMessage, key: string, known?: Known): void {
     const heartbeat = setInterval(() => void dedupe.renew(key).catch(() => {}), Math.max(1000, deps.leaseMs / 3));
     heartbeat.unref();
     const done = (async (): Promise<ClaimRecord | null> => {
-      const reply = await run(msg);
+      const reply = await run(msg, known);
       clearInterval(heartbeat);
       const cutoff = msg.channel === 'aibot' ? new Date(now().getTime() - STREAM_WINDOW_MS) : undefined;
       const finished = await dedupe.finish(key, reply, cutoff);
@@ -165,8 +165,8 @@ export function createAnswerer(deps: AnswererDeps) {
   }
 
   return {
-    /** Answers one delivery of `msg` (claim key `key`) within the budget. */
-    async answer(msg: IncomingMessage, key: string, delivery: Delivery = { claimed: false, abandoned: false }): Promise<Outcome> {
+    /** Answers one delivery of `msg` (claim key `key`) within the budget; `known`: what the ingress read for it. */
+    async answer(msg: IncomingMessage, key: string, delivery: Delivery = { claimed: false, abandoned: false }, known?: Known): Promise<Outcome> {
       const deadline = Date.now() + deps.budgetMs;
       const fields = msg.channel === 'aibot' ? { streamId: streamIdFor(key), responseUrl: msg.responseUrl } : {};
       const owned = await dedupe.claim(key, fields);
@@ -175,7 +175,7 @@ export function createAnswerer(deps: AnswererDeps) {
         return { kind: 'reply', reply: null };
       }
       delivery.claimed = true;
-      if (owned) start(msg, key);
+      if (owned) start(msg, key, known);
       for (;;) {
         if (delivery.abandoned) return { kind: 'reply', reply: null };
         const mine = runningHere.get(key);
