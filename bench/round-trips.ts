@@ -19,13 +19,20 @@ export async function databaseCommandsPerCallback(
   uri: string,
   creds: WeComCredentials,
   callbacks: Array<{ user: string; chat: string; text: string }>,
+  /** Filled with commands per callback by command and collection (`find cadres`). */
+  byCollection: Record<string, number> = {},
 ): Promise<Record<string, number>> {
   const conn = mongoose.createConnection(uri, { monitorCommands: true, serverSelectionTimeoutMS: 5000 });
   await conn.asPromise();
   const counts: Record<string, number> = {};
+  const where: Record<string, number> = {};
   let counting = false;
   conn.getClient().on('commandStarted', (e) => {
-    if (counting) counts[e.commandName] = (counts[e.commandName] ?? 0) + 1;
+    if (!counting) return;
+    counts[e.commandName] = (counts[e.commandName] ?? 0) + 1;
+    const target = (e.command as Record<string, unknown>)[e.commandName];
+    const name = `${e.commandName} ${typeof target === 'string' ? target : '—'}`;
+    where[name] = (where[name] ?? 0) + 1;
   });
   const config = loadConfig({
     WECOM_TOKEN: creds.token,
@@ -57,5 +64,6 @@ export async function databaseCommandsPerCallback(
     await conn.close();
   }
   const n = callbacks.length - 1;
+  for (const [k, v] of Object.entries(where)) byCollection[k] = v / n;
   return Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v / n]));
 }

@@ -33,7 +33,7 @@ const courtyardsArg = () =>
         if (names.length > 20) throw new UserError('一次最多写 20 个楼院');
         const found: CourtyardDoc[] = [];
         for (const name of names) {
-          const yard = await findCourtyard(argModels(), name, ctx.scope);
+          const yard = await findCourtyard(argModels(ctx), name, ctx.scope);
           if (!found.some((y) => y._id.equals(yard._id))) found.push(yard);
         }
         return found;
@@ -50,7 +50,7 @@ const mobileArg = () =>
   });
 
 /** A person as typed (`王五`, `王五(区教育局)`, `王五(13800000001)`), stopped ones included. */
-const personArg = () => userArg('干部', (text) => findPerson(argModels(), text, { inactive: true }));
+const personArg = () => userArg('干部', (text, ctx) => findPerson(argModels(ctx), text, { inactive: true }));
 
 /** The caller's street when they are a street admin; undefined for a district admin. */
 function adminStreet(ctx: CommandContext): Types.ObjectId | undefined {

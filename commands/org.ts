@@ -45,7 +45,7 @@ const whatArg = () =>
     if (org) return org;
     if (text === '查看') return { show: null };
     try {
-      return { show: await findCourtyard(argModels(), text, ctx.scope) };
+      return { show: await findCourtyard(argModels(ctx), text, ctx.scope) };
     } catch (err) {
       if (err instanceof UserError) throw new UserError(`「${text}」不是组织名称，应为 ${ORG_HINT} 之一（或要查看的楼院名）`);
       throw err;

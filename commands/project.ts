@@ -143,7 +143,7 @@ const listWord = (label: string) =>
     if (status) return { status };
     const page = /^(?:第)?(\d{1,4})页?$/.exec(text);
     if (page) return { page: Number(page[1]) };
-    return { place: await findPlace(argModels(), text, ctx.scope), text };
+    return { place: await findPlace(argModels(ctx), text, ctx.scope), text };
   });
 
 const statusFilter = (status: ListStatus, now: Date): QueryFilter<Project> => {

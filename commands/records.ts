@@ -39,7 +39,7 @@ export default defineCommand({
   allow: ['admin'],
   usage: ['/记录 张三', '/记录 张三(区医保局) 页码=2'],
   args: z.object({
-    person: userArg('姓名', (text) => findPerson(argModels(), text, { inactive: true })),
+    person: userArg('姓名', (text, ctx) => findPerson(argModels(ctx), text, { inactive: true })),
     page: keyOnly(arg.int('页码', { min: 1, max: 9999 }).optional()),
   }),
   keys: { 姓名: 'person', 干部: 'person', 页码: 'page', 页: 'page' },

@@ -23,7 +23,7 @@ const targetArg = () =>
   userArg('楼院或街道', async (text, ctx): Promise<Target> => {
     if (ME.has(text.toLowerCase())) return { kind: 'me' };
     if (/^\d{1,3}$/.test(text)) return { kind: 'page', page: Number(text) };
-    const models = argModels();
+    const models = argModels(ctx);
     if (text.includes('/')) return { kind: 'courtyard', courtyard: await findCourtyard(models, text, ctx.scope) };
     const [streets, yards] = await Promise.all([models.Street.find().sort({ name: 1 }), models.Courtyard.find().sort({ name: 1 })]);
     type Hit = { street?: StreetDoc; courtyard?: CourtyardDoc };

@@ -19,10 +19,10 @@ const MAX_REASON = 100;
 
 /** `#12`: a number /记录 gave. */
 const recordArg = () =>
-  userArg('记录', async (text) => {
+  userArg('记录', async (text, ctx) => {
     const no = parseNumberRef(text);
     if (no === undefined) throw new UserError(`「${text}」不是记录编号，请写成 #12 这样（编号见 /记录 姓名）`);
-    const ref = await argModels().RecordRef.findOne({ no });
+    const ref = await argModels(ctx).RecordRef.findOne({ no });
     if (!ref) throw new UserError(`没有编号为 #${no} 的记录，先发 /记录 姓名 查看编号`);
     return ref;
   });

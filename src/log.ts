@@ -7,13 +7,15 @@ import { TIME_ZONE } from './config';
 export type { Logger };
 
 /**
- * Structured JSON logs (one line per event) for production log collectors; on a terminal
- * (stdout a TTY, e.g. `npm start` by hand) the same events as readable lines instead, written
- * synchronously so they never cut into what the process prints itself. Secrets must never
- * be passed in: the redact list is a second line of defence, not the first.
+ * Structured JSON logs (one line per event) for production log collectors, written to stdout
+ * asynchronously (a line never waits for the pipe; what is buffered is flushed when the
+ * process exits); on a terminal (stdout a TTY, e.g. `npm start` by hand) the same events as
+ * readable lines instead, written synchronously so they never cut into what the process
+ * prints itself. Secrets must never be passed in: the redact list is a second line of
+ * defence, not the first.
  */
 export function createLogger(level: string = 'info', destination?: pino.DestinationStream): Logger {
-  const out = destination ?? (process.stdout.isTTY ? terminal() : undefined);
+  const out = destination ?? (process.stdout.isTTY ? terminal() : asyncStdout());
   return pino(
     {
       level,
@@ -22,6 +24,19 @@ export function createLogger(level: string = 'info', destination?: pino.Destinat
     },
     out,
   );
+}
+
+/** stdout without blocking on each line; flushed on exit (process.exit included). */
+function asyncStdout(): pino.DestinationStream {
+  const dest = pino.destination({ dest: 1, sync: false });
+  process.once('exit', () => {
+    try {
+      dest.flushSync();
+    } catch {
+      // stdout closed or not writable: nothing more can be said
+    }
+  });
+  return dest;
 }
 
 /**

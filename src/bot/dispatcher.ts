@@ -2,11 +2,11 @@ import type { Config } from '../config';
 import type { CourtyardDoc, Models } from '../db/models';
 import { PermissionError, UserError } from '../errors';
 import type { Logger } from '../log';
-import { createAudit } from '../services/audit';
+import { createAudit, type Logged } from '../services/audit';
 import { createCalendar, type WorkingCalendar } from '../services/calendar';
 import { notifyTargetOf, openPhotoWindow, photosLine, photoTargetOf, PHOTO_COMMANDS, queuePhotos, takePhotoWindow, MAX_PHOTOS_PER_MESSAGE } from '../services/photos';
 import { resolveGroupScope, type Scope } from '../services/scope';
-import type { IncomingMessage, MessageHandler, Reply } from '../wecom/message';
+import type { IncomingMessage, Known, MessageHandler, Reply } from '../wecom/message';
 import type { WeComClient } from '../wecom/client';
 import type { DeadPushQuery, Outbox } from '../wecom/outbox';
 import type { JobRunner } from '../jobs/scheduler';
@@ -156,9 +156,9 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
    * Pictures with a command: the record it made takes them (found through its audit entries,
    * so no command has to say what it made), and the sender's next pictures for 10 minutes.
    */
-  async function withPhotos(reply: Reply | null, msg: IncomingMessage, path: string, now: Date, group: { webhookUrl?: string | null } | null): Promise<Reply | null> {
+  async function withPhotos(reply: Reply | null, msg: IncomingMessage, path: string, now: Date, group: { webhookUrl?: string | null } | null, logged: readonly Logged[]): Promise<Reply | null> {
     const images = msg.images?.length ?? 0;
-    const target = PHOTO_COMMANDS.has(path) ? await photoTargetOf(models, `${msg.channel}:${msg.msgId}`) : null;
+    const target = PHOTO_COMMANDS.has(path) ? await photoTargetOf(models, `${msg.channel}:${msg.msgId}`, logged) : null;
     if (target) await openPhotoWindow(models, msg, target, now);
     if (!images) return withLines(reply, foreignLine(msg));
     const to = target ?? (path === PHOTO_COMMAND ? await takePhotoWindow(models, msg, now) : null);
@@ -169,7 +169,7 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
   }
 
   /** Pictures without a command: the sender's open window in this chat takes them. */
-  async function photosAlone(msg: IncomingMessage, now: Date): Promise<Reply> {
+  async function photosAlone(msg: IncomingMessage, now: Date, known: Known): Promise<Reply> {
     if (!msg.images?.length) return { markdown: msg.foreignImages ? '❌ 图片链接不是企业微信的地址，未保存。' : '❌ 没有收到图片。' };
     const target = await takePhotoWindow(models, msg, now);
     if (!target) {
@@ -179,20 +179,20 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
           '或先发送 `/照片 #项目编号`，再发照片。',
       };
     }
-    const count = await queuePhotos(models, msg, target, now, await notifyTarget(msg, undefined));
+    const count = await queuePhotos(models, msg, target, now, await notifyTarget(msg, known.group));
     return withLines({ markdown: photosLine(count, target, Math.max(0, msg.images.length - MAX_PHOTOS_PER_MESSAGE)) }, foreignLine(msg))!;
   }
 
-  async function handle(msg: IncomingMessage, now: Date, seen: Seen): Promise<Reply | null> {
+  async function handle(msg: IncomingMessage, now: Date, seen: Seen, known: Known): Promise<Reply | null> {
     if (msg.kind === 'event') return null;
-    if (msg.kind === 'image') return photosAlone(msg, now);
+    if (msg.kind === 'image') return photosAlone(msg, now, known);
     if (msg.kind !== 'text') return { markdown: `暂时只能处理文字命令。${HINT}` };
     if (charsUpTo(msg.text, MAX_MESSAGE_CHARS) > MAX_MESSAGE_CHARS) {
       log.info({ msgId: msg.msgId, channel: msg.channel, chatId: msg.chatId, userId: msg.sender.userId, length: msg.text.length }, 'message over MAX_MESSAGE_CHARS refused');
       return { markdown: `❌ 这条消息太长了（超过 ${MAX_MESSAGE_CHARS} 字），没有处理。请精简内容，或分成几条发送。${HINT}` };
     }
     const line = parseCommandLine(msg.text);
-    if (!line) return msg.images?.length ? photosAlone(msg, now) : noCommand(msg);
+    if (!line) return msg.images?.length ? photosAlone(msg, now, known) : noCommand(msg);
     if (line.name === '') return { markdown: HINT };
 
     let tokens: Token[] = line.args;
@@ -206,7 +206,7 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
     }
 
     const caller = await resolveCaller(models, config, msg.sender);
-    const group = msg.chatType === 'group' ? await models.Group.findOne({ chatId: msg.chatId }) : null;
+    const group = msg.chatType !== 'group' ? null : known.group !== undefined ? known.group : await models.Group.findOne({ chatId: msg.chatId });
     const scope = await resolveGroupScope(models, group);
 
     let parent: Command | undefined;
@@ -234,6 +234,7 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
       defaultCourtyard = await models.Courtyard.findById(caller.courtyardIds[0]);
     }
     const current = command;
+    const audit = createAudit({ models, actor: caller.userId, actorName: caller.name, command: msg.text.trim(), msgId: `${msg.channel}:${msg.msgId}`, now });
     const fail = (message: string): never => {
       throw new UserError(message, [...current.usage]);
     };
@@ -253,7 +254,7 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
       group,
       scope,
       registry,
-      audit: createAudit({ models, actor: caller.userId, actorName: caller.name, command: msg.text.trim(), msgId: `${msg.channel}:${msg.msgId}`, now }),
+      audit,
       command: { name: command.name, path, allow: command.allow, usage: command.usage },
       defaultCourtyard,
       courtyardOrDefault(given) {
@@ -269,13 +270,13 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
     };
     const args = await bindArgs(command, tokens, msg.text, { now, models, scope });
     log.debug({ command: path, userId: caller.userId, msgId: msg.msgId }, 'running command');
-    return withPhotos(toReply(await command.run!(ctx, args)), msg, path, now, group);
+    return withPhotos(toReply(await command.run!(ctx, args)), msg, path, now, group, audit.logged);
   }
 
-  const dispatch = async (msg: IncomingMessage): Promise<Reply | null> => {
+  const dispatch = async (msg: IncomingMessage, known: Known = {}): Promise<Reply | null> => {
     const seen: Seen = {};
     try {
-      return await handle(msg, clock(), seen);
+      return await handle(msg, clock(), seen, known);
     } catch (err) {
       if (err instanceof UserError) {
         const reply = userErrorReply(err);

@@ -16,6 +16,7 @@
  */
 import type { HydratedDocument, Model, QueryFilter, Types, UpdateQuery } from 'mongoose';
 import type { AuditEntry, AuditOp, Models } from '../db/models';
+import { cadreWrites } from '../db/models/cadre';
 import { UserError } from '../errors';
 import { formatDateTime } from './beijing-time';
 
@@ -35,6 +36,14 @@ export interface AuditOptions {
   now: Date;
 }
 
+/** What one message changed, kept in memory as it was logged (newest last). */
+export interface Logged {
+  modelName: string;
+  op: AuditOp;
+  docId: Types.ObjectId;
+  after?: Record<string, unknown>;
+}
+
 export interface Audit {
   /**
    * Inserts a record. Paths the schema has and `fields` leaves out are filled in: `msgId`,
@@ -46,10 +55,16 @@ export interface Audit {
   create<T>(model: Model<T>, fields: Partial<T> | (() => Partial<T> | Promise<Partial<T>>)): Promise<HydratedDocument<T>>;
   /** Updates the first record matching `filter`; returns it as updated, or null when none matches. */
   update<T>(model: Model<T>, filter: QueryFilter<T>, update: UpdateQuery<T>): Promise<HydratedDocument<T> | null>;
-  /** As `update`, also returning the record exactly as this write found it. */
-  change<T>(model: Model<T>, filter: QueryFilter<T>, update: UpdateQuery<T>): Promise<Change<T> | null>;
+  /**
+   * As `update`, also returning the record exactly as this write found it. `read`: the
+   * record as the caller just read it (with its `__v`): the first attempt writes against it
+   * instead of reading it again.
+   */
+  change<T>(model: Model<T>, filter: QueryFilter<T>, update: UpdateQuery<T>, read?: HydratedDocument<T>): Promise<Change<T> | null>;
   /** Deletes the first record matching `filter`; returns what was deleted, or null when none matched. */
   remove<T>(model: Model<T>, filter: QueryFilter<T>): Promise<Record<string, unknown> | null>;
+  /** What this message changed so far. */
+  readonly logged: readonly Logged[];
 }
 
 /** A record before and after one audited update. */
@@ -78,6 +93,7 @@ export function isDuplicateKey(err: unknown): boolean {
 /** Starts the audit of one message. */
 export function createAudit(opts: AuditOptions): Audit {
   let seq = 0;
+  const logged: Logged[] = [];
   const log = async (model: Model<unknown>, op: AuditOp, docId: Types.ObjectId, before: unknown, after: unknown) => {
     const insert: Record<string, unknown> = {
       actor: opts.actor,
@@ -90,6 +106,8 @@ export function createAudit(opts: AuditOptions): Audit {
     if (before !== undefined) insert.before = before;
     const set: Record<string, unknown> = {};
     if (after !== undefined) set.after = after;
+    logged.push({ modelName: model.modelName, op, docId, after: after as Record<string, unknown> | undefined });
+    // Right after the change: a loser of a race reads it to say who won.
     await opts.models.AuditEntry.updateOne(
       { msgId: opts.msgId, modelName: model.modelName, docId },
       { $setOnInsert: insert, ...(Object.keys(set).length ? { $set: set } : {}) },
@@ -100,16 +118,16 @@ export function createAudit(opts: AuditOptions): Audit {
   const findByMsgId = <T>(model: Model<T>) =>
     model.schema.path('msgId') ? model.findOne({ msgId: opts.msgId } as QueryFilter<T>) : Promise.resolve(null);
 
-  async function change<T>(model: Model<T>, filter: QueryFilter<T>, update: UpdateQuery<T>): Promise<Change<T> | null> {
+  async function change<T>(model: Model<T>, filter: QueryFilter<T>, update: UpdateQuery<T>, read?: HydratedDocument<T>): Promise<Change<T> | null> {
     const bumped = withVersionBump(update);
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const before = await model.findOne(filter).lean<Record<string, unknown>>();
+      const before = attempt === 0 && read ? (read.toObject({ depopulate: true }) as Record<string, unknown>) : await model.findOne(filter).lean<Record<string, unknown>>();
       if (!before) return null;
       const id = before._id as Types.ObjectId;
       // The guard and the version read: this write lands only on the record as read.
       const guarded = { $and: [filter, { _id: id, __v: before.__v ?? null }] } as QueryFilter<T>;
       const after = await model.findOneAndUpdate(guarded, bumped, { returnDocument: 'after', runValidators: true });
-      if (!after) continue; // another write got in between: read again (the guard may no longer hold)
+      if (!after) continue; // another write got in between (or the guard failed): read again
       await log(model as unknown as Model<unknown>, 'update', id, before, after.toObject({ depopulate: true }));
       return { before, after };
     }
@@ -119,7 +137,10 @@ export function createAudit(opts: AuditOptions): Audit {
   return {
     async create<T>(model: Model<T>, fields: Partial<T> | (() => Partial<T> | Promise<Partial<T>>)) {
       const untyped = model as unknown as Model<unknown>;
-      const previous = await findByMsgId(model);
+      const keyed = Boolean(model.schema.path('msgId'));
+      // Plain fields: insert at once, and meet a retry of this message at the unique msgId.
+      // Fields from a function (a sequence number) are taken only when no record exists yet.
+      const previous = typeof fields === 'function' ? await findByMsgId(model) : null;
       if (previous) {
         await log(untyped, 'create', previous._id as Types.ObjectId, undefined, previous.toObject());
         return previous;
@@ -133,7 +154,7 @@ export function createAudit(opts: AuditOptions): Audit {
       try {
         await doc.save();
       } catch (err) {
-        const raced = isDuplicateKey(err) ? await findByMsgId(model) : null;
+        const raced = keyed && isDuplicateKey(err) ? await findByMsgId(model) : null;
         if (!raced) throw err;
         await log(untyped, 'create', raced._id as Types.ObjectId, undefined, raced.toObject());
         return raced;
@@ -154,6 +175,8 @@ export function createAudit(opts: AuditOptions): Audit {
       await log(model as unknown as Model<unknown>, 'delete', before._id as Types.ObjectId, before, undefined);
       return before;
     },
+
+    logged,
   };
 }
 
@@ -206,6 +229,7 @@ export async function undoLast(models: Models, actor: string, now: Date, windowM
   if (claimed.modifiedCount === 0) throw new UserError(`「${last.command}」刚刚已撤销`);
   for (const [i, e] of entries.entries()) {
     const collection = modelNamed(models, e.modelName).collection;
+    if (e.modelName === 'Cadre') cadreWrites.generation++; // the collection's own writes pass no model hook
     const before = e.before as Record<string, unknown> | undefined;
     const after = e.after as Record<string, unknown> | undefined;
     // Each restore is conditional on the record still being as this command left it (its

@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import type { Config } from '../config';
 import type { CadreDoc, Models, Role } from '../db/models';
+import { cadreWrites } from '../db/models/cadre';
 
 /** Where an admin's or leader's role applies. */
 export type RoleScope = { kind: 'district' } | { kind: 'street'; street: Types.ObjectId };
@@ -31,7 +32,7 @@ export async function resolveCaller(
   config: Pick<Config, 'adminUserIds'>,
   sender: { userId: string; name?: string },
 ): Promise<Caller> {
-  const cadre = await models.Cadre.findOne({ userId: sender.userId, active: true });
+  const cadre = await cachedCadre(models, sender.userId);
   const roles = new Set<Role>();
   let roleScope: RoleScope = { kind: 'district' };
   if (cadre) {
@@ -52,4 +53,42 @@ export async function resolveCaller(
     roleScope,
     courtyardIds: roles.has('cadre') && cadre ? [...cadre.courtyards] : [],
   };
+}
+
+/**
+ * How long a roster entry read for a caller is used again: a change another process makes
+ * (the import CLI, another instance) is seen within this; one this process makes at once.
+ */
+export const CALLER_CACHE_MS = 5000;
+const CALLER_CACHE_MAX = 10_000;
+
+interface Cached {
+  cadre: CadreDoc | null;
+  /** Date.now() when read (the real clock: the cache is about the database, not the product's time). */
+  at: number;
+  /** cadreWrites.generation when the read started. */
+  generation: number;
+}
+
+const caches = new WeakMap<Models, Map<string, Cached>>();
+
+/**
+ * The active roster entry linked to `userId`, read at most once per CALLER_CACHE_MS per
+ * process, and again after any write to cadres through this process's models. The entry is
+ * shared by the messages that use it: nothing writes through it (changes go through
+ * ctx.audit, which reads the record itself).
+ */
+async function cachedCadre(models: Models, userId: string): Promise<CadreDoc | null> {
+  let cache = caches.get(models);
+  if (!cache) caches.set(models, (cache = new Map()));
+  const hit = cache.get(userId);
+  const generation = cadreWrites.generation;
+  if (hit && hit.generation === generation && Date.now() - hit.at < CALLER_CACHE_MS) return hit.cadre;
+  const at = Date.now();
+  const cadre = await models.Cadre.findOne({ userId, active: true });
+  if (cadreWrites.generation === generation) {
+    if (cache.size >= CALLER_CACHE_MAX) cache.clear();
+    cache.set(userId, { cadre, at, generation });
+  }
+  return cadre;
 }

@@ -10,6 +10,7 @@
  */
 import { mongo, Types, type Connection } from 'mongoose';
 import type { Models, PhotoRecordKind } from '../db/models';
+import type { Logged } from './audit';
 import type { IncomingMessage } from '../wecom/message';
 import type { PushTarget } from '../wecom/outbox';
 
@@ -44,15 +45,29 @@ const PREFERENCE: readonly PhotoRecordKind[] = ['ProgressReport', 'Visit', 'Resi
  * The record the message `msgKey` made, from its audit entries (every change a command makes
  * is audited under the message's key, so no command needs to say what it made).
  */
-export async function photoTargetOf(models: Models, msgKey: string): Promise<PhotoTarget | null> {
-  const entries = await models.AuditEntry.find({ msgId: msgKey, modelName: { $in: PREFERENCE }, undoneAt: { $exists: false } }, { modelName: 1, docId: 1, op: 1 }).lean();
+export async function photoTargetOf(models: Models, msgKey: string, logged?: readonly Logged[]): Promise<PhotoTarget | null> {
+  const entries = logged ?? (await models.AuditEntry.find({ msgId: msgKey, modelName: { $in: PREFERENCE }, undoneAt: { $exists: false } }, { modelName: 1, docId: 1, op: 1 }).lean());
   for (const kind of PREFERENCE) {
     const entry = entries.find((e) => e.modelName === kind && (kind !== 'Project' || e.op === 'create'));
     if (!entry) continue;
-    const target = await targetOfRecord(models, kind, entry.docId);
+    const target = (logged && fromLogged(logged, kind, entry.docId)) || (await targetOfRecord(models, kind, entry.docId));
     if (target) return target;
   }
   return null;
+}
+
+/**
+ * A progress report's target from what the command just wrote (the report, and the project
+ * it updated), without reading them back; undefined when the entries do not say enough.
+ */
+function fromLogged(logged: readonly Logged[], kind: PhotoRecordKind, id: Types.ObjectId): PhotoTarget | undefined {
+  if (kind !== 'ProgressReport') return undefined;
+  const r = logged.find((e) => e.modelName === kind && e.docId.equals(id))?.after;
+  const projectId = r?.project as Types.ObjectId | undefined;
+  if (!r || !projectId || !r.courtyard) return undefined;
+  const p = logged.find((e) => e.modelName === 'Project' && e.docId.equals(projectId))?.after;
+  if (!p) return undefined;
+  return { courtyard: r.courtyard as Types.ObjectId, project: projectId, record: { kind, id }, label: `#${String(p.no)} ${String(p.title)} 的进度（${String(r.percent)}%）` };
 }
 
 /** A record as a target, with its courtyard and project; null when it is gone. */

@@ -243,7 +243,7 @@ export async function recordProgress(
   const completed = percent === 100;
   const set: Record<string, unknown> = { percent, lastReportAt: now };
   if (completed) Object.assign(set, { status: '已完成', completedAt: now, completedBy: caller.userId });
-  const changed = await ctx.audit.change(models.Project, { _id: project._id, status: { $in: [...OPEN_PROJECT_STATUSES] } }, { $set: set });
+  const changed = await ctx.audit.change(models.Project, { _id: project._id, status: { $in: [...OPEN_PROJECT_STATUSES] } }, { $set: set }, project);
   if (!changed) throw await projectMovedError(models, project._id, now);
   const previous = changed.before.percent as number;
   const report = await ctx.audit.create(models.ProgressReport, {

@@ -77,21 +77,17 @@ export function createDedupe(deps: DedupeDeps): Dedupe {
 
     async finish(key, reply, pushStreamsBefore) {
       const done = { status: 'done', reply };
-      let before: ClaimRecord | null = null;
+      // The usual case in one write: not a stream WeCom has stopped polling.
+      const current: Record<string, unknown> = { key, owner, status: 'running' };
+      if (pushStreamsBefore) current.$or = [{ deferred: { $ne: 'stream' } }, { createdAt: { $gte: pushStreamsBefore } }];
+      let before = await model.findOneAndUpdate(current, { $set: done }, { returnDocument: 'before' }).lean<ClaimRecord>();
       let pushed = false;
-      if (pushStreamsBefore) {
+      if (!before && pushStreamsBefore) {
         before = await model
-          .findOneAndUpdate(
-            { key, owner, status: 'running', deferred: 'stream', createdAt: { $lt: pushStreamsBefore } },
-            { $set: { ...done, pushedAt: now() } },
-            { returnDocument: 'before' },
-          )
+          .findOneAndUpdate({ key, owner, status: 'running', deferred: 'stream', createdAt: { $lt: pushStreamsBefore } }, { $set: { ...done, pushedAt: now() } }, { returnDocument: 'before' })
           .lean<ClaimRecord>();
         pushed = before !== null;
       }
-      before ??= await model
-        .findOneAndUpdate({ key, owner, status: 'running' }, { $set: done }, { returnDocument: 'before' })
-        .lean<ClaimRecord>();
       if (!before) return null;
       if (before.deferred === 'push') pushed = true;
       events.emit(key);

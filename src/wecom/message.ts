@@ -2,6 +2,7 @@
  * The seam between WeCom and the rest of the product: every callback channel is normalised
  * into an IncomingMessage, and every answer is a Reply. Commands never see WeCom formats.
  */
+import type { GroupDoc } from '../db/models/group';
 
 /** aibot: intelligent robot (JSON); bot: group robot callback (XML); app: self-built app (XML). */
 export type Channel = 'aibot' | 'bot' | 'app';
@@ -46,5 +47,14 @@ export interface Reply {
   mentions?: string[];
 }
 
+/**
+ * What the gateway already read for a message, handed on so the handler need not read it
+ * again: the group chat's record as the ingress just upserted it (absent: not read here, the
+ * handler reads it; null: not a group chat).
+ */
+export interface Known {
+  group?: GroupDoc | null;
+}
+
 /** What the gateway hands each verified, deduplicated message to. null: no answer. */
-export type MessageHandler = (msg: IncomingMessage) => Promise<Reply | null>;
+export type MessageHandler = (msg: IncomingMessage, known?: Known) => Promise<Reply | null>;

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Models } from '../../db/models';
 import type { Scope } from '../../services/scope';
 
@@ -13,27 +12,40 @@ export interface ArgContext {
   scope?: Scope;
 }
 
-const storage = new AsyncLocalStorage<ArgContext>();
+/**
+ * The context of the parse being started. It is handed to each argument type when zod calls
+ * its transform, which zod does in the synchronous part of `parseAsync` (every argument type
+ * is a transform of the typed word, never behind another asynchronous step): so it is set
+ * only for that synchronous part, and each argument type then carries it explicitly (the
+ * `ctx` parameter of userArg's parse function). No AsyncLocalStorage: it slowed every
+ * promise of the process.
+ */
+let starting: ArgContext | undefined;
 
 /**
- * Runs `fn` (a zod `parseAsync` of command arguments) with `ctx` visible to the argument
+ * Starts `fn` (a zod `parseAsync` of command arguments) with `ctx` handed to the argument
  * types. The dispatcher does this for every command; tests of argument types do it too:
  * `await withArgContext({ now }, () => arg.date().parseAsync('明天'))`.
  */
 export function withArgContext<T>(ctx: ArgContext, fn: () => Promise<T>): Promise<T> {
-  return storage.run(ctx, fn);
+  const outer = starting;
+  starting = ctx;
+  try {
+    return fn();
+  } finally {
+    starting = outer;
+  }
 }
 
-/** The context of the parse in progress; throws when an argument type runs outside one. */
+/** The context of the parse being started; throws when an argument type starts outside one. */
 export function argContext(): ArgContext {
-  const ctx = storage.getStore();
-  if (!ctx) throw new Error('argument types need a context: parse inside withArgContext(ctx, …)');
-  return ctx;
+  if (!starting) throw new Error('argument types need a context: parse inside withArgContext(ctx, …)');
+  return starting;
 }
 
-/** The models of the current parse; throws when the context has none. */
-export function argModels(): Models {
-  const models = argContext().models;
+/** The models of a parse's context; throws when the context has none. */
+export function argModels(ctx: ArgContext): Models {
+  const models = ctx.models;
   if (!models) throw new Error('this argument type needs models in its context');
   return models;
 }

@@ -65,8 +65,9 @@ export function asRest<S extends z.ZodType>(schema: S, kind: 'text' | 'words'): 
 export function userArg<T>(label: string, parse: (text: string, ctx: ArgContext) => T | Promise<T>) {
   const schema = z.string().transform(async (text, issues) => {
     const typed = text.trim();
+    const ctx = argContext(); // before any await: see withArgContext
     try {
-      return await parse(typed, argContext());
+      return await parse(typed, ctx);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       // The message quotes what was typed: quote it inert (the dispatcher makes the rest so).

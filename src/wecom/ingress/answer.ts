@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { UserError } from '../../errors';
 import type { Logger } from '../../log';
 import type { ClaimRecord, Dedupe } from '../dedupe';
-import type { IncomingMessage, MessageHandler, Reply } from '../message';
+import type { IncomingMessage, Known, MessageHandler, Reply } from '../message';
 import { PUSHED_TEXT } from '../passive-reply';
 import { WELCOME } from './record-group';
 
@@ -70,10 +70,10 @@ export function createAnswerer(deps: AnswererDeps) {
   const watchMs = Math.max(pollMs, Math.min(1000, deps.leaseMs / 10));
   const sleepFor = (key: string, deadline: number) => dedupe.changed(key, Math.max(0, Math.min(deadline - Date.now(), pollMs)));
 
-  async function run(msg: IncomingMessage): Promise<Reply | null> {
+  async function run(msg: IncomingMessage, known?: Known): Promise<Reply | null> {
     if (msg.kind === 'event') return msg.event === 'added' || msg.event === 'enter' ? WELCOME : null;
     try {
-      return await deps.handle(msg);
+      return await deps.handle(msg, known);
     } catch (err) {
       if (err instanceof UserError) {
         return { markdown: [err.message, ...(err.usage ?? []).map((u) => `\`${u}\``)].join('\n') };
@@ -83,27 +83,49 @@ export function createAnswerer(deps: AnswererDeps) {
     }
   }
 
-  /** Claims whose handler runs in this process, and deferred claims this process watches. */
-  const runningHere = new Set<string>();
+  /**
+   * Claims whose handler runs in this process, each with its claim as this process stored it
+   * when done (null when it was taken over, or could not be stored): deliveries here answer
+   * from it, without reading it back; the stored answer serves deliveries elsewhere.
+   */
+  const runningHere = new Map<string, Promise<ClaimRecord | null>>();
+  /** Deferred claims this process watches. */
   const watching = new Set<string>();
 
-  function start(msg: IncomingMessage, key: string): void {
-    runningHere.add(key);
+  function start(msg: IncomingMessage, key: string, known?: Known): void {
     const heartbeat = setInterval(() => void dedupe.renew(key).catch(() => {}), Math.max(1000, deps.leaseMs / 3));
     heartbeat.unref();
-    void (async () => {
-      const reply = await run(msg);
+    const done = (async (): Promise<ClaimRecord | null> => {
+      const reply = await run(msg, known);
       clearInterval(heartbeat);
       const cutoff = msg.channel === 'aibot' ? new Date(now().getTime() - STREAM_WINDOW_MS) : undefined;
       const finished = await dedupe.finish(key, reply, cutoff);
       if (!finished) {
         log.warn({ key }, 'claim was taken over while the handler ran; its answer is dropped');
-      } else if (finished.pushed && reply) {
-        await deps.pushLate(msg, key, reply);
+        return null;
       }
+      if (finished.pushed && reply) {
+        await deps.pushLate(msg, key, reply).catch((err: unknown) => log.error({ err, key }, 'could not push an answer'));
+      }
+      const { before } = finished;
+      const pushedAt = finished.pushed && before.deferred !== 'push' ? now() : before.pushedAt;
+      return { ...before, status: 'done', reply, ...(pushedAt ? { pushedAt } : {}) };
     })()
-      .catch((err: unknown) => log.error({ err, key }, 'could not store or push an answer'))
+      .catch((err: unknown) => {
+        log.error({ err, key }, 'could not store or push an answer');
+        return null;
+      })
       .finally(() => runningHere.delete(key));
+    runningHere.set(key, done);
+  }
+
+  /** The local run's record once done, or 'late' at the deadline. */
+  function localDone(done: Promise<ClaimRecord | null>, deadline: number): Promise<ClaimRecord | null | 'late'> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()));
+    });
+    return Promise.race([done, late]).finally(() => clearTimeout(timer));
   }
 
   /**
@@ -143,8 +165,8 @@ export function createAnswerer(deps: AnswererDeps) {
   }
 
   return {
-    /** Answers one delivery of `msg` (claim key `key`) within the budget. */
-    async answer(msg: IncomingMessage, key: string, delivery: Delivery = { claimed: false, abandoned: false }): Promise<Outcome> {
+    /** Answers one delivery of `msg` (claim key `key`) within the budget; `known`: what the ingress read for it. */
+    async answer(msg: IncomingMessage, key: string, delivery: Delivery = { claimed: false, abandoned: false }, known?: Known): Promise<Outcome> {
       const deadline = Date.now() + deps.budgetMs;
       const fields = msg.channel === 'aibot' ? { streamId: streamIdFor(key), responseUrl: msg.responseUrl } : {};
       const owned = await dedupe.claim(key, fields);
@@ -153,9 +175,25 @@ export function createAnswerer(deps: AnswererDeps) {
         return { kind: 'reply', reply: null };
       }
       delivery.claimed = true;
-      if (owned) start(msg, key);
+      if (owned) start(msg, key, known);
       for (;;) {
         if (delivery.abandoned) return { kind: 'reply', reply: null };
+        const mine = runningHere.get(key);
+        if (mine) {
+          // Run here: answer from memory (the claim as this process just stored it).
+          const done = await localDone(mine, deadline);
+          if (delivery.abandoned) return { kind: 'reply', reply: null };
+          if (done === 'late') {
+            const how = msg.channel === 'aibot' ? 'stream' : 'push';
+            if (await dedupe.defer(key, how)) return { kind: 'deferred', how };
+            // Done meanwhile: its answer is moments away.
+            const rec = await mine;
+            if (rec) return outcomeOf(rec) ?? { kind: 'reply', reply: rec.reply ?? null };
+            continue;
+          }
+          if (done) return outcomeOf(done) ?? { kind: 'reply', reply: done.reply ?? null };
+          continue; // taken over, or not stored: the database says what happened
+        }
         const rec = await dedupe.get(key);
         if (!rec) throw new Error(`claim ${key} disappeared`);
         const outcome = outcomeOf(rec);

@@ -101,10 +101,13 @@ export function createWeComRouter(deps: WeComRouterDeps): Router {
     receiveId: channel === 'app' ? config.wecom.corpId : '',
   });
 
+  /** The group each message's delivery recorded (a late push reads no more). */
+  const groups = new WeakMap<IncomingMessage, { webhookUrl?: string | null }>();
+
   async function targetFor(msg: IncomingMessage): Promise<PushTarget | null> {
     if (msg.channel === 'app') return { kind: 'app', toUser: msg.sender.userId };
     if (msg.channel === 'aibot') return msg.responseUrl ? { kind: 'response_url', url: msg.responseUrl } : null;
-    const url = msg.webhookUrl ?? (await groupModel(conn).findOne({ chatId: msg.chatId }).lean())?.webhookUrl;
+    const url = msg.webhookUrl ?? (groups.get(msg) ?? (await groupModel(conn).findOne({ chatId: msg.chatId }).lean()))?.webhookUrl;
     return url ? { kind: 'webhook', url } : null;
   }
 
@@ -261,8 +264,9 @@ export function createWeComRouter(deps: WeComRouterDeps): Router {
       const answered = withDeadline(
         answerDeadlineMs,
         (async () => {
-          await recordGroup(conn, msg, now());
-          return answerer.answer(msg, key, delivery);
+          const group = await recordGroup(conn, msg, now());
+          if (group) groups.set(msg, group);
+          return answerer.answer(msg, key, delivery, { group });
         })(),
       );
       const outcome = await answered.catch((err: unknown) => {
