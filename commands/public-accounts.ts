@@ -177,10 +177,10 @@ const list = defineCommand({
 
 /** `#12`: an entry's number. */
 const entryArg = () =>
-  userArg('编号', async (text) => {
+  userArg('编号', async (text, ctx) => {
     const no = parseNumberRef(text);
     if (no === undefined) throw new UserError(`「${text}」不是收支编号，请写成 #12 这样（编号见 /公开 列表）`);
-    const entry = await argModels().AccountEntry.findOne({ no });
+    const entry = await argModels(ctx).AccountEntry.findOne({ no });
     if (!entry) throw new UserError(`没有编号为 #${no} 的收支，先发 /公开 列表 查看编号`);
     return entry;
   });
