@@ -64,6 +64,9 @@ function readableStates(ctx: CommandContext): { all: boolean; filter: (states: C
   return { all: false, filter: (states) => states.filter((s) => canSee(view, { courtyard: s.courtyard })) };
 }
 
+/** A milestone another admin set this recently is a race just lost, not a name to change. */
+const JUST_SET_MS = 60_000;
+
 const create = defineCommand({
   name: '新建',
   aliases: ['new', '设定'],
@@ -82,8 +85,11 @@ const create = defineCommand({
     if (/^\d+$/.test(title)) ctx.fail('节点名称不能只是数字，如 党组织全覆盖');
 
     const scope = toMilestoneScope(place);
+    // Set a moment ago (two admins at once): the answer names who, as the unique index's does below.
+    const justSet = async (won: MilestoneDoc) => new UserError(`节点「${title}」刚刚已由 ${await nameOfUser(models, won.createdBy)} 设定（${formatDay(won.deadline, now)}前）`);
     for (const other of await models.Milestone.find({ title })) {
       if (await scopesOverlap(models, scope, other.scope)) {
+        if (other.createdBy !== ctx.caller.userId && now.getTime() - other.createdAt.getTime() < JUST_SET_MS) throw await justSet(other);
         throw new UserError(`已有节点「${title}」（${await milestoneScopeLabel(models, other.scope)}，${formatDay(other.deadline, now)}前），请换个名称`);
       }
     }
@@ -92,7 +98,7 @@ const create = defineCommand({
       if (!isDuplicateKey(err)) throw err;
       const won = await models.Milestone.findOne({ title, 'scope.kind': scope.kind, 'scope.refId': scope.refId ?? null });
       if (!won) throw err;
-      throw new UserError(`节点「${title}」刚刚已由 ${await nameOfUser(models, won.createdBy)} 设定（${formatDay(won.deadline, now)}前）`);
+      throw await justSet(won);
     });
     const states = await milestoneStates(models, m);
     const orgs = milestoneOrgs(title);
