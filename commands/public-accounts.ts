@@ -87,9 +87,10 @@ function recordCommand(kind: AccountKind) {
   return defineCommand({
     name: label,
     aliases: [kind],
-    summary: `登记楼院的一笔${label}（${RECORDERS}）：事项、金额、月份，每月 1 日在楼院群公示`,
+    summary: `登记楼院的一笔${label}：事项、金额、月份，每月 1 日在楼院群公示`,
     // The self-governing body's contact holds no role: the check is in run (assertRecorder).
     allow: 'anyone',
+    who: RECORDERS,
     usage: [`/公开 ${label} ${example}`, `/公开 ${label} ${kind === 'income' ? '卫生费 ¥3,450.50 上月' : '门卫 1,500 元 本月'} 楼院=东方花园`],
     args: z.object({
       item: arg.word('事项'),
@@ -188,8 +189,9 @@ const entryArg = () =>
 const voidEntry = defineCommand({
   name: '作废',
   aliases: ['void'],
-  summary: `作废一笔登记错的收支（须写原因；${RECORDERS}）：记录保留，不再计入合计`,
+  summary: '作废一笔登记错的收支（须写原因）：记录保留，不再计入合计',
   allow: 'anyone',
+  who: RECORDERS,
   usage: ['/公开 作废 #12 原因=金额填错，应为1500元'],
   args: z.object({ entry: entryArg(), reason: arg.text('原因').optional() }),
   keys: { 编号: 'entry', 原因: 'reason', 理由: 'reason' },

@@ -20,6 +20,11 @@ export interface CommandSpec<S extends ArgsSchema> {
   summary: string;
   /** Who may run it; the target's scope is checked in `run` with `ctx.assertInScope`. */
   allow: Allow;
+  /**
+   * Who may, as /帮助 says it, where `run` checks more than `allow` can say (e.g. the
+   * courtyard's contact on the roster); default: the roles of `allow`.
+   */
+  who?: string;
   /** Examples, each a full command line starting with `/name` (or an alias); the first is the main form. */
   usage: readonly string[];
   /**
@@ -56,6 +61,8 @@ export interface Command {
   readonly aliases: readonly string[];
   readonly summary: string;
   readonly allow: Allow;
+  /** /帮助's "who may" when it is not just the roles of `allow`. */
+  readonly who?: string;
   readonly usage: readonly string[];
   readonly args?: ArgsSchema;
   readonly keys: Readonly<Record<string, string>>;
@@ -113,6 +120,7 @@ export function defineCommand(spec: CommandSpec<ArgsSchema> | CommandGroupSpec):
     aliases: spec.aliases ?? [],
     summary: spec.summary,
     allow: spec.allow,
+    who: spec.who,
     usage: spec.usage,
     args: spec.args,
     keys: spec.keys ?? {},

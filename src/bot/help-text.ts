@@ -22,14 +22,14 @@ export function usageCard(command: Command, caller?: Caller): string {
   const lines = [`${bold('/' + command.name)} ${command.summary}`];
   if (command.aliases.length) lines.push(font('comment', `也可写作：${command.aliases.map((a) => '/' + a).join('、')}`));
   if (command.subcommands.length === 0) {
-    lines.push(font('comment', `可用：${describeRoles(command.allow)}`));
+    lines.push(font('comment', `可用：${command.who ?? describeRoles(command.allow)}`));
     lines.push(...command.usage.map((u) => `\`${u}\``));
     return lines.join('\n');
   }
   for (const sub of command.subcommands) {
     if (caller && !holdsRole(caller, sub.allow)) continue;
     const names = [sub.name, ...sub.aliases].join('/');
-    lines.push('', `${bold(names)} ${sub.summary}${font('comment', `（${describeRoles(sub.allow)}）`)}`);
+    lines.push('', `${bold(names)} ${sub.summary}${font('comment', `（${sub.who ?? describeRoles(sub.allow)}）`)}`);
     lines.push(...sub.usage.map((u) => `\`${u}\``));
   }
   return lines.join('\n');
