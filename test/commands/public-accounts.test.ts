@@ -181,9 +181,10 @@ describe('/公开', () => {
     expect(help).toContain('`/公开 收入 停车费 1200 元 11月`');
     expect(help).toContain('`/公开 作废 #12 原因=金额填错，应为1500元`');
     // Who may record or void, as the command checks it (not 所有人, though the role gate lets anyone reach the check).
-    expect(help).toContain('每月 1 日在楼院群公示（本楼院自治组织联系人（花名册登记的企业微信账号）或管理员）');
-    expect(help).toContain('不再计入合计（本楼院自治组织联系人（花名册登记的企业微信账号）或管理员）');
-    expect(help).toContain('（默认本月）（所有人）');
+    const who = (line: string) => new RegExp(`${line}<font color="comment">（([^<]+)）</font>`).exec(help)?.[1];
+    expect(who('登记楼院的一笔收入：事项、金额、月份，每月 1 日在楼院群公示')).toBe('本楼院自治组织联系人（花名册登记的企业微信账号）或管理员');
+    expect(who('不再计入合计')).toBe('本楼院自治组织联系人（花名册登记的企业微信账号）或管理员');
+    expect(who('合计和结余（默认本月）')).toBe('所有人');
     expect(await bot.send(f.users.stranger, f.groups.dongfang, '/帮助')).toContain('**/公开**');
   });
 
