@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type mongoose from 'mongoose';
 import { z } from 'zod';
+import { isDuplicateKey } from '../db/duplicate-key';
 import { outboxItemModel, type OutboxItem } from '../db/models/outbox-item';
 import { outboxLaneModel, type OutboxLane } from '../db/models/outbox-lane';
 import { OutboundRefusedError, WeComApiError, WeComNetworkError } from '../errors';
@@ -165,12 +166,6 @@ export function pushParts(target: PushTarget, payload: PushPayload): WeComMessag
   return pieces.map((content, i) => (i === pieces.length - 1 && mentioned ? { type: 'text', content, mentions: mentioned } : { type: 'text', content }));
 }
 
-function isDuplicateKeyError(err: unknown): boolean {
-  const e = err as { code?: number; writeErrors?: Array<{ code?: number; err?: { code?: number } }> };
-  if (e.writeErrors?.length) return e.writeErrors.every((w) => (w.code ?? w.err?.code) === 11000);
-  return e.code === 11000;
-}
-
 /** A copy as a plain Buffer, whatever the driver handed back (Buffer, MongooseBuffer, BSON Binary). */
 function toBuffer(value: unknown): Buffer {
   if (Buffer.isBuffer(value)) return Buffer.from(value);
@@ -308,7 +303,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         { upsert: true, returnDocument: 'after' },
       ).lean<OutboxLane>();
     } catch (err) {
-      if (isDuplicateKeyError(err)) return null;
+      if (isDuplicateKey(err, { all: true })) return null;
       throw err;
     }
   }
@@ -551,7 +546,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         await Item.create(doc);
         return 'queued';
       } catch (err) {
-        if (isDuplicateKeyError(err)) return 'duplicate';
+        if (isDuplicateKey(err, { all: true })) return 'duplicate';
         throw err;
       }
     },
@@ -563,7 +558,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       try {
         await Item.insertMany(docs, { ordered: false });
       } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
+        if (!isDuplicateKey(err, { all: true })) throw err;
       }
     },
 
