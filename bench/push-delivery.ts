@@ -1,6 +1,6 @@
 /**
  * Push delivery: many messages to many group robots through the real outbox
- * (src/wecom/outbox.ts, persisted in the database) into the webhook sink, which enforces
+ * (src/wecom/outbox/, persisted in the database) into the webhook sink, which enforces
  * WeCom's 20-a-minute per robot (path/99110). Outbox and sink share a fake clock, stepped a
  * second at a time whenever a run of the outbox has nothing more to send now, as the outbox
  * tests do; the wall time is what the work itself cost.

@@ -6,7 +6,7 @@ import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font } from '../src/text/markdown';
 import { allowCovers, contactsFor, type ScopeTarget } from '../src/services/permissions';
 import { PermissionError, UserError, WeComApiError, WeComNetworkError } from '../src/errors';
-import { isDuplicateKey } from '../src/services/audit';
+import { isDuplicateKey } from '../src/db/duplicate-key';
 import { nameOfUser } from '../src/services/lookup';
 import { resolveGroupScope, scopeLabel } from '../src/services/scope';
 import { maskWebhookUrl, webhookKey } from '../src/wecom/client';

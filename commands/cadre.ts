@@ -8,7 +8,7 @@ import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font, paginate } from '../src/text/markdown';
 import { OPEN_PROJECT_STATUSES, type Cadre, type CadreDoc, type CourtyardDoc } from '../src/db/models';
 import { PermissionError, UserError } from '../src/errors';
-import { isDuplicateKey } from '../src/services/audit';
+import { isDuplicateKey } from '../src/db/duplicate-key';
 import { formatDay } from '../src/services/beijing-time';
 import { findPerson, lastChangedBy, maskMobile, mobileHolder, parseMobile, personLabel, personRef } from '../src/services/cadres';
 import { assignmentGuard, reassignment } from '../src/services/history';

@@ -6,7 +6,7 @@ import type { MilestoneDoc } from '../src/db/models';
 import type { CommandContext } from '../src/bot/context';
 import { PermissionError, UserError } from '../src/errors';
 import { canSee, chatVisibility, invisibleText, seesNothing } from '../src/services/chat-visibility';
-import { isDuplicateKey } from '../src/services/audit';
+import { isDuplicateKey } from '../src/db/duplicate-key';
 import { formatDay } from '../src/services/beijing-time';
 import { nameOfUser } from '../src/services/lookup';
 import {

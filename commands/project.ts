@@ -9,7 +9,7 @@ import { canSee, chatVisibility, invisibleText, placeTarget, seesNothing, visibl
 import { PermissionError, UserError } from '../src/errors';
 import { formatDay, startOfBeijingDay } from '../src/services/beijing-time';
 import { findPlace } from '../src/services/place';
-import { isDuplicateKey } from '../src/services/audit';
+import { isDuplicateKey } from '../src/db/duplicate-key';
 import { nameOfUser } from '../src/services/lookup';
 import { nextSequence } from '../src/services/sequence';
 import {

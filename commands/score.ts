@@ -4,7 +4,7 @@ import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font, paginate } from '../src/text/markdown';
 import type { InspectionScoreDoc } from '../src/db/models';
 import { PermissionError } from '../src/errors';
-import { isDuplicateKey } from '../src/services/audit';
+import { isDuplicateKey } from '../src/db/duplicate-key';
 import { beijingMonthKey } from '../src/services/beijing-time';
 import { formatMonth, monthScores, parseMonth, parseScore } from '../src/services/inspection-scores';
 

@@ -1,7 +1,14 @@
 /**
  * Errors with stable codes. Only UserError (and its subclasses) may reach a chat: everything
- * else is logged and answered with a generic "系统繁忙" reply.
+ * else is logged and answered with a generic "系统繁忙" reply (SYSTEM_BUSY_TEXT).
  */
+
+/**
+ * The answer to anything that is not the user's fault; the error itself goes to the log. One
+ * home for the command dispatcher and the callback ingress, which both say it.
+ */
+export const SYSTEM_BUSY_TEXT = '系统繁忙，请稍后重试';
+
 export class CodedError extends Error {
   constructor(
     readonly code: string,

@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import type { CourtyardDoc, Models } from '../db/models';
-import { PermissionError, UserError } from '../errors';
+import { PermissionError, SYSTEM_BUSY_TEXT, UserError } from '../errors';
 import type { Logger } from '../log';
 import { createAudit, type Logged } from '../services/audit';
 import { createCalendar, type WorkingCalendar } from '../services/calendar';
@@ -40,8 +40,8 @@ export interface DispatcherDeps {
   commands: readonly Command[];
 }
 
-/** The answer to anything that is not the user's fault; the error itself goes to the log. */
-export const SYSTEM_BUSY_TEXT = '系统繁忙，请稍后重试';
+/** The answer to anything that is not the user's fault (defined in src/errors.ts). */
+export { SYSTEM_BUSY_TEXT };
 
 /**
  * The longest message a command is read from, in characters. Every command fits in a few

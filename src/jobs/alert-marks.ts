@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { isDuplicateKey } from '../db/duplicate-key';
 import { alertMarkModel } from '../db/models/alert-mark';
 
 const markId = (item: string, day: string) => `${item}:${day}`;
@@ -20,8 +21,6 @@ export async function markAlerted(conn: Connection, job: string, items: string[]
   try {
     await Mark.insertMany([...new Set(items)].map((i) => ({ _id: markId(i, day), job, createdAt: at })), { ordered: false });
   } catch (err) {
-    const e = err as { code?: number; writeErrors?: Array<{ code?: number; err?: { code?: number } }> };
-    const duplicates = e.writeErrors?.length ? e.writeErrors.every((w) => (w.code ?? w.err?.code) === 11000) : e.code === 11000;
-    if (!duplicates) throw err;
+    if (!isDuplicateKey(err, { all: true })) throw err;
   }
 }

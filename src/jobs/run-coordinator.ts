@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { RunCoordinator } from 'node-cron';
+import { isDuplicateKey } from '../db/duplicate-key';
 import { jobRunModel } from '../db/models/job-run';
 
 export type RunTrigger = 'schedule' | 'catch-up' | 'manual';
@@ -22,10 +23,6 @@ export interface RunCoordinatorDeps {
 /** node-cron's fire key: `<task name>:<slot ISO>` (see runCoordinated in node-cron's Runner). */
 export function fireKey(job: string, firedAt: Date): string {
   return `${job}:${firedAt.toISOString()}`;
-}
-
-function isDuplicateKeyError(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
 }
 
 /**
@@ -52,7 +49,7 @@ export function createRunCoordinator(deps: RunCoordinatorDeps): MongoRunCoordina
       await JobRun.create({ _id: key, job, firedAt, owner: deps.owner, claimedAt: t, leaseUntil, trigger, status: 'running' });
       return true;
     } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
     const res = await JobRun.updateOne(
       { _id: key, $or: [{ status: 'failed' }, { status: 'running', leaseUntil: { $lte: t } }] },

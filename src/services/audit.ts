@@ -16,6 +16,7 @@
  */
 import type { HydratedDocument, Model, QueryFilter, Types, UpdateQuery } from 'mongoose';
 import type { AuditEntry, AuditOp, Models } from '../db/models';
+import { isDuplicateKey } from '../db/duplicate-key';
 import { cadreWrites } from '../db/models/cadre';
 import { UserError } from '../errors';
 import { formatDateTime } from './beijing-time';
@@ -84,10 +85,6 @@ function withVersionBump<T>(update: UpdateQuery<T>): UpdateQuery<T> {
   if (Object.keys(plain).length) ops.$set = { ...(ops.$set as object | undefined), ...plain };
   ops.$inc = { ...(ops.$inc as object | undefined), __v: 1 };
   return ops as UpdateQuery<T>;
-}
-
-export function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
 
 /** Starts the audit of one message. */

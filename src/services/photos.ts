@@ -9,6 +9,7 @@
  * answer (src/services/photo-intake.ts).
  */
 import { mongo, Types, type Connection } from 'mongoose';
+import { isDuplicateKey } from '../db/duplicate-key';
 import type { Models, PhotoRecordKind } from '../db/models';
 import type { Logged } from './audit';
 import type { IncomingMessage } from '../wecom/message';
@@ -147,8 +148,7 @@ export async function queuePhotos(models: Models, msg: IncomingMessage, target: 
   }));
   // One insert; a picture already recorded (the same message run again) is a duplicate key, left as it is.
   await models.Photo.insertMany(docs, { ordered: false, rawResult: true }).catch((err: unknown) => {
-    const errors = (err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
-    if (!errors?.length || !errors.every((e) => (e.code ?? e.err?.code) === 11000)) throw err;
+    if (!isDuplicateKey(err, { all: true })) throw err;
   });
   return images.length;
 }

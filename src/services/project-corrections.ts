@@ -17,7 +17,8 @@ import {
   type TaskArea,
 } from '../db/models';
 import { UserError } from '../errors';
-import { isDuplicateKey, type Audit } from './audit';
+import { isDuplicateKey } from '../db/duplicate-key';
+import type { Audit } from './audit';
 import { CANCELLED } from './counted';
 import { AREA_LABELS, CATEGORY_LABELS, MAX_STANDARD_CHARS, MAX_TITLE_CHARS, projectMovedError } from './projects';
 

@@ -7,7 +7,7 @@
  */
 import type { RateLimit, RequestLimits } from '../config';
 import type { Models } from '../db/models';
-import { isDuplicateKey } from './audit';
+import { isDuplicateKey } from '../db/duplicate-key';
 
 /** What a refused caller needs: when the window ends. */
 export interface RateRefusal {

@@ -12,7 +12,8 @@ import type { Types } from 'mongoose';
 import type { CadreDoc, Models, RegistrationClaimDoc } from '../db/models';
 import { nameKey } from '../text/normalize';
 import { UserError } from '../errors';
-import { isDuplicateKey, type Audit } from './audit';
+import { isDuplicateKey } from '../db/duplicate-key';
+import type { Audit } from './audit';
 
 /** Who acts, when, through which audit. */
 export interface RegistrationActor {

@@ -8,6 +8,7 @@
  * headline and the Excel's last-week columns — so all of them show what leaders were sent.
  */
 import { Types } from 'mongoose';
+import { isDuplicateKey } from '../db/duplicate-key';
 import type { Models, RankingSnapshot, SnapshotRow } from '../db/models';
 import type { Audit } from './audit';
 import { beijingMonthKey } from './beijing-time';
@@ -19,10 +20,6 @@ import { DEFAULT_SCORE_WEIGHTS, rankOrder, type Parts, type ScorePart, type Scor
 
 export type PeriodKind = 'week' | 'month';
 export type SnapshotLevel = RankLevel | 'inspection';
-
-function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
-}
 
 /** The period a snapshot is of. */
 export function snapshotPeriod(s: Pick<RankingSnapshot, 'kind' | 'periodStart'>): Period {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Connection } from 'mongoose';
+import { isDuplicateKey } from '../db/duplicate-key';
 import { processedMessageModel, type ProcessedMessage } from '../db/models/processed-message';
 import type { Reply } from './message';
 
@@ -41,8 +42,6 @@ export interface Dedupe {
   changed(key: string, ms: number): Promise<void>;
 }
 
-const DUPLICATE_KEY = 11000;
-
 export function createDedupe(deps: DedupeDeps): Dedupe {
   const model = processedMessageModel(deps.conn);
   const now = deps.now ?? (() => new Date());
@@ -58,7 +57,7 @@ export function createDedupe(deps: DedupeDeps): Dedupe {
         await model.create({ key, status: 'running', owner, leaseUntil: leaseEnd(), createdAt: now(), ...fields });
         return true;
       } catch (err) {
-        if ((err as { code?: number }).code === DUPLICATE_KEY) return false;
+        if (isDuplicateKey(err)) return false;
         throw err;
       }
     },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { UserError } from '../../errors';
+import { SYSTEM_BUSY_TEXT, UserError } from '../../errors';
 import type { Logger } from '../../log';
 import type { ClaimRecord, Dedupe } from '../dedupe';
 import type { IncomingMessage, Known, MessageHandler, Reply } from '../message';
@@ -41,7 +41,7 @@ export interface AnswererDeps {
 const STREAM_WINDOW_MS = 5.5 * 60_000;
 
 /** The same words as the command dispatcher's, for errors that escape it. */
-export const SYSTEM_BUSY: Reply = { markdown: '系统繁忙，请稍后重试' };
+export const SYSTEM_BUSY: Reply = { markdown: SYSTEM_BUSY_TEXT };
 
 /**
  * One delivery's progress, shared with the router's deadline: `claimed` once the claim is

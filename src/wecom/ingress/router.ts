@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import type { Connection } from 'mongoose';
 import { ANSWER_DEADLINE_MS, type Config } from '../../config';
 import { groupModel } from '../../db/models/group';
+import { SYSTEM_BUSY_TEXT } from '../../errors';
 import type { Logger } from '../../log';
 import { createDedupe } from '../dedupe';
 import type { Channel, IncomingMessage, MessageHandler, Reply } from '../message';
@@ -58,9 +59,9 @@ export { ANSWER_DEADLINE_MS };
  * and will not be (a claim that lands later is left alone). WeCom does not retry a 200, so
  * the user is asked to send it again.
  */
-export const BUSY_NOT_RUN_TEXT = '系统繁忙，请稍后重试。这条消息没有处理，请稍后重新发送。';
+export const BUSY_NOT_RUN_TEXT = `${SYSTEM_BUSY_TEXT}。这条消息没有处理，请稍后重新发送。`;
 /** The message was claimed, but its answer could not be had in time: it may yet be recorded. */
-export const BUSY_UNSURE_TEXT = '系统繁忙，请稍后重试。这条消息可能已经处理，重发前请先查看是否已记录。';
+export const BUSY_UNSURE_TEXT = `${SYSTEM_BUSY_TEXT}。这条消息可能已经处理，重发前请先查看是否已记录。`;
 
 /** Resolves to the work's result, or to 'late' once `ms` have passed; a rejection stays a rejection. */
 function withDeadline<T>(ms: number, work: Promise<T>): Promise<T | 'late'> {

@@ -1,214 +1,17 @@
+/** The outbox's sender: lanes claimed with a lease, pushes sent in order, paced and retried. */
 import { randomUUID } from 'node:crypto';
-import type mongoose from 'mongoose';
-import { z } from 'zod';
-import { outboxItemModel, type OutboxItem } from '../db/models/outbox-item';
-import { outboxLaneModel, type OutboxLane } from '../db/models/outbox-lane';
-import { OutboundRefusedError, WeComApiError, WeComNetworkError } from '../errors';
-import type { Logger } from '../log';
-import { maskSecret, maskWebhookUrl, webhookKey, withMentions, type WeComClient, type WeComMessage } from './client';
-import { CONTENT_LIMITS, splitByBytes, truncateToBytes } from '../text/split';
+import { isDuplicateKey } from '../../db/duplicate-key';
+import { outboxItemModel, type OutboxItem } from '../../db/models/outbox-item';
+import { outboxLaneModel, type OutboxLane } from '../../db/models/outbox-lane';
+import { OutboundRefusedError } from '../../errors';
+import { webhookKey, type WeComMessage } from '../client';
+import { laneLabel } from './lanes';
+import { payloadOf, pushParts, targetOf } from './parts';
+import { toDocument } from './request';
+import { backoffMs, describeError, isRetryable, PACE_WINDOW_MS, paceWait, retiresRobot } from './retry-policy';
+import type { Counts, Outbox, OutboxDeps, PushTarget } from './types';
 
-export type PushTarget =
-  /** Group robot: …/cgi-bin/webhook/send?key=KEY on WECOM_API_BASE's origin, or the bare key. */
-  | { kind: 'webhook'; url: string }
-  /** Intelligent robot: one later answer, within 1 hour. */
-  | { kind: 'response_url'; url: string }
-  /** Self-built app message to one user. */
-  | { kind: 'app'; toUser: string };
-
-/**
- * markdown: mentions appended as `<@userid>`; text: mentions in mentioned_list; image: base64 +
- * md5 by the client; file: upload_media, then send media_id.
- */
-export type PushPayload = WeComMessage;
-
-export interface PushRequest {
-  /** Unique; a second enqueue with the same key is a no-op ('duplicate'). E.g. `reply:<msgId>`, `weekly-ranking:2020-09-28T01:00Z:<chatId>:1`. */
-  dedupeKey: string;
-  target: PushTarget;
-  payload: PushPayload;
-  /** Not before this instant (quiet hours etc.); default now. */
-  notBefore?: Date;
-}
-
-export interface Outbox {
-  enqueue(req: PushRequest): Promise<'queued' | 'duplicate'>;
-  enqueueMany(reqs: PushRequest[]): Promise<void>;
-  /**
-   * Sends what is due at now() and resolves when the lanes it started are done; returns
-   * counts. Tests drive it with a fake clock.
-   */
-  runDue(): Promise<{ sent: number; retried: number; dead: number }>;
-  /**
-   * A timer loop that every pollMs starts the due lanes not already under way, without
-   * waiting for the ones still sending: a robot that hangs holds up its own lane only.
-   */
-  start(): void;
-  /** Stops the loop and waits for the run under way; runDue does nothing afterwards. */
-  stop(): Promise<void>;
-}
-
-export interface OutboxDeps {
-  conn: mongoose.Connection;
-  client: WeComClient;
-  log: Logger;
-  now?: () => Date;
-  /** Pushes per robot (webhook key) in any minute, across all processes. Default 20 (path/99110). */
-  perMinute?: number;
-  /** Attempts before a push is given up ('dead'). Default 8. */
-  maxAttempts?: number;
-  /** How long a lane stays claimed without a renewal (a crashed holder's lanes free up after it). Default 60 s. */
-  leaseMs?: number;
-  /** Interval of the start() loop. Default 1 s. */
-  pollMs?: number;
-  /**
-   * Lanes this process sends to at once. Default 16: that many robots may hang (each until
-   * the client's request timeout) before a push to another robot has to wait for a slot.
-   */
-  concurrency?: number;
-  /** For the backoff jitter; tests may fix it. */
-  random?: () => number;
-  /**
-   * Told when a group robot is retired (WeCom says it is gone, or its URL is off WeCom's
-   * origin), with its URL and key: the runtime flags the groups pushing to it
-   * (src/services/webhooks.ts). Absent: only logged.
-   */
-  onWebhookRetired?: (url: string, key: string, at: Date) => Promise<void>;
-}
-
-type Counts = { sent: number; retried: number; dead: number };
-
-/**
- * The pace window. WeCom allows 20 pushes a minute per robot; one second more than a minute
- * absorbs the delay between our reservation and WeCom's receipt.
- */
-export const PACE_WINDOW_MS = 61_000;
-const BACKOFF_BASE_MS = 5_000;
-const BACKOFF_MAX_MS = 15 * 60_000;
-/** Transient refusals, worth another try (path/90313: -1 busy; 45009 rate limit; 45033 too many concurrent). */
-const RETRY_ERRCODES = new Set([-1, 45009, 45033]);
-/** The robot is gone: invalid webhook / removed (93000), disabled (93004), not in the group (93008). */
-const RETIRE_ERRCODES = new Set([93000, 93004, 93008]);
 const OPEN: Array<'pending' | 'sending'> = ['pending', 'sending'];
-const TRUNCATED_NOTE = '\n\n……（内容过长，已截断）';
-
-let seqCounter = 0;
-
-// ── validation ──
-const buffer = z.custom<Buffer>((v) => Buffer.isBuffer(v), 'must be a Buffer');
-const mentions = z.array(z.string().min(1)).optional();
-const requestSchema = z
-  .object({
-    dedupeKey: z.string().min(1).max(512),
-    target: z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('webhook'), url: z.string().min(1) }),
-      z.object({ kind: z.literal('response_url'), url: z.url() }),
-      z.object({ kind: z.literal('app'), toUser: z.string().min(1) }),
-    ]),
-    payload: z.discriminatedUnion('type', [
-      z.object({ type: z.literal('markdown'), content: z.string().min(1), mentions }),
-      z.object({ type: z.literal('text'), content: z.string().min(1), mentions }),
-      // path/99110: images ≤ 2 MB; files 5 B – 20 MB, but a MongoDB document holds 16 MB.
-      z.object({ type: z.literal('image'), png: buffer.refine((b) => b.length > 0 && b.length <= 2 * 1024 * 1024, 'image must be 1 B – 2 MB') }),
-      z.object({
-        type: z.literal('file'),
-        filename: z.string().min(1),
-        data: buffer.refine((b) => b.length >= 5 && b.length <= 15 * 1024 * 1024, 'file must be 5 B – 15 MB'),
-      }),
-    ]),
-    notBefore: z.date().optional(),
-  })
-  .refine((r) => r.target.kind !== 'response_url' || r.payload.type === 'markdown' || r.payload.type === 'text', {
-    message: 'a response_url takes markdown or text only',
-  });
-
-function laneOf(target: PushTarget): string {
-  switch (target.kind) {
-    case 'webhook':
-      return `webhook:${webhookKey(target.url)}`;
-    case 'response_url':
-      return `response_url:${target.url}`;
-    case 'app':
-      return `app:${target.toUser}`;
-  }
-}
-
-/** A lane as logs may show it (robot key and response code masked). */
-function laneLabel(lane: string): string {
-  if (lane.startsWith('webhook:')) return `robot key=${maskSecret(lane.slice('webhook:'.length))}`;
-  if (lane.startsWith('response_url:')) return `response_url ${maskWebhookUrl(lane.slice('response_url:'.length))}`;
-  return `app user ${lane.slice('app:'.length)}`;
-}
-
-function maskTarget(target: PushTarget): PushTarget {
-  return target.kind === 'app' ? target : { ...target, url: maskWebhookUrl(target.url) };
-}
-
-/**
- * The messages one push becomes: markdown over its byte limit is split at line ends into
- * several, text likewise (mentions on the last part); a response_url allows one call, so
- * there it is cut short instead.
- */
-export function pushParts(target: PushTarget, payload: PushPayload): WeComMessage[] {
-  if (payload.type === 'image' || payload.type === 'file') return [payload];
-  if (target.kind === 'response_url') {
-    const content = truncateToBytes(withMentions(payload.content, payload.mentions), CONTENT_LIMITS.responseUrl.markdown, TRUNCATED_NOTE);
-    return [{ type: 'markdown', content }];
-  }
-  const limits = target.kind === 'app' ? CONTENT_LIMITS.app : CONTENT_LIMITS.webhook;
-  // An app chat is 1:1; mentions mean nothing there.
-  const mentioned = target.kind === 'app' ? undefined : payload.mentions;
-  if (payload.type === 'markdown') {
-    return splitByBytes(withMentions(payload.content, mentioned), limits.markdown).map((content) => ({ type: 'markdown', content }));
-  }
-  const pieces = splitByBytes(payload.content, limits.text);
-  return pieces.map((content, i) => (i === pieces.length - 1 && mentioned ? { type: 'text', content, mentions: mentioned } : { type: 'text', content }));
-}
-
-function isDuplicateKeyError(err: unknown): boolean {
-  const e = err as { code?: number; writeErrors?: Array<{ code?: number; err?: { code?: number } }> };
-  if (e.writeErrors?.length) return e.writeErrors.every((w) => (w.code ?? w.err?.code) === 11000);
-  return e.code === 11000;
-}
-
-/** A copy as a plain Buffer, whatever the driver handed back (Buffer, MongooseBuffer, BSON Binary). */
-function toBuffer(value: unknown): Buffer {
-  if (Buffer.isBuffer(value)) return Buffer.from(value);
-  const binary = value as { buffer?: Uint8Array; length?: () => number } | undefined;
-  if (binary?.buffer instanceof Uint8Array) {
-    const n = typeof binary.length === 'function' ? binary.length() : binary.buffer.length;
-    return Buffer.from(binary.buffer.subarray(0, n));
-  }
-  throw new Error('outbox payload is missing its bytes');
-}
-
-type StoredItem = Pick<OutboxItem, 'target' | 'payload'>;
-
-function targetOf(doc: StoredItem): PushTarget {
-  const t = doc.target;
-  if (t.kind === 'app') return { kind: 'app', toUser: t.toUser ?? '' };
-  return { kind: t.kind, url: t.url ?? '' };
-}
-
-function payloadOf(doc: StoredItem): PushPayload {
-  const p = doc.payload;
-  switch (p.type) {
-    case 'markdown':
-    case 'text':
-      return { type: p.type, content: p.content ?? '', ...(p.mentions?.length ? { mentions: [...p.mentions] } : {}) };
-    case 'image':
-      return { type: 'image', png: toBuffer(p.png) };
-    case 'file':
-      return { type: 'file', filename: p.filename ?? 'file', data: toBuffer(p.data) };
-  }
-}
-
-/** What a WeCom error says, for lastError and logs (the client keeps secrets out of it). */
-function describeError(err: unknown): string {
-  if (err instanceof WeComApiError) return `${err.errcode} ${err.errmsg} (${err.api})`;
-  if (err instanceof Error) return err.message;
-  return String(err);
-}
 
 /**
  * The persisted, paced outbox. Every push is a document; a sender claims a lane (one robot,
@@ -255,42 +58,6 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   /** Dispatches run one after the other (each lists the lanes after the previous one took its own). */
   let dispatchChain: Promise<unknown> = Promise.resolve();
 
-  function toDocument(req: PushRequest): Record<string, unknown> {
-    const parsed = requestSchema.safeParse(req);
-    if (!parsed.success) {
-      throw new Error(`invalid push ${req.dedupeKey}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    }
-    const createdAt = now();
-    const notBefore = req.notBefore ?? createdAt;
-    return {
-      dedupeKey: req.dedupeKey,
-      target: req.target,
-      lane: laneOf(req.target),
-      payload: req.payload,
-      status: 'pending',
-      attempts: 0,
-      partsSent: 0,
-      notBefore,
-      nextAttemptAt: notBefore,
-      createdAt,
-      seq: seqCounter++,
-    };
-  }
-
-  function backoffMs(attempt: number, err: unknown): number {
-    const exponential = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
-    const jittered = Math.round(exponential * (0.5 + random() * 0.5));
-    // Rate limited by WeCom (another sender on the same robot?): wait out a whole window.
-    return err instanceof WeComApiError && err.errcode === 45009 ? Math.max(jittered, PACE_WINDOW_MS) : jittered;
-  }
-
-  /** ms until the robot may send again (0: now), from the send times of the lane. */
-  function paceWait(sendTimes: number[], t: number): number {
-    const recent = sendTimes.filter((x) => x > t - PACE_WINDOW_MS);
-    if (recent.length < perMinute) return 0;
-    return recent[recent.length - perMinute]! + PACE_WINDOW_MS - t;
-  }
-
   /**
    * Takes the lane if it is free and not resting (out of quota, or its first push waiting for
    * a retry). One findOneAndUpdate: when the lane exists but is taken, the upsert collides
@@ -308,7 +75,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         { upsert: true, returnDocument: 'after' },
       ).lean<OutboxLane>();
     } catch (err) {
-      if (isDuplicateKeyError(err)) return null;
+      if (isDuplicateKey(err, { all: true })) return null;
       throw err;
     }
   }
@@ -371,15 +138,14 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   async function fail(state: LaneState, item: { _id: unknown; attempts: number; target: PushTarget }, err: unknown, counts: Counts): Promise<Outcome> {
     const reason = describeError(err);
     const t = now();
-    const offOrigin = err instanceof OutboundRefusedError && err.why === 'origin';
-    if (item.target.kind === 'webhook' && ((err instanceof WeComApiError && RETIRE_ERRCODES.has(err.errcode)) || offOrigin)) {
+    if (item.target.kind === 'webhook' && retiresRobot(err)) {
       await retireWebhook(state, item.target.url, reason, counts);
       return 'next';
     }
     const attempts = item.attempts + 1;
-    const retryable = err instanceof WeComNetworkError || (err instanceof WeComApiError && RETRY_ERRCODES.has(err.errcode));
+    const retryable = isRetryable(err);
     if (retryable && attempts < maxAttempts) {
-      const delay = backoffMs(attempts, err);
+      const delay = backoffMs(attempts, err, random);
       const res = await Item.updateOne(
         { _id: item._id, 'lease.owner': state.token },
         { $set: { status: 'pending', attempts, lastError: reason, nextAttemptAt: new Date(t.getTime() + delay) }, $unset: { lease: 1 } },
@@ -419,7 +185,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     };
     for (let i = doc.partsSent; i < parts.length; i++) {
       const t = now().getTime();
-      if (state.paced && paceWait(state.sendTimes, t) > 0) {
+      if (state.paced && paceWait(state.sendTimes, t, perMinute) > 0) {
         // Out of quota in the middle of a long push: hand it back; its other parts follow later, in order.
         const res = await Item.updateOne({ _id: doc._id, 'lease.owner': state.token }, { $set: { status: 'pending' }, $unset: { lease: 1 } });
         return res.matchedCount === 0 ? lost() : 'next';
@@ -477,7 +243,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           resumeAt = head.nextAttemptAt.getTime();
           break;
         }
-        const wait = state.paced ? paceWait(state.sendTimes, t) : 0;
+        const wait = state.paced ? paceWait(state.sendTimes, t, perMinute) : 0;
         if (wait > 0) {
           resumeAt = t + wait;
           break;
@@ -545,25 +311,25 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   const outbox: Outbox = {
     async enqueue(req) {
-      const doc = toDocument(req);
+      const doc = toDocument(req, now());
       await whenReady();
       try {
         await Item.create(doc);
         return 'queued';
       } catch (err) {
-        if (isDuplicateKeyError(err)) return 'duplicate';
+        if (isDuplicateKey(err, { all: true })) return 'duplicate';
         throw err;
       }
     },
 
     async enqueueMany(reqs) {
       if (reqs.length === 0) return;
-      const docs = reqs.map(toDocument);
+      const docs = reqs.map((req) => toDocument(req, now()));
       await whenReady();
       try {
         await Item.insertMany(docs, { ordered: false });
       } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
+        if (!isDuplicateKey(err, { all: true })) throw err;
       }
     },
 
@@ -607,50 +373,4 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     },
   };
   return outbox;
-}
-
-/** A push WeCom would not take, as admins see it (`/查询`): no secrets, no payload bytes. */
-export interface DeadPush {
-  dedupeKey: string;
-  /** With the robot key / response code masked. */
-  target: PushTarget;
-  type: PushPayload['type'];
-  /** The first characters of the content, or the file name. */
-  preview: string;
-  attempts: number;
-  lastError: string;
-  createdAt: Date;
-  diedAt: Date;
-}
-
-/** What may narrow a dead-push query. */
-export type DeadPushFilter = { webhookUrl?: string; toUser?: string; since?: Date; limit?: number };
-/** The dead-push query, as handed to the admin's views (ctx.deadPushes). */
-export type DeadPushQuery = (filter?: DeadPushFilter) => Promise<DeadPush[]>;
-
-/** Dead pushes, newest first; narrowed to one robot (any URL form of it), one app user, or a time. */
-export async function listDeadPushes(
-  conn: mongoose.Connection,
-  filter: DeadPushFilter = {},
-): Promise<DeadPush[]> {
-  const query: Record<string, unknown> = { status: 'dead' };
-  if (filter.webhookUrl) query.lane = laneOf({ kind: 'webhook', url: filter.webhookUrl });
-  else if (filter.toUser) query.lane = laneOf({ kind: 'app', toUser: filter.toUser });
-  if (filter.since) query.diedAt = { $gte: filter.since };
-  const docs = await outboxItemModel(conn)
-    .find(query)
-    .sort({ diedAt: -1 })
-    .limit(filter.limit ?? 50)
-    .select({ 'payload.png': 0, 'payload.data': 0 })
-    .lean();
-  return docs.map((d) => ({
-    dedupeKey: d.dedupeKey,
-    target: maskTarget(targetOf(d)),
-    type: d.payload.type,
-    preview: d.payload.type === 'file' ? (d.payload.filename ?? '') : [...(d.payload.content ?? '')].slice(0, 40).join(''),
-    attempts: d.attempts,
-    lastError: d.lastError ?? '',
-    createdAt: d.createdAt,
-    diedAt: d.diedAt ?? d.createdAt,
-  }));
 }
