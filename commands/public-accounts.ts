@@ -9,7 +9,7 @@ import { normalizeWidth } from '../src/text/normalize';
 import type { AccountKind, CourtyardDoc } from '../src/db/models';
 import { PermissionError, UserError } from '../src/errors';
 import { formatDateTime } from '../src/services/beijing-time';
-import { parseNumberRef } from '../src/services/lookup';
+import { findByNumber } from '../src/services/lookup';
 import {
   contactCourtyards,
   formatYuan,
@@ -177,14 +177,7 @@ const list = defineCommand({
 });
 
 /** `#12`: an entry's number. */
-const entryArg = () =>
-  userArg('编号', async (text, ctx) => {
-    const no = parseNumberRef(text);
-    if (no === undefined) throw new UserError(`「${text}」不是收支编号，请写成 #12 这样（编号见 /公开 列表）`);
-    const entry = await argModels(ctx).AccountEntry.findOne({ no });
-    if (!entry) throw new UserError(`没有编号为 #${no} 的收支，先发 /公开 列表 查看编号`);
-    return entry;
-  });
+const entryArg = () => userArg('编号', (text, ctx) => findByNumber(argModels(ctx).AccountEntry, text, '收支', '/公开 列表'));
 
 const voidEntry = defineCommand({
   name: '作废',

@@ -5,7 +5,7 @@ import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font } from '../src/text/markdown';
 import { UserError } from '../src/errors';
 import { formatDateTime, startOfBeijingWeek } from '../src/services/beijing-time';
-import { parseNumberRef } from '../src/services/lookup';
+import { findByNumber } from '../src/services/lookup';
 import { recordExists, removeVoided, voidObstacle } from '../src/services/records';
 
 /**
@@ -18,14 +18,7 @@ import { recordExists, removeVoided, voidObstacle } from '../src/services/record
 const MAX_REASON = 100;
 
 /** `#12`: a number /记录 gave. */
-const recordArg = () =>
-  userArg('记录', async (text, ctx) => {
-    const no = parseNumberRef(text);
-    if (no === undefined) throw new UserError(`「${text}」不是记录编号，请写成 #12 这样（编号见 /记录 姓名）`);
-    const ref = await argModels(ctx).RecordRef.findOne({ no });
-    if (!ref) throw new UserError(`没有编号为 #${no} 的记录，先发 /记录 姓名 查看编号`);
-    return ref;
-  });
+const recordArg = () => userArg('记录', (text, ctx) => findByNumber(argModels(ctx).RecordRef, text, '记录', '/记录 姓名'));
 
 const voidRecord = defineCommand({
   name: '记录',

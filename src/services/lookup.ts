@@ -4,7 +4,7 @@
  * UserError saying what was not found, or listing the candidates when the name is
  * ambiguous.
  */
-import type { QueryFilter, Types } from 'mongoose';
+import type { HydratedDocument, Model, QueryFilter, Types } from 'mongoose';
 import { OPEN_PROJECT_STATUSES, type CadreDoc, type CourtyardDoc, type Models, type Project, type ProjectDoc, type ResidentRequestDoc, type StreetDoc } from '../db/models';
 import { UserError } from '../errors';
 import { nameKey, normalizeWidth } from '../text/normalize';
@@ -121,6 +121,18 @@ export async function findCadre(models: Models, text: string, scope?: Scope): Pr
 export function parseNumberRef(text: string): number | undefined {
   const m = /^#?\s*(\d{1,9})号?$/.exec(normalizeWidth(text).trim());
   return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * A numbered record (`#12`) of `model`: `noun` names it in the refusals (`收支`, `记录`), and
+ * `listedBy` is the command that shows the numbers (`/公开 列表`).
+ */
+export async function findByNumber<T>(model: Model<T>, text: string, noun: string, listedBy: string): Promise<HydratedDocument<T>> {
+  const no = parseNumberRef(text);
+  if (no === undefined) throw new UserError(`「${text}」不是${noun}编号，请写成 #12 这样（编号见 ${listedBy}）`);
+  const doc = await model.findOne({ no } as QueryFilter<T>);
+  if (!doc) throw new UserError(`没有编号为 #${no} 的${noun}，先发 ${listedBy} 查看编号`);
+  return doc;
 }
 
 /**
