@@ -16,6 +16,7 @@ import {
   type ProjectDoc,
   type TaskArea,
 } from '../db/models';
+import { CANCELLED } from './counted';
 import { PermissionError, UserError } from '../errors';
 import { addBeijingDays, formatDay, startOfBeijingDay } from './beijing-time';
 import type { Audit } from './audit';
@@ -117,7 +118,7 @@ export function completionDetails(p: ProjectDoc, now: Date): string[] {
 export function deadlineLine(p: ProjectDoc, now: Date): string {
   const parts: string[] = [];
   if (p.status === '已完成') parts.push(completionText(p, now));
-  else if (p.status === '已取消') parts.push('已取消');
+  else if (p.status === CANCELLED) parts.push('已取消');
   else if (p.deadline) parts.push(`截止 ${formatDay(p.deadline, now)}`, deadlineText(p.deadline, now));
   else parts.push('未定截止日期');
   if (p.postponements.length) parts.push(`延期 ${p.postponements.length} 次（原定 ${formatDay(originalDeadline(p)!, now)}）`);
@@ -161,7 +162,7 @@ export async function projectCard(models: Models, p: ProjectDoc, now: Date): Pro
 /** Refuses to change a finished or dropped project. */
 export function assertOpen(p: ProjectDoc, now: Date): void {
   if (p.status === '已完成') throw new UserError(`项目 #${p.no} ${p.title} 已于 ${p.completedAt ? formatDay(p.completedAt, now) : '之前'}完成，无需再报`);
-  if (p.status === '已取消') throw new UserError(`项目 #${p.no} ${p.title} 已取消`);
+  if (p.status === CANCELLED) throw new UserError(`项目 #${p.no} ${p.title} 已取消`);
 }
 
 /** The project's courtyard; a UserError if it is gone (the roster was re-imported without it). */
@@ -206,7 +207,7 @@ export async function projectMovedError(models: Models, id: Types.ObjectId, now:
     const who = p.completedBy ? `由 ${await nameOfUser(models, p.completedBy)} ` : '';
     return new UserError(`项目 #${p.no} ${p.title} 刚刚已${who}完成${p.completedAt ? `（${formatDay(p.completedAt, now)}）` : ''}`);
   }
-  if (p.status === '已取消') return new UserError(cancelledText(p, p.cancelledBy ? await nameOfUser(models, p.cancelledBy) : undefined, now));
+  if (p.status === CANCELLED) return new UserError(cancelledText(p, p.cancelledBy ? await nameOfUser(models, p.cancelledBy) : undefined, now));
   const edit = p.edits[p.edits.length - 1];
   const last = p.postponements[p.postponements.length - 1];
   if (edit && (!last || edit.at >= last.at)) {
