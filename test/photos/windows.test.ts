@@ -29,7 +29,7 @@ async function sendPicture(user: TestUser, chat: string, channel?: 'bot') {
   const msgId = `windows-pic-${++n}`;
   const reply = await bot.sendWith(user, chat, { images: [picture()], msgId, ...(channel ? { channel } : {}) });
   const photo = await bot.models.Photo.findOne({ msgKey: `${channel ?? 'aibot'}:${msgId}` }).lean();
-  return { reply, record: photo ? { kind: photo.record.kind, id: String(photo.record.id) } : null };
+  return { reply, record: photo?.record ? { kind: photo.record.kind, id: String(photo.record.id) } : null };
 }
 
 async function report(user: TestUser, chat: string, text: string) {
