@@ -102,3 +102,16 @@ it('two pictures at once after /照片 #1: exactly one takes it', async () => {
     expect(pics.filter((p) => p.reply.includes(NOTHING) && p.record === null)).toHaveLength(1);
   }
 });
+
+it('a window a record opened before this version (once false) still takes pictures until it expires', async () => {
+  const project = (await bot.models.Project.findOne({ no: 1 }).lean())!;
+  await bot.models.PhotoWindow.updateOne(
+    { chatId: f.groups.dongfang, userId: f.users.lisi.userId },
+    { $set: { courtyard: project.courtyard, project: project._id, record: { kind: 'Project', id: project._id }, label: '#1 路面硬化', once: false, until: new Date(bot.now().getTime() + 60_000) } },
+    { upsert: true },
+  );
+  expect((await sendPicture(f.users.lisi, f.groups.dongfang)).record).toEqual(await project1());
+  expect((await sendPicture(f.users.lisi, f.groups.dongfang)).record).toEqual(await project1());
+  bot.advance(60_000);
+  expect((await sendPicture(f.users.lisi, f.groups.dongfang)).reply).toContain(NOTHING);
+});
