@@ -28,7 +28,6 @@ export default defineCommand({
       ctx.msg,
       { courtyard: courtyard._id, project: project._id, record: { kind: 'Project', id: project._id }, label: `#${project.no} ${project.title}` },
       ctx.now,
-      true,
     );
     return [
       `📷 请在 ${PHOTO_WINDOW_MS / 60_000} 分钟内发送照片，将关联到 #${project.no} ${bold(escapeMarkdown(project.title))}（${escapeMarkdown(courtyard.name)}）`,

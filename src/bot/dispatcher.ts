@@ -4,7 +4,7 @@ import { PermissionError, SYSTEM_BUSY_TEXT, UserError } from '../errors';
 import type { Logger } from '../log';
 import { createAudit, type Logged } from '../services/audit';
 import { createCalendar, type WorkingCalendar } from '../services/calendar';
-import { notifyTargetOf, openPhotoWindow, photosLine, photoTargetOf, PHOTO_COMMANDS, queuePhotos, takePhotoWindow, MAX_PHOTOS_PER_MESSAGE } from '../services/photos';
+import { notifyTargetOf, photoAttachment, photosLine, photoTargetOf, PHOTO_COMMANDS, queuePhotos, takePhotoWindow, MAX_PHOTOS_PER_MESSAGE } from '../services/photos';
 import { resolveGroupScope, type Scope } from '../services/scope';
 import type { IncomingMessage, Known, MessageHandler, Reply } from '../wecom/message';
 import type { WeComClient } from '../wecom/client';
@@ -159,7 +159,8 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
   async function withPhotos(reply: Reply | null, msg: IncomingMessage, path: string, now: Date, group: { webhookUrl?: string | null } | null, logged: readonly Logged[]): Promise<Reply | null> {
     const images = msg.images?.length ?? 0;
     const target = PHOTO_COMMANDS.has(path) ? await photoTargetOf(models, `${msg.channel}:${msg.msgId}`, logged) : null;
-    if (target) await openPhotoWindow(models, msg, target, now);
+    // The sender's next pictures: the ingress keeps the target with this message's claim.
+    if (target && reply) reply = { ...reply, attach: photoAttachment(target, now) };
     if (!images) return withLines(reply, foreignLine(msg));
     const to = target ?? (path === PHOTO_COMMAND ? await takePhotoWindow(models, msg, now) : null);
     const line = to

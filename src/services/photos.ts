@@ -2,7 +2,8 @@
  * Photo evidence: pictures sent with a report are tied to the record the report made, and to
  * its courtyard (and project). A picture comes in a mixed message (text and pictures: the
  * command's record takes them), alone within 10 minutes after such a record (same sender,
- * same chat), or after `/照片 #12` (the next picture goes to project #12).
+ * same chat: the message's claim keeps the record, see takePhotoWindow), or after `/照片 #12`
+ * (the next picture goes to project #12).
  *
  * The message is answered at once with how many pictures were taken; the download (they
  * expire in 5 minutes), checks, EXIF removal, thumbnail and GridFS storage follow after the
@@ -11,8 +12,9 @@
 import { mongo, Types, type Connection } from 'mongoose';
 import { isDuplicateKey } from '../db/duplicate-key';
 import type { Models, PhotoRecordKind } from '../db/models';
+import { processedMessageModel } from '../db/models/processed-message';
 import type { Logged } from './audit';
-import type { IncomingMessage } from '../wecom/message';
+import type { Attachment, IncomingMessage } from '../wecom/message';
 import type { PushTarget } from '../wecom/outbox';
 
 /** A picture sent after a record attaches to it for this long. */
@@ -92,24 +94,48 @@ export async function targetOfRecord(models: Models, kind: PhotoRecordKind, id: 
   return q ? { courtyard: q.courtyard, record, label: `诉求 #${q.no}` } : null;
 }
 
-/** Opens (or moves) the sender's window in this chat: the next pictures go to `target`. */
-export async function openPhotoWindow(models: Models, msg: Pick<IncomingMessage, 'chatId' | 'sender'>, target: PhotoTarget, now: Date, once = false): Promise<void> {
+/**
+ * What a reply carries so that the sender's pictures sent alone in this chat go to `target`
+ * for 10 minutes: the ingress stores it with the message's claim (no write of its own).
+ */
+export function photoAttachment(target: PhotoTarget, now: Date): Attachment {
+  const { courtyard, project, record, label } = target;
+  return { until: new Date(now.getTime() + PHOTO_WINDOW_MS), target: { courtyard, ...(project ? { project } : {}), record, label } };
+}
+
+/** Opens (or moves) the sender's window in this chat for `/照片`: the next picture goes to `target`. */
+export async function openPhotoWindow(models: Models, msg: Pick<IncomingMessage, 'chatId' | 'sender'>, target: PhotoTarget, now: Date): Promise<void> {
   await models.PhotoWindow.updateOne(
     { chatId: msg.chatId, userId: msg.sender.userId },
-    { $set: { courtyard: target.courtyard, project: target.project ?? null, record: target.record, label: target.label, once, until: new Date(now.getTime() + PHOTO_WINDOW_MS) } },
+    { $set: { courtyard: target.courtyard, project: target.project ?? null, record: target.record, label: target.label, once: true, taken: false, until: new Date(now.getTime() + PHOTO_WINDOW_MS) } },
     { upsert: true },
   );
 }
 
+type StoredTarget = Pick<PhotoTarget, 'courtyard' | 'label'> & { project?: Types.ObjectId | null; record?: { kind: string; id: Types.ObjectId } | null };
+const asTarget = (t: StoredTarget): PhotoTarget | null =>
+  t.record ? { courtyard: t.courtyard, project: t.project ?? undefined, record: { kind: t.record.kind as PhotoRecordKind, id: t.record.id }, label: t.label } : null;
+
 /**
- * The target of a picture sent alone: the sender's open window in this chat. A `once` window
- * (/照片) is taken by one message, in one conditional write (two pictures at once: one gets it).
+ * The target of a picture sent alone: the newer of the sender's latest record in this chat
+ * (the attachment its message's claim keeps for 10 minutes) and a `/照片` window. A `/照片`
+ * window is taken by one message, in one conditional write (two pictures at once: one gets
+ * it); once taken it still replaces older records until it expires, as it did when it opened.
  */
 export async function takePhotoWindow(models: Models, msg: Pick<IncomingMessage, 'chatId' | 'sender'>, now: Date): Promise<PhotoTarget | null> {
-  const open = { chatId: msg.chatId, userId: msg.sender.userId, until: { $gt: now } };
-  const w = (await models.PhotoWindow.findOneAndDelete({ ...open, once: true }).lean()) ?? (await models.PhotoWindow.findOne({ ...open, once: { $ne: true } }).lean());
-  if (!w?.record) return null;
-  return { courtyard: w.courtyard, project: w.project ?? undefined, record: { kind: w.record.kind as PhotoRecordKind, id: w.record.id }, label: w.label };
+  const who = { chatId: msg.chatId, userId: msg.sender.userId };
+  const [claim, w] = await Promise.all([
+    processedMessageModel(models.PhotoWindow.db).findOne({ ...who, 'attach.until': { $gt: now } }, { attach: 1 }).sort({ createdAt: -1 }).lean(),
+    models.PhotoWindow.findOne({ ...who, until: { $gt: now } }).lean(),
+  ]);
+  const attached = claim?.attach;
+  if (w && (!attached || w.until >= attached.until)) {
+    if (!w.once) return asTarget(w);
+    if (w.taken) return null;
+    const taken = await models.PhotoWindow.findOneAndUpdate({ ...who, once: true, taken: { $ne: true }, until: { $gt: now } }, { $set: { taken: true } }).lean();
+    return taken ? asTarget(taken) : null;
+  }
+  return attached ? asTarget(attached.target as StoredTarget) : null;
 }
 
 /** Where to tell the sender later that a picture could not be kept. */

@@ -2,11 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Connection } from 'mongoose';
 import { isDuplicateKey } from '../db/duplicate-key';
-import { processedMessageModel, type ProcessedMessage } from '../db/models/processed-message';
-import type { Reply } from './message';
+import { processedMessageModel, PROCESSED_MESSAGE_TTL_SECONDS, type ProcessedMessage } from '../db/models/processed-message';
+import type { Attachment, Reply } from './message';
 
 /** A claim as stored (see src/db/models/processed-message.ts). */
 export type ClaimRecord = ProcessedMessage & { reply?: Reply | null };
+
+/** What a claim records about its message besides the key. */
+export interface ClaimFields {
+  chatId?: string;
+  userId?: string;
+  /** Intelligent robot. */
+  streamId?: string;
+  responseUrl?: string;
+}
 
 export interface DedupeDeps {
   conn: Connection;
@@ -22,7 +31,7 @@ export interface DedupeDeps {
  */
 export interface Dedupe {
   /** Inserts the claim; true when this instance owns it (and must run the handler). */
-  claim(key: string, fields?: { streamId?: string; responseUrl?: string }): Promise<boolean>;
+  claim(key: string, fields?: ClaimFields): Promise<boolean>;
   /** Takes over a running claim whose lease has expired (its owner died); true on success. */
   takeOver(key: string): Promise<boolean>;
   /** Extends this instance's lease on a running claim. */
@@ -31,9 +40,9 @@ export interface Dedupe {
    * Stores the reply. Returns the record as it was just before (its `deferred` says whether
    * the answer must now be pushed), or null when this instance no longer owns the claim.
    * A claim deferred as 'stream' before `pushStreamsBefore` is marked pushed in the same
-   * step (WeCom has stopped polling that stream).
+   * step (WeCom has stopped polling that stream). `attach` is stored beside the reply.
    */
-  finish(key: string, reply: Reply | null, pushStreamsBefore?: Date): Promise<{ before: ClaimRecord; pushed: boolean } | null>;
+  finish(key: string, reply: Reply | null, pushStreamsBefore?: Date, attach?: Attachment): Promise<{ before: ClaimRecord; pushed: boolean } | null>;
   /** Marks a running claim as acknowledged without an answer; false when it is already done. */
   defer(key: string, how: 'push' | 'stream'): Promise<boolean>;
   get(key: string): Promise<ClaimRecord | null>;
@@ -53,8 +62,12 @@ export function createDedupe(deps: DedupeDeps): Dedupe {
 
   return {
     async claim(key, fields = {}) {
+      // A plain insert (no document built, no validation): the schema's shape, written here.
+      const doc: Record<string, unknown> = { key, status: 'running', owner, leaseUntil: leaseEnd(), createdAt: now() };
+      for (const [name, value] of Object.entries(fields)) if (value !== undefined) doc[name] = value;
+      doc.expireAt = new Date(Date.now() + PROCESSED_MESSAGE_TTL_SECONDS * 1000);
       try {
-        await model.create({ key, status: 'running', owner, leaseUntil: leaseEnd(), createdAt: now(), ...fields });
+        await model.collection.insertOne(doc);
         return true;
       } catch (err) {
         if (isDuplicateKey(err)) return false;
@@ -74,8 +87,8 @@ export function createDedupe(deps: DedupeDeps): Dedupe {
       await model.updateOne({ key, owner, status: 'running' }, { $set: { leaseUntil: leaseEnd() } });
     },
 
-    async finish(key, reply, pushStreamsBefore) {
-      const done = { status: 'done', reply };
+    async finish(key, reply, pushStreamsBefore, attach) {
+      const done = { status: 'done', reply, ...(attach ? { attach } : {}) };
       // The usual case in one write: not a stream WeCom has stopped polling.
       const current: Record<string, unknown> = { key, owner, status: 'running' };
       if (pushStreamsBefore) current.$or = [{ deferred: { $ne: 'stream' } }, { createdAt: { $gte: pushStreamsBefore } }];

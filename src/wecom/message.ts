@@ -45,6 +45,18 @@ export interface Reply {
   markdown: string;
   /** userids to @mention; rendered as `<@userid>` in markdown or mentioned_list in text. */
   mentions?: string[];
+  /**
+   * Something for the sender's later messages in this chat to find until `until` (what it
+   * is, only the handler knows): the ingress stores it with the message's claim and never
+   * sends it.
+   */
+  attach?: Attachment;
+}
+
+/** See Reply's `attach`. */
+export interface Attachment {
+  until: Date;
+  target: unknown;
 }
 
 /**

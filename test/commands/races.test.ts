@@ -596,7 +596,7 @@ const RACE_FREE: Record<string, string> = {
   导出: 'sends a file; two requests send two files',
   进度: 'every report is kept; the guarded part (completion at 100%) is the /项目 完成 row',
   下沉: 'every visit is kept',
-  照片: "one upsert of the sender's window in that chat (unique chat + sender): the later of two wins; a picture takes a once window in one findOneAndDelete",
+  照片: "one upsert of the sender's window in that chat (unique chat + sender): the later of two wins; a picture takes a once window in one conditional findOneAndUpdate (raced in test/photos/windows.test.ts)",
   '诉求 登记': 'every request is kept under its own number; the rate limit has its own race test (request.test.ts)',
   '推送 周排名': 'runs a job now; its run is coordinated through MongoDB (src/jobs/run-coordinator.ts) and a period is published once (unique index; test/services/snapshots.test.ts)',
   '推送 逾期': 'runs a job now; its run is coordinated through MongoDB (src/jobs/run-coordinator.ts)',

@@ -77,8 +77,10 @@ export function photoModel(conn: Connection): PhotoModel {
 }
 
 /**
- * Where a sender's next pictures go: set when a command made a record (for 10 minutes), or
- * by /照片 #12 (`once`: the next picture only). One per sender and chat.
+ * Where a sender's next picture goes after /照片 #12 (`once`: the next picture only, for 10
+ * minutes). One per sender and chat. (A record a command made takes the pictures through the
+ * message's claim instead: processed-message.ts `attach`; rows with `once` false are from
+ * before, read until they expire.)
  */
 const photoWindowSchema = new Schema({
   chatId: { type: String, required: true },
@@ -92,6 +94,8 @@ const photoWindowSchema = new Schema({
   /** How the reply names the record: `#12 路面硬化`. */
   label: { type: String, default: '' },
   once: { type: Boolean, default: false },
+  /** A picture took it; kept until `until`, so that an older report's attachment stays replaced. */
+  taken: { type: Boolean, default: false },
   until: { type: Date, required: true },
 });
 // One per sender and chat, overwritten by the next: no expiry needed (it is read with `until > now`).

@@ -21,12 +21,20 @@ const processedMessageSchema = new Schema({
    * (intelligent robot: an unfinished stream, finished on WeCom's refresh callbacks).
    */
   deferred: { type: String, enum: ['push', 'stream'] },
+  /** Who sent the message, and in which chat (the group's ChatId; a 1:1 chat's is the sender's userid). */
+  chatId: { type: String },
+  userId: { type: String },
   /** Intelligent robot: the stream id of the passive reply (refresh callbacks carry it). */
   streamId: { type: String },
   /** Intelligent robot: where the rest of a long answer goes (refresh callbacks do not carry it). */
   responseUrl: { type: String },
   /** The handler's Reply, or null when it had nothing to say. Set with status 'done'. */
   reply: { type: Schema.Types.Mixed },
+  /**
+   * What the handler left for the sender's later messages in this chat to find, open until
+   * `until` (a Reply's `attach`, stored apart from the reply so it never goes out). Set with status 'done'.
+   */
+  attach: { type: new Schema({ until: { type: Date, required: true }, target: { type: Schema.Types.Mixed } }, { _id: false }) },
   /** Set when the answer was pushed (through the outbox) instead of a passive reply. */
   pushedAt: { type: Date },
   /** When the message was first claimed, by the application's clock. */
@@ -36,6 +44,8 @@ const processedMessageSchema = new Schema({
 });
 processedMessageSchema.index({ expireAt: 1 }, { expireAfterSeconds: 0 });
 processedMessageSchema.index({ streamId: 1 }, { sparse: true });
+// The sender's newest attachment in a chat; only claims that left one are indexed.
+processedMessageSchema.index({ chatId: 1, userId: 1, createdAt: -1 }, { partialFilterExpression: { 'attach.until': { $exists: true } } });
 
 export type ProcessedMessage = InferSchemaType<typeof processedMessageSchema>;
 export type ProcessedMessageModel = Model<ProcessedMessage>;

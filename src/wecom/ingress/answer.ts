@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { SYSTEM_BUSY_TEXT, UserError } from '../../errors';
 import type { Logger } from '../../log';
 import type { ClaimRecord, Dedupe } from '../dedupe';
-import type { IncomingMessage, Known, MessageHandler, Reply } from '../message';
+import type { Attachment, IncomingMessage, Known, MessageHandler, Reply } from '../message';
 import { PUSHED_TEXT } from '../passive-reply';
 import { WELCOME } from './record-group';
 
@@ -59,6 +59,13 @@ export function streamIdFor(key: string): string {
   return 'lyt' + createHash('sha1').update(key).digest('hex').slice(0, 24);
 }
 
+/** The reply as it goes out and is stored for retries, and what the handler attached to it (stored apart). */
+function withoutAttach(result: Reply | null): { reply: Reply | null; attach?: Attachment } {
+  if (!result?.attach) return { reply: result };
+  const { attach, ...reply } = result;
+  return { reply, attach };
+}
+
 /**
  * Exactly-once answering. The first delivery of a msgId claims it and runs the handler;
  * every delivery (the first, and WeCom's retries, in any process) then waits for the stored
@@ -96,10 +103,10 @@ export function createAnswerer(deps: AnswererDeps) {
     const heartbeat = setInterval(() => void dedupe.renew(key).catch(() => {}), Math.max(1000, deps.leaseMs / 3));
     heartbeat.unref();
     const done = (async (): Promise<ClaimRecord | null> => {
-      const reply = await run(msg, known);
+      const { reply, attach } = withoutAttach(await run(msg, known));
       clearInterval(heartbeat);
       const cutoff = msg.channel === 'aibot' ? new Date(now().getTime() - STREAM_WINDOW_MS) : undefined;
-      const finished = await dedupe.finish(key, reply, cutoff);
+      const finished = await dedupe.finish(key, reply, cutoff, attach);
       if (!finished) {
         log.warn({ key }, 'claim was taken over while the handler ran; its answer is dropped');
         return null;
@@ -168,7 +175,8 @@ export function createAnswerer(deps: AnswererDeps) {
     /** Answers one delivery of `msg` (claim key `key`) within the budget; `known`: what the ingress read for it. */
     async answer(msg: IncomingMessage, key: string, delivery: Delivery = { claimed: false, abandoned: false }, known?: Known): Promise<Outcome> {
       const deadline = Date.now() + deps.budgetMs;
-      const fields = msg.channel === 'aibot' ? { streamId: streamIdFor(key), responseUrl: msg.responseUrl } : {};
+      const who = { chatId: msg.chatId, userId: msg.sender.userId };
+      const fields = msg.channel === 'aibot' ? { ...who, streamId: streamIdFor(key), responseUrl: msg.responseUrl } : who;
       const owned = await dedupe.claim(key, fields);
       if (delivery.abandoned) {
         if (owned) log.warn({ key }, 'claim stored after its callback was answered 系统繁忙; the message is not run');
