@@ -18,6 +18,7 @@ import { createApp } from '../src/http/app';
 import { silentLogger } from '../src/log';
 import { createCalendar } from '../src/services/calendar';
 import { buildCallback, type WeComCredentials } from '../src/sim/callback-builder';
+import { groupRecords } from '../src/services/group-records';
 import { createWeComRouter } from '../src/wecom/ingress/router';
 import type { Outbox } from '../src/wecom/outbox';
 import { splitByBytes } from '../src/text/split';
@@ -68,7 +69,7 @@ export async function messageCost(opts: { quick: boolean }): Promise<BenchResult
     const outbox: Pick<Outbox, 'enqueue'> = { enqueue: async () => 'queued' };
     const handle = createDispatcher({ models, config, log: silentLogger, outbox, calendar: createCalendar(), commands: allCommands });
     // A generous deadline: a slow message is measured, not cut off at 4 s.
-    const router = createWeComRouter({ config, log: silentLogger, conn, handle, outbox, answerDeadlineMs: 120_000 });
+    const router = createWeComRouter({ config, log: silentLogger, conn, groups: groupRecords(models), handle, outbox, answerDeadlineMs: 120_000 });
     const app = createApp({ log: silentLogger, engine: db.engine, pingDb: async () => {}, routers: [router] });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));

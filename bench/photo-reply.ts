@@ -20,6 +20,7 @@ import { silentLogger } from '../src/log';
 import { createCalendar } from '../src/services/calendar';
 import { createPhotoIntake } from '../src/services/photo-intake';
 import { buildCallback, decodeReply, type WeComCredentials } from '../src/sim/callback-builder';
+import { groupRecords } from '../src/services/group-records';
 import { createWeComRouter } from '../src/wecom/ingress/router';
 import { encryptMedia } from '../src/wecom/media';
 import type { Outbox } from '../src/wecom/outbox';
@@ -84,7 +85,7 @@ export async function photoReply(opts: { quick: boolean }): Promise<BenchResult>
     const outbox: Pick<Outbox, 'enqueue'> = { enqueue: async () => 'queued' };
     const handle = createDispatcher({ models, config, log: silentLogger, outbox, calendar: createCalendar(), commands: allCommands });
     const intake = createPhotoIntake({ models, conn, config, log: silentLogger, outbox, media: weComMedia(config.wecom) });
-    const router = createWeComRouter({ config, log: silentLogger, conn, handle, outbox, answerDeadlineMs: 120_000, afterReply: (msg) => msg.images?.length && intake.kick() });
+    const router = createWeComRouter({ config, log: silentLogger, conn, groups: groupRecords(models), handle, outbox, answerDeadlineMs: 120_000, afterReply: (msg) => msg.images?.length && intake.kick() });
     const app = createApp({ log: silentLogger, engine: db.engine, pingDb: async () => {}, routers: [router] });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));

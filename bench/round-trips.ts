@@ -6,6 +6,7 @@ import { createModels } from '../src/db/models';
 import { createApp } from '../src/http/app';
 import { silentLogger } from '../src/log';
 import { buildCallback, type WeComCredentials } from '../src/sim/callback-builder';
+import { groupRecords } from '../src/services/group-records';
 import { createWeComRouter } from '../src/wecom/ingress/router';
 import type { Outbox } from '../src/wecom/outbox';
 import { allCommands } from '../commands';
@@ -45,7 +46,7 @@ export async function databaseCommandsPerCallback(
   });
   const outbox: Pick<Outbox, 'enqueue'> = { enqueue: async () => 'queued' };
   const handle = createDispatcher({ models: createModels(conn), config, log: silentLogger, outbox, commands: allCommands });
-  const app = createApp({ log: silentLogger, engine: 'probe', pingDb: async () => {}, routers: [createWeComRouter({ config, log: silentLogger, conn, handle, outbox })] });
+  const app = createApp({ log: silentLogger, engine: 'probe', pingDb: async () => {}, routers: [createWeComRouter({ config, log: silentLogger, conn, groups: groupRecords(createModels(conn)), handle, outbox })] });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
