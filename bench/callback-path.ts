@@ -405,7 +405,7 @@ export async function callbackPath(opts: { quick: boolean }): Promise<BenchResul
     targets,
     notes: [
       `Command: \`/进度 #<n> 60% 主路已硬化\` from the project's owner (a cadre on the roster, 100 courtyards, one open project per request): caller lookup, project lookup, scope check, progress report and project update with their audit entries, dedupe claim, group record.`,
-      `App: src/main.ts as a child process (same composition: createApp, createWeComRouter, createDispatcher, createOutbox), LOG_LEVEL=info as in production, SCHEDULER=off. Crypto baseline: bench/baseline-server.ts, plain node:http, the ingress's own verify/decrypt/parse/encrypt functions. DB baseline: the same server with MONGODB_URI, adding the database work a /进度 cannot skip through the same driver — the dedupe insert, the project update, the report insert, one after the other (3 commands). Load generator: autocannon in the bench process. App (or baseline), database and load generator share the machine's cores.`,
+      `App: src/main.ts as a child process (composed by createRuntime, src/runtime.ts), LOG_LEVEL=info as in production, SCHEDULER=off. Crypto baseline: bench/baseline-server.ts, plain node:http, the ingress's own verify/decrypt/parse/encrypt functions. DB baseline: the same server with MONGODB_URI, adding the database work a /进度 cannot skip through the same driver — the dedupe insert, the project update, the report insert, one after the other (3 commands). Load generator: autocannon in the bench process. App (or baseline), database and load generator share the machine's cores.`,
       `Database: ${db.how}.`,
       ...notes,
     ],

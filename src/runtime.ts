@@ -51,6 +51,8 @@ export interface RuntimeOptions {
   timers?: boolean;
   /** Where the daily backup writes (null: none); default the embedded database's backups folder, none with MONGODB_URI. */
   backupDir?: string | null;
+  /** The latest the ingress answers a verified message (default its own: the reply budget plus 1 s); benches time slow messages with a long one. */
+  answerDeadlineMs?: number;
   /** Keep the district's dashboard overview computed ahead of requests (the serving process: main.ts). */
   keepDistrictFresh?: boolean;
   /** More options of the photo intake (tests: fetch, retries …). */
@@ -132,7 +134,7 @@ export async function createRuntime(config: Config, conn: Connection, opts: Runt
   });
   // Pictures sent with reports: downloaded after each answer, before WeCom's links expire.
   const photos = createPhotoIntake({ models, conn, config, log, outbox: pushes, media: weComMedia(config.wecom), ...opts.photos });
-  const wecomRouter = createWeComRouter({ config, log, conn, groups: groupRecords(models), handle, outbox: pushes, now: opts.now, afterReply: (msg) => msg.images?.length && photos.kick() });
+  const wecomRouter = createWeComRouter({ config, log, conn, groups: groupRecords(models), handle, outbox: pushes, now: opts.now, answerDeadlineMs: opts.answerDeadlineMs, afterReply: (msg) => msg.images?.length && photos.kick() });
   const dashboard = createDashboardRouter({ models, config, log, calendar, now: opts.now, keepDistrictFresh: opts.keepDistrictFresh });
   // The courtyards' public boards (/公示码), with their 事务公开 (/公开).
   const board = createBoardRouter({ models, config, log, calendar, outbox: pushes, now: opts.now, accounts: boardAccounts(models) });
