@@ -273,6 +273,56 @@ async function startBaseline(mongodbUri?: string): Promise<AppProcess> {
 
 const ms = (n: number) => fmt(n, 1);
 
+/** Commands per callback, by name, most first, as a table. */
+function commandTable(counts: Record<string, number>, what: string): Table {
+  return {
+    headers: [what, 'per /进度'],
+    rows: Object.entries(counts)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([k, v]) => [k, fmt(v, 1)]),
+  };
+}
+
+/**
+ * `npm run bench -- commands`: only the callback bench's count of database commands per /进度
+ * (its seed, its composition in-process with command monitoring), by command and by collection;
+ * no load is run. Seconds, not minutes.
+ */
+export async function callbackCommands(): Promise<BenchResult> {
+  const callbacks = 21;
+  const db = await startBenchDb({ heapMb: 1024 });
+  try {
+    const uri = withDatabase(db.uri, 'bench_callback_commands');
+    const conn = await connectMongoose(uri);
+    try {
+      await conn.dropDatabase();
+      const models = createModels(conn);
+      await syncIndexes(models);
+      await seedProjects(models, callbacks);
+    } finally {
+      await conn.close();
+    }
+    const probe = Array.from({ length: callbacks }, (_, k) => ({ user: userOf(callbacks - 1 - k), chat: CHAT, text: commandText(callbacks - 1 - k) }));
+    const byCollection: Record<string, number> = {};
+    const perCallback = await databaseCommandsPerCallback(uri, CREDS, probe, byCollection);
+    const sum = Object.values(perCallback).reduce((a, b) => a + b, 0);
+    return {
+      name: 'commands',
+      title: 'Database commands per /进度 callback (the callback bench\'s count alone)',
+      engine: db.engine,
+      command: 'npm run bench -- commands',
+      tables: [
+        { caption: `By command, over ${callbacks - 1} callbacks one at a time after one warm-up (${fmt(sum, 1)} in all):`, table: commandTable(perCallback, 'command') },
+        { caption: 'By command and collection:', table: commandTable(byCollection, 'command collection') },
+      ],
+      targets: [{ what: `at most ${TARGET_COMMANDS} database commands per /进度`, met: sum <= TARGET_COMMANDS, actual: `${fmt(sum, 1)} commands` }],
+      notes: [`Seed and composition as \`npm run bench -- callback\` counts them (bench/round-trips.ts). Database: ${db.how}.`],
+    };
+  } finally {
+    await db.stop();
+  }
+}
+
 /** The benchmark. */
 export async function callbackPath(opts: { quick: boolean }): Promise<BenchResult> {
   const sizes: Sizes = opts.quick
