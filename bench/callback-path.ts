@@ -25,7 +25,6 @@ import { fmt, type BenchResult, type Table, type Target } from './report';
 
 /** Made-up credentials in WeCom's formats (the app runs in WeCom mode with them). */
 const CREDS: WeComCredentials = { token: 'BenchToken2026', encodingAesKey: 'aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcdefg', corpId: 'wwbench0000000001' };
-const CHAT = 'wrbenchgroup0001';
 const CONCURRENCIES = [1, 16, 64] as const;
 const TARGET_P99_MS = 300;
 /** Of the database baseline's throughput at concurrency 64. */
@@ -37,8 +36,13 @@ const TARGET_APP_CPU_MS = 2.5;
 const commandText = (i: number) => `/进度 #${i + 1} 60% 主路已硬化`;
 const userOf = (i: number) => `bench${i}`;
 const COURTYARDS = 100;
+/** Request i comes from the work group of its project's courtyard (i mod 100), bound to it as /绑定 楼院 binds one. */
+const chatOf = (i: number) => `wrbenchgroup${String(i % COURTYARDS).padStart(4, '0')}`;
 
-/** The roster and projects the requests report on: cadre i (WeCom userid bench<i>) owns project #i+1 in courtyard i mod 100. */
+/**
+ * The roster and projects the requests report on: cadre i (WeCom userid bench<i>) owns project
+ * #i+1 in courtyard i mod 100; each courtyard has its work group (chatOf), bound to it.
+ */
 async function seedProjects(models: Models, n: number): Promise<void> {
   const street = new Types.ObjectId();
   await models.Street.collection.insertOne({ _id: street, name: '压测街道', aliases: [], district: '压测区', kind: '街道' });
@@ -54,6 +58,23 @@ async function seedProjects(models: Models, n: number): Promise<void> {
   }));
   await models.Courtyard.collection.insertMany(yards);
   const createdAt = new Date();
+  // What /绑定 楼院 <name> stores (commands/bind.ts): the scope, the purpose, who bound it and when.
+  await models.Group.collection.insertMany(
+    yards.map((yard, c) => ({
+      chatId: chatOf(c),
+      name: `${yard.name}工作群`,
+      channel: 'aibot',
+      scope: { kind: 'courtyard', refId: yard._id },
+      purpose: 'work',
+      boundBy: userOf(c),
+      boundAt: createdAt,
+      active: true,
+      linkGeneration: 0,
+      firstSeenAt: createdAt,
+      createdAt,
+      updatedAt: createdAt,
+    })),
+  );
   const deadline = new Date(createdAt.getTime() + 90 * 86_400_000);
   for (let from = 0; from < n; from += 5000) {
     const ids = Array.from({ length: Math.min(5000, n - from) }, (_, k) => from + k);
@@ -150,7 +171,7 @@ function cpuMs(pid: number | undefined): number | undefined {
 async function load(base: string, concurrency: number, first: number, count: number, pids: { server?: number; db?: number } = {}): Promise<Level> {
   const timestamp = Math.floor(Date.now() / 1000);
   const built = Array.from({ length: count }, (_, k) =>
-    buildCallback(CREDS, { channel: 'aibot', user: userOf(first + k), chat: CHAT, text: commandText(first + k) }, { timestamp }),
+    buildCallback(CREDS, { channel: 'aibot', user: userOf(first + k), chat: chatOf(first + k), text: commandText(first + k) }, { timestamp }),
   );
   const cpuBefore = { server: cpuMs(pids.server), db: cpuMs(pids.db), generator: process.cpuUsage() };
   let next = 0;
@@ -273,6 +294,56 @@ async function startBaseline(mongodbUri?: string): Promise<AppProcess> {
 
 const ms = (n: number) => fmt(n, 1);
 
+/** Commands per callback, by name, most first, as a table. */
+function commandTable(counts: Record<string, number>, what: string): Table {
+  return {
+    headers: [what, 'per /进度'],
+    rows: Object.entries(counts)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([k, v]) => [k, fmt(v, 1)]),
+  };
+}
+
+/**
+ * `npm run bench -- commands`: only the callback bench's count of database commands per /进度
+ * (its seed, its composition in-process with command monitoring), by command and by collection;
+ * no load is run. Seconds, not minutes.
+ */
+export async function callbackCommands(): Promise<BenchResult> {
+  const callbacks = 21;
+  const db = await startBenchDb({ heapMb: 1024 });
+  try {
+    const uri = withDatabase(db.uri, 'bench_callback_commands');
+    const conn = await connectMongoose(uri);
+    try {
+      await conn.dropDatabase();
+      const models = createModels(conn);
+      await syncIndexes(models);
+      await seedProjects(models, callbacks);
+    } finally {
+      await conn.close();
+    }
+    const probe = Array.from({ length: callbacks }, (_, k) => ({ user: userOf(callbacks - 1 - k), chat: chatOf(callbacks - 1 - k), text: commandText(callbacks - 1 - k) }));
+    const byCollection: Record<string, number> = {};
+    const perCallback = await databaseCommandsPerCallback(uri, CREDS, probe, byCollection);
+    const sum = Object.values(perCallback).reduce((a, b) => a + b, 0);
+    return {
+      name: 'commands',
+      title: 'Database commands per /进度 callback (the callback bench\'s count alone)',
+      engine: db.engine,
+      command: 'npm run bench -- commands',
+      tables: [
+        { caption: `By command, over ${callbacks - 1} callbacks one at a time after one warm-up (${fmt(sum, 1)} in all):`, table: commandTable(perCallback, 'command') },
+        { caption: 'By command and collection:', table: commandTable(byCollection, 'command collection') },
+      ],
+      targets: [{ what: `at most ${TARGET_COMMANDS} database commands per /进度`, met: sum <= TARGET_COMMANDS, actual: `${fmt(sum, 1)} commands` }],
+      notes: [`Seed and composition as \`npm run bench -- callback\` counts them (bench/round-trips.ts). Database: ${db.how}.`],
+    };
+  } finally {
+    await db.stop();
+  }
+}
+
 /** The benchmark. */
 export async function callbackPath(opts: { quick: boolean }): Promise<BenchResult> {
   const sizes: Sizes = opts.quick
@@ -326,7 +397,7 @@ export async function callbackPath(opts: { quick: boolean }): Promise<BenchResul
       await dbBase.stop();
     }
 
-    const probe = Array.from({ length: 21 }, (_, k) => ({ user: userOf(total * 2 - 1 - k), chat: CHAT, text: commandText(total * 2 - 1 - k) }));
+    const probe = Array.from({ length: 21 }, (_, k) => ({ user: userOf(total * 2 - 1 - k), chat: chatOf(total * 2 - 1 - k), text: commandText(total * 2 - 1 - k) }));
     const byCollection: Record<string, number> = {};
     const perCallback = await databaseCommandsPerCallback(uri, CREDS, probe, byCollection);
     const sum = Object.values(perCallback).reduce((a, b) => a + b, 0);
@@ -404,8 +475,8 @@ export async function callbackPath(opts: { quick: boolean }): Promise<BenchResul
     tables: [{ caption: `Each request a distinct message from a distinct user (intelligent-robot JSON channel, group chat); ${sizes.warmup} warm-up requests at 16 first (not counted):`, table }],
     targets,
     notes: [
-      `Command: \`/进度 #<n> 60% 主路已硬化\` from the project's owner (a cadre on the roster, 100 courtyards, one open project per request): caller lookup, project lookup, scope check, progress report and project update with their audit entries, dedupe claim, group record.`,
-      `App: src/main.ts as a child process (same composition: createApp, createWeComRouter, createDispatcher, createOutbox), LOG_LEVEL=info as in production, SCHEDULER=off. Crypto baseline: bench/baseline-server.ts, plain node:http, the ingress's own verify/decrypt/parse/encrypt functions. DB baseline: the same server with MONGODB_URI, adding the database work a /进度 cannot skip through the same driver — the dedupe insert, the project update, the report insert, one after the other (3 commands). Load generator: autocannon in the bench process. App (or baseline), database and load generator share the machine's cores.`,
+      `Command: \`/进度 #<n> 60% 主路已硬化\` from the project's owner (a cadre on the roster, 100 courtyards, one open project per request), sent in the work group bound to the project's courtyard: caller lookup, project lookup, scope check, progress report and project update with their audit entries, dedupe claim, group record.`,
+      `App: src/main.ts as a child process (composed by createRuntime, src/runtime.ts), LOG_LEVEL=info as in production, SCHEDULER=off. Crypto baseline: bench/baseline-server.ts, plain node:http, the ingress's own verify/decrypt/parse/encrypt functions. DB baseline: the same server with MONGODB_URI, adding the database work a /进度 cannot skip through the same driver — the dedupe insert, the project update, the report insert, one after the other (3 commands). Load generator: autocannon in the bench process. App (or baseline), database and load generator share the machine's cores.`,
       `Database: ${db.how}.`,
       ...notes,
     ],

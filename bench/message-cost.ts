@@ -10,20 +10,18 @@
  */
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { createDispatcher, MAX_MESSAGE_CHARS } from '../src/bot/dispatcher';
+import { MAX_MESSAGE_CHARS } from '../src/bot/dispatcher';
 import { loadConfig } from '../src/config';
 import { connectMongoose } from '../src/db/connect';
 import { createModels, syncIndexes } from '../src/db/models';
-import { createApp } from '../src/http/app';
 import { silentLogger } from '../src/log';
 import { createCalendar } from '../src/services/calendar';
 import { buildCallback, type WeComCredentials } from '../src/sim/callback-builder';
-import { createWeComRouter } from '../src/wecom/ingress/router';
 import type { Outbox } from '../src/wecom/outbox';
 import { splitByBytes } from '../src/text/split';
+import { createRuntime } from '../src/runtime';
 import { startBenchDb } from './database';
 import { fmt, type BenchResult } from './report';
-import { allCommands } from '../commands';
 
 const CREDS: WeComCredentials = { token: 'BenchToken2026', encodingAesKey: 'aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcdefg', corpId: 'wwbench0000000001' };
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
@@ -66,10 +64,9 @@ export async function messageCost(opts: { quick: boolean }): Promise<BenchResult
       REPLY_BUDGET_MS: '3000',
     });
     const outbox: Pick<Outbox, 'enqueue'> = { enqueue: async () => 'queued' };
-    const handle = createDispatcher({ models, config, log: silentLogger, outbox, calendar: createCalendar(), commands: allCommands });
     // A generous deadline: a slow message is measured, not cut off at 4 s.
-    const router = createWeComRouter({ config, log: silentLogger, conn, handle, outbox, answerDeadlineMs: 120_000 });
-    const app = createApp({ log: silentLogger, engine: db.engine, pingDb: async () => {}, routers: [router] });
+    const runtime = await createRuntime(config, conn, { log: silentLogger, outbox, calendar: createCalendar(), timers: false, answerDeadlineMs: 120_000 });
+    const app = runtime.app(db.engine);
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -166,7 +163,7 @@ export async function messageCost(opts: { quick: boolean }): Promise<BenchResult
         `Data: ${fmt(courtyards, 0)} courtyards in 20 street offices, one cadre (the sender), the courtyard group the messages are sent in. /查询 reads every street and courtyard to match the name (the normal message's cost is mostly that).`,
         `Messages over ${MAX_MESSAGE_CHARS} characters are refused before any command work (src/bot/dispatcher.ts); a name longer than 40 characters gets no near-spelling search, and the bounded edit distance (src/text/edit-distance.ts) rules most names out by length and shared characters before filling any table.`,
         `Before this change (issue 12): the 4,000-character /查询 took 17 s at 5,000 courtyards, the 44 KB /撤销 20 s.`,
-        `App: createWeComRouter + createDispatcher (every command) + createApp in the bench process, as src/main.ts composes them; database: ${db.how}.`,
+        `App: createRuntime (src/runtime.ts, every command; an outbox that only records) in the bench process, as src/main.ts composes it; database: ${db.how}.`,
       ],
     };
   } finally {

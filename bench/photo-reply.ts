@@ -11,22 +11,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
-import { createDispatcher } from '../src/bot/dispatcher';
 import { loadConfig } from '../src/config';
 import { connectMongoose } from '../src/db/connect';
 import { createModels, syncIndexes } from '../src/db/models';
-import { createApp } from '../src/http/app';
 import { silentLogger } from '../src/log';
 import { createCalendar } from '../src/services/calendar';
-import { createPhotoIntake } from '../src/services/photo-intake';
 import { buildCallback, decodeReply, type WeComCredentials } from '../src/sim/callback-builder';
-import { createWeComRouter } from '../src/wecom/ingress/router';
 import { encryptMedia } from '../src/wecom/media';
 import type { Outbox } from '../src/wecom/outbox';
 import { startBenchDb } from './database';
 import { fmt, type BenchResult } from './report';
-import { allCommands } from '../commands';
-import { weComMedia } from '../src/wecom/media';
+import { createRuntime } from '../src/runtime';
 
 const CREDS: WeComCredentials = { token: 'BenchToken2026', encodingAesKey: 'aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcdefg', corpId: 'wwbench0000000001' };
 
@@ -82,10 +77,10 @@ export async function photoReply(opts: { quick: boolean }): Promise<BenchResult>
       PHOTO_QUOTA_MB: '0',
     });
     const outbox: Pick<Outbox, 'enqueue'> = { enqueue: async () => 'queued' };
-    const handle = createDispatcher({ models, config, log: silentLogger, outbox, calendar: createCalendar(), commands: allCommands });
-    const intake = createPhotoIntake({ models, conn, config, log: silentLogger, outbox, media: weComMedia(config.wecom) });
-    const router = createWeComRouter({ config, log: silentLogger, conn, handle, outbox, answerDeadlineMs: 120_000, afterReply: (msg) => msg.images?.length && intake.kick() });
-    const app = createApp({ log: silentLogger, engine: db.engine, pingDb: async () => {}, routers: [router] });
+    // The runtime kicks the photo intake after each answer with pictures, as in main.ts.
+    const runtime = await createRuntime(config, conn, { log: silentLogger, outbox, calendar: createCalendar(), timers: false, answerDeadlineMs: 120_000 });
+    const intake = runtime.photos;
+    const app = runtime.app(db.engine);
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -169,7 +164,7 @@ export async function photoReply(opts: { quick: boolean }): Promise<BenchResult>
       notes: [
         `The reply only records the three photos as pending (one insert) and names their record; downloads, decryption, EXIF removal, re-encoding and thumbnails run after it (router afterReply → photo intake), ${fmt(drainMs / 1000, 1)} s for the last backlog of ${repeats} messages.`,
         'Back to back the photo work of earlier messages shares the CPU with the message being answered: that row is what a busy group sees.',
-        `App: createWeComRouter + createDispatcher + createPhotoIntake + createApp, as src/main.ts composes them; database: ${db.how}.`,
+        `App: createRuntime (src/runtime.ts: WeCom router, dispatcher, photo intake; an outbox that only records), as src/main.ts composes it; database: ${db.how}.`,
       ],
     };
   } finally {

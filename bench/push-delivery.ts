@@ -6,12 +6,14 @@
  * tests do; the wall time is what the work itself cost.
  */
 import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../src/config';
 import { connectMongoose } from '../src/db/connect';
 import { outboxItemModel } from '../src/db/models/outbox-item';
 import { silentLogger } from '../src/log';
+import { createRuntime } from '../src/runtime';
 import { startWebhookSink } from '../src/sim/webhook-sink';
 import { createWeComClient } from '../src/wecom/client';
-import { createOutbox, PACE_WINDOW_MS, type PushRequest } from '../src/wecom/outbox';
+import { PACE_WINDOW_MS, type PushRequest } from '../src/wecom/outbox';
 import { startBenchDb } from './database';
 import { fmt, type BenchResult, type Table } from './report';
 
@@ -52,8 +54,18 @@ export async function runPushScenario(uri: string, scenario: PushScenario): Prom
   await conn.dropDatabase();
   const sink = await startWebhookSink({ now, perMinute: PER_MINUTE });
   const client = createWeComClient({ apiBase: sink.url, corpId: 'wwbench', log: silentLogger, now });
-  // The production defaults (concurrency, lease, backoff); only the clock is simulated.
-  const outbox = createOutbox({ conn, client, log: silentLogger, now, perMinute: PER_MINUTE });
+  const config = loadConfig({
+    WECOM_TOKEN: 'BenchToken2026',
+    WECOM_ENCODING_AES_KEY: 'aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcdefg',
+    WECOM_CORP_ID: 'wwbench',
+    WECOM_API_BASE: sink.url,
+    MONGODB_URI: uri,
+    PUSH_PER_MINUTE: String(PER_MINUTE),
+    SCHEDULER: 'off',
+    LOG_LEVEL: 'silent',
+  });
+  // The runtime's outbox with the production defaults (concurrency, lease, backoff); only the clock is simulated.
+  const outbox = (await createRuntime(config, conn, { log: silentLogger, client, outboxOptions: { now }, timers: false })).outbox!;
   try {
     const robots = Array.from({ length: scenario.robots }, (_, i) => `robot-${String(i).padStart(4, '0')}`);
     const pushes: PushRequest[] = Array.from({ length: scenario.messages }, (_, i) => ({

@@ -1,18 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import mongoose from 'mongoose';
-import { createDispatcher } from '../src/bot/dispatcher';
 import { loadConfig } from '../src/config';
-import { createModels } from '../src/db/models';
-import { createApp } from '../src/http/app';
 import { silentLogger } from '../src/log';
 import { buildCallback, type WeComCredentials } from '../src/sim/callback-builder';
-import { createWeComRouter } from '../src/wecom/ingress/router';
+import { createRuntime } from '../src/runtime';
+import { createCalendar } from '../src/services/calendar';
 import type { Outbox } from '../src/wecom/outbox';
-import { allCommands } from '../commands';
 
 /**
- * Counts the database commands one callback costs: main.ts's composition (WeCom router and
- * dispatcher; an outbox that only records) in this process, on a connection with command
+ * Counts the database commands one callback costs: main.ts's composition (createRuntime, with
+ * an outbox that only records) in this process, on a connection with command
  * monitoring, sent `count` callbacks one at a time over HTTP. Returns commands per callback by name.
  */
 export async function databaseCommandsPerCallback(
@@ -44,8 +41,8 @@ export async function databaseCommandsPerCallback(
     LOG_LEVEL: 'silent',
   });
   const outbox: Pick<Outbox, 'enqueue'> = { enqueue: async () => 'queued' };
-  const handle = createDispatcher({ models: createModels(conn), config, log: silentLogger, outbox, commands: allCommands });
-  const app = createApp({ log: silentLogger, engine: 'probe', pingDb: async () => {}, routers: [createWeComRouter({ config, log: silentLogger, conn, handle, outbox })] });
+  const runtime = await createRuntime(config, conn, { log: silentLogger, outbox, calendar: createCalendar(), timers: false });
+  const app = runtime.app('probe');
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

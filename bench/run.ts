@@ -1,13 +1,13 @@
 /**
- * `npm run bench [-- callback|ranking|push|dashboard|message|photos …] [--quick] [--no-record]`: runs the
- * benchmarks (all by default), prints their figures with the machine they ran on, and — for a
+ * `npm run bench [-- callback|ranking|push|dashboard|message|photos|commands …] [--quick] [--no-record]`: runs the
+ * benchmarks (all but `commands`, the callback bench's command count alone, by default), prints their figures with the machine they ran on, and — for a
  * full run (not --quick) unless --no-record — appends them to bench/RESULTS.md.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describeMachine, machineLine } from './machine';
-import { callbackPath } from './callback-path';
+import { callbackCommands, callbackPath } from './callback-path';
 import { dashboardLoad } from './dashboard-load';
 import { messageCost } from './message-cost';
 import { photoReply } from './photo-reply';
@@ -24,7 +24,11 @@ const BENCHES: Record<string, Bench> = {
   dashboard: dashboardLoad,
   message: messageCost,
   photos: photoReply,
+  commands: callbackCommands,
 };
+
+/** What a bare `npm run bench` runs: `commands` is part of `callback`. */
+const DEFAULT = Object.keys(BENCHES).filter((name) => name !== 'commands');
 
 /** Runs the named benchmarks; returns their results (a benchmark that cannot run returns null and says why). */
 export async function runBenches(names: string[], opts: { quick: boolean; record: boolean; print?: (s: string) => void }): Promise<BenchResult[]> {
@@ -32,7 +36,8 @@ export async function runBenches(names: string[], opts: { quick: boolean; record
   const machine = describeMachine(path.resolve(__dirname, '..'));
   const startedAt = new Date();
   const t0 = performance.now();
-  const command = `npm run bench${names.length === Object.keys(BENCHES).length ? '' : ` -- ${names.join(' ')}`}${opts.quick ? (names.length === Object.keys(BENCHES).length ? ' -- --quick' : ' --quick') : ''}`;
+  const all = names.length === DEFAULT.length && names.every((n) => DEFAULT.includes(n));
+  const command = `npm run bench${all ? '' : ` -- ${names.join(' ')}`}${opts.quick ? (all ? ' -- --quick' : ' --quick') : ''}`;
   print(`楼院通 bench — ${machineLine(machine)}`);
   print(`Repeat: ${command}${opts.quick ? ' (quick: smoke-sized, figures not meaningful)' : ''}\n`);
   const results: BenchResult[] = [];
@@ -79,7 +84,7 @@ async function main(): Promise<void> {
     console.error(`unknown benchmark or option: ${bad.join(', ')}\nusage: npm run bench -- [${Object.keys(BENCHES).join('|')} …] [--quick] [--no-record]`);
     process.exit(2);
   }
-  await runBenches(names.length ? names : Object.keys(BENCHES), { quick, record });
+  await runBenches(names.length ? names : DEFAULT, { quick, record });
 }
 
 if (require.main === module) {

@@ -23,12 +23,12 @@ import type { Job } from './jobs/define-job';
 import { createScheduler, type Scheduler } from './jobs/scheduler';
 import type { Logger } from './log';
 import { createCalendar, type WorkingCalendar } from './services/calendar';
+import { groupRecords, type MessageHandler } from './services/group-records';
 import { markWebhookRetired } from './services/webhooks';
 import { createPhotoIntake, type PhotoIntake, type PhotoIntakeDeps } from './services/photo-intake';
 import { createWeComClient, type WeComClient } from './wecom/client';
 import { createWeComRouter } from './wecom/ingress/router';
-import type { MessageHandler } from './wecom/message';
-import { createOutbox, listDeadPushes, type Outbox } from './wecom/outbox';
+import { createOutbox, listDeadPushes, type Outbox, type OutboxDeps } from './wecom/outbox';
 import { weComMedia } from './wecom/media';
 
 export interface RuntimeOptions {
@@ -45,8 +45,14 @@ export interface RuntimeOptions {
   client?: WeComClient;
   /** Where pushes go; default a real outbox on `conn` (then `runtime.outbox` is it). */
   outbox?: Pick<Outbox, 'enqueue'>;
+  /** More options of the real outbox (tests: its clock, a fixed jitter …; its clock is not `now`: the jobs CLI's --at is the job's only). */
+  outboxOptions?: Partial<Pick<OutboxDeps, 'now' | 'random' | 'pollMs' | 'leaseMs' | 'concurrency'>>;
   /** Scheduler timers (default true; the CLIs and tests drive it by hand). */
   timers?: boolean;
+  /** Where the daily backup writes (null: none); default the embedded database's backups folder, none with MONGODB_URI. */
+  backupDir?: string | null;
+  /** The latest the ingress answers a verified message (default its own: the reply budget plus 1 s); benches time slow messages with a long one. */
+  answerDeadlineMs?: number;
   /** Keep the district's dashboard overview computed ahead of requests (the serving process: main.ts). */
   keepDistrictFresh?: boolean;
   /** More options of the photo intake (tests: fetch, retries …). */
@@ -89,13 +95,16 @@ export async function createRuntime(config: Config, conn: Connection, opts: Runt
   const client =
     opts.client ??
     createWeComClient({ apiBase: config.wecom.apiBase, corpId: config.wecom.corpId, corpSecret: config.wecom.corpSecret, agentId: config.wecom.agentId, log });
-  const outbox = opts.outbox ? undefined : createOutbox({
+  const outbox = opts.outbox
+    ? undefined
+    : createOutbox({
         conn,
         client,
         log,
         perMinute: config.push.perMinute,
         maxAttempts: config.push.maxAttempts,
         onWebhookRetired: (url, key, at) => markWebhookRetired(models, url, key, at),
+        ...opts.outboxOptions,
       });
   const pushes = opts.outbox ?? outbox!;
   const scheduler = createScheduler({
@@ -108,7 +117,7 @@ export async function createRuntime(config: Config, conn: Connection, opts: Runt
     jobs: opts.jobs ?? allJobs,
     now: opts.now,
     timers: opts.timers,
-    backupDir: embeddedBackupDir(config),
+    backupDir: opts.backupDir === null ? undefined : (opts.backupDir ?? embeddedBackupDir(config)),
   });
   const handle = createDispatcher({
     models,
@@ -125,7 +134,7 @@ export async function createRuntime(config: Config, conn: Connection, opts: Runt
   });
   // Pictures sent with reports: downloaded after each answer, before WeCom's links expire.
   const photos = createPhotoIntake({ models, conn, config, log, outbox: pushes, media: weComMedia(config.wecom), ...opts.photos });
-  const wecomRouter = createWeComRouter({ config, log, conn, handle, outbox: pushes, now: opts.now, afterReply: (msg) => msg.images?.length && photos.kick() });
+  const wecomRouter = createWeComRouter({ config, log, conn, groups: groupRecords(models), handle, outbox: pushes, now: opts.now, answerDeadlineMs: opts.answerDeadlineMs, afterReply: (msg) => msg.images?.length && photos.kick() });
   const dashboard = createDashboardRouter({ models, config, log, calendar, now: opts.now, keepDistrictFresh: opts.keepDistrictFresh });
   // The courtyards' public boards (/公示码), with their 事务公开 (/公开).
   const board = createBoardRouter({ models, config, log, calendar, outbox: pushes, now: opts.now, accounts: boardAccounts(models) });

@@ -2,8 +2,6 @@
  * The seam between WeCom and the rest of the product: every callback channel is normalised
  * into an IncomingMessage, and every answer is a Reply. Commands never see WeCom formats.
  */
-import type { GroupDoc } from '../db/models/group';
-
 /** aibot: intelligent robot (JSON); bot: group robot callback (XML); app: self-built app (XML). */
 export type Channel = 'aibot' | 'bot' | 'app';
 
@@ -61,12 +59,12 @@ export interface Attachment {
 
 /**
  * What the gateway already read for a message, handed on so the handler need not read it
- * again: the group chat's record as the ingress just upserted it (absent: not read here, the
- * handler reads it; null: not a group chat).
+ * again: the group chat's record as the ingress just upserted it, `G` as its group records
+ * port stores it (absent: not read here, the handler reads it; null: not a group chat).
  */
-export interface Known {
-  group?: GroupDoc | null;
+export interface Known<G = unknown> {
+  group?: G | null;
 }
 
 /** What the gateway hands each verified, deduplicated message to. null: no answer. */
-export type MessageHandler = (msg: IncomingMessage, known?: Known) => Promise<Reply | null>;
+export type MessageHandler<G = unknown> = (msg: IncomingMessage, known?: Known<G>) => Promise<Reply | null>;

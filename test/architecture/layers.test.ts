@@ -93,14 +93,7 @@ const OWN_COLLECTIONS: Partial<Record<Layer, readonly string[]>> = {
 const DB_HELPERS: readonly string[] = ['src/db/duplicate-key'];
 
 /** `from -> to` imports against the rules, each with why it stays for now. */
-const KNOWN_EXCEPTIONS: Record<string, string> = {
-  'src/wecom/ingress/record-group -> src/db/models/group':
-    "the ingress upserts the group it hears from; issue 15 item 3 now one upsert-and-return per message; next step: make it a port the runtime hands in",
-  'src/wecom/ingress/router -> src/db/models/group':
-    "a late answer reads the group's webhook; it goes with the same rework of the ingress (issue 15 item 3)",
-  'src/wecom/message -> src/db/models/group':
-    "type only: the group record the ingress upserted is handed to the handler so it is read once per message; goes with the two above when the group upsert becomes a port",
-};
+const KNOWN_EXCEPTIONS: Record<string, string> = {};
 
 function layerOf(file: string): Layer | undefined {
   return LAYERS.find(([re]) => re.test(file))?.[1];

@@ -12,8 +12,10 @@ import {
   type DecodedReply,
   type WeComCredentials,
 } from '../../src/sim/callback-builder';
+import { groupModel } from '../../src/db/models/group';
+import { groupRecords, type MessageHandler } from '../../src/services/group-records';
 import { createWeComRouter } from '../../src/wecom/ingress/router';
-import type { Channel, MessageHandler } from '../../src/wecom/message';
+import type { Channel } from '../../src/wecom/message';
 import type { Outbox, PushRequest } from '../../src/wecom/outbox';
 
 export * from '../../src/sim/callback-builder';
@@ -93,6 +95,13 @@ export function createTestApp(opts: TestAppOptions): { app: Koa; outbox: Pick<Ou
     config: opts.config ?? testConfig(),
     log,
     conn: opts.conn,
+    // The groups' model compiled on first use, after the dedupe's: these apps sync no indexes,
+    // and the claims' unique index is to be built before a first message is claimed.
+    groups: groupRecords({
+      get Group() {
+        return groupModel(opts.conn);
+      },
+    }),
     handle: opts.handle,
     outbox,
     now: opts.now,

@@ -8,15 +8,15 @@ import type { Connection } from 'mongoose';
 import { connectMongoose } from '../../src/db/connect';
 import { createModels, syncIndexes, type Models } from '../../src/db/models';
 import { outboxItemModel } from '../../src/db/models/outbox-item';
-import { createScheduler, type Scheduler, type SchedulerDeps } from '../../src/jobs/scheduler';
+import type { Scheduler, SchedulerDeps } from '../../src/jobs/scheduler';
 import { silentLogger } from '../../src/log';
 import { createCalendar } from '../../src/services/calendar';
 import { startWebhookSink, type WebhookSink } from '../../src/sim/webhook-sink';
 import { createWeComClient } from '../../src/wecom/client';
-import { createOutbox, type Outbox } from '../../src/wecom/outbox';
+import type { Outbox } from '../../src/wecom/outbox';
+import { createRuntime } from '../../src/runtime';
 import { openTestDb, type TestDb } from '../helpers/db';
 import { testConfig } from '../helpers/wecom';
-import { allJobs } from '../../jobs';
 
 export const calendar = createCalendar();
 export const config = testConfig();
@@ -38,7 +38,7 @@ export interface SeenPush {
   file?: { filename: string; data: Buffer };
 }
 
-/** One app process: its own connection, outbox and scheduler on the shared database. */
+/** One app process (composed by src/runtime.ts): its own connection, outbox and scheduler on the shared database. */
 export interface Instance {
   conn: Connection;
   models: Models;
@@ -53,7 +53,7 @@ export interface Bench {
   now(): Date;
   at(d: Date | string): void;
   /** Starts another process's worth of connection, outbox and scheduler. */
-  instance(over?: Partial<SchedulerDeps>): Promise<Instance>;
+  instance(over?: Partial<Pick<SchedulerDeps, 'config' | 'calendar' | 'timers' | 'backupDir'>>): Promise<Instance>;
   /** Runs the outboxes until nothing more goes out at this moment. */
   drain(...outboxes: Outbox[]): Promise<void>;
   /** What the sink took, decoded. */
@@ -85,11 +85,19 @@ export async function openBench(start: Date): Promise<Bench> {
     async instance(over = {}) {
       const conn = await connectMongoose(db.uri, db.dbName);
       conns.push(conn);
-      const instModels = createModels(conn);
       const client = createWeComClient({ apiBase: sink.url, corpId: 'wwcorp', log: silentLogger, now, timeoutMs: 2000 });
-      const outbox = createOutbox({ conn, client, log: silentLogger, now, random: () => 0.5 });
+      const runtime = await createRuntime(over.config ?? config, conn, {
+        log: silentLogger,
+        now,
+        calendar: over.calendar ?? calendar,
+        client,
+        outboxOptions: { now, random: () => 0.5 },
+        timers: over.timers ?? false,
+        backupDir: over.backupDir ?? null,
+      });
+      const { models: instModels, scheduler } = runtime;
+      const outbox = runtime.outbox!;
       outboxes.push(outbox);
-      const scheduler = createScheduler({ models: instModels, conn, config, log: silentLogger, outbox, calendar, now, timers: false, jobs: allJobs, ...over });
       schedulers.push(scheduler);
       return { conn, models: instModels, outbox, scheduler };
     },

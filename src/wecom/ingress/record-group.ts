@@ -1,5 +1,3 @@
-import type { Connection } from 'mongoose';
-import { groupModel, type GroupDoc } from '../../db/models/group';
 import type { IncomingMessage, Reply } from '../message';
 
 /** What the bot says when it is added to a group (or a user first opens a chat with it). */
@@ -14,19 +12,16 @@ export const WELCOME: Reply = {
 };
 
 /**
- * Group bookkeeping for every verified group message: a group seen for the first time is
- * stored; its webhook (group robot callbacks bring one each time) is kept current; the bot
- * being removed marks it inactive, being added marks it active again. One upsert that returns
- * the group as written (handed on to the handler: the message's one read of its group);
- * null for a 1:1 chat.
+ * The port through which the ingress keeps the record of the groups it hears from (the
+ * runtime hands in src/services/group-records.ts). `G` is the record as stored: the ingress
+ * hands it on to the handler untouched, so a message reads its group once.
  */
-export async function recordGroup(conn: Connection, msg: IncomingMessage, now: Date): Promise<GroupDoc | null> {
-  if (msg.chatType !== 'group') return null;
-  const set: Record<string, unknown> = { channel: msg.channel };
-  if (msg.webhookUrl) set.webhookUrl = msg.webhookUrl;
-  if (msg.event === 'removed') set.active = false;
-  if (msg.event === 'added') set.active = true;
-  const setOnInsert: Record<string, unknown> = { firstSeenAt: now };
-  if (!('active' in set)) setOnInsert.active = true;
-  return groupModel(conn).findOneAndUpdate({ chatId: msg.chatId }, { $set: set, $setOnInsert: setOnInsert }, { upsert: true, returnDocument: 'after' });
+export interface GroupRecords<G> {
+  /**
+   * Group bookkeeping for every verified group message, in one write that returns the group
+   * as written; null for a 1:1 chat.
+   */
+  record(msg: IncomingMessage, now: Date): Promise<G | null>;
+  /** The webhook a late answer is pushed to: the recorded group's, or (none recorded) the stored one's. */
+  webhookOf(chatId: string, recorded: G | null | undefined): Promise<string | null | undefined>;
 }

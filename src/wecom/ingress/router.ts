@@ -2,7 +2,6 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Connection } from 'mongoose';
 import { ANSWER_DEADLINE_MS, type Config } from '../../config';
-import { groupModel } from '../../db/models/group';
 import { SYSTEM_BUSY_TEXT } from '../../errors';
 import type { Logger } from '../../log';
 import { createDedupe } from '../dedupe';
@@ -24,13 +23,15 @@ import { parseAibot } from './parse-aibot';
 import { parseApp } from './parse-app';
 import { parseBot } from './parse-bot';
 import type { ParsedCallback } from './parsed-callback';
-import { recordGroup } from './record-group';
+import type { GroupRecords } from './record-group';
 
-export interface WeComRouterDeps {
+export interface WeComRouterDeps<G> {
   config: Config;
   log: Logger;
   conn: Connection;
-  handle: MessageHandler;
+  /** Where the groups the ingress hears from are recorded (one write per group message). */
+  groups: GroupRecords<G>;
+  handle: MessageHandler<G>;
   outbox: Pick<Outbox, 'enqueue'>;
   now?: () => Date;
   /** How long a claim is kept without renewal before a retry may take it over (default 30 s). */
@@ -78,7 +79,7 @@ function withDeadline<T>(ms: number, work: Promise<T>): Promise<T | 'late'> {
  * once, handed to `handle`, and answered passively within `config.replyBudgetMs`, or
  * acknowledged, with the answer following through the outbox.
  */
-export function createWeComRouter(deps: WeComRouterDeps): Router {
+export function createWeComRouter<G>(deps: WeComRouterDeps<G>): Router {
   const { config, log, conn, outbox } = deps;
   const now = deps.now ?? (() => new Date());
   const leaseMs = deps.leaseMs ?? 30_000;
@@ -87,7 +88,7 @@ export function createWeComRouter(deps: WeComRouterDeps): Router {
   const answerer = createAnswerer({
     dedupe,
     log,
-    handle: deps.handle,
+    handle: (msg) => deps.handle(msg, recorded.has(msg) ? { group: recorded.get(msg) } : undefined),
     budgetMs: config.replyBudgetMs,
     now,
     leaseMs,
@@ -102,13 +103,13 @@ export function createWeComRouter(deps: WeComRouterDeps): Router {
     receiveId: channel === 'app' ? config.wecom.corpId : '',
   });
 
-  /** The group each message's delivery recorded (a late push reads no more). */
-  const groups = new WeakMap<IncomingMessage, { webhookUrl?: string | null }>();
+  /** The group each message's delivery recorded: handed to the handler, and a late push reads no more. */
+  const recorded = new WeakMap<IncomingMessage, G | null>();
 
   async function targetFor(msg: IncomingMessage): Promise<PushTarget | null> {
     if (msg.channel === 'app') return { kind: 'app', toUser: msg.sender.userId };
     if (msg.channel === 'aibot') return msg.responseUrl ? { kind: 'response_url', url: msg.responseUrl } : null;
-    const url = msg.webhookUrl ?? (groups.get(msg) ?? (await groupModel(conn).findOne({ chatId: msg.chatId }).lean()))?.webhookUrl;
+    const url = msg.webhookUrl ?? (await deps.groups.webhookOf(msg.chatId, recorded.get(msg)));
     return url ? { kind: 'webhook', url } : null;
   }
 
@@ -265,9 +266,8 @@ export function createWeComRouter(deps: WeComRouterDeps): Router {
       const answered = withDeadline(
         answerDeadlineMs,
         (async () => {
-          const group = await recordGroup(conn, msg, now());
-          if (group) groups.set(msg, group);
-          return answerer.answer(msg, key, delivery, { group });
+          recorded.set(msg, await deps.groups.record(msg, now()));
+          return answerer.answer(msg, key, delivery);
         })(),
       );
       const outcome = await answered.catch((err: unknown) => {
