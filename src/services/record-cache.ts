@@ -21,7 +21,7 @@ interface Cached<V> {
   value: V;
   /** Date.now() when read (the real clock: the cache is about the database, not the product's time). */
   at: number;
-  /** The write generation when the read started. */
+  /** The write generation when the read started: a write counted during the read voids it too. */
   generation: number;
 }
 
@@ -39,11 +39,8 @@ export function recordCache<V>(generation: () => number, load: (models: Models, 
     if (hit && hit.generation === gen && Date.now() - hit.at < RECORD_CACHE_MS) return hit.value;
     const at = Date.now();
     const value = await load(models, key);
-    // A write that landed while reading may or may not be in `value`: keep it only if none did.
-    if (generation() === gen) {
-      if (cache.size >= RECORD_CACHE_MAX) cache.clear();
-      cache.set(key, { value, at, generation: gen });
-    }
+    if (cache.size >= RECORD_CACHE_MAX) cache.clear();
+    cache.set(key, { value, at, generation: gen });
     return value;
   };
 }
