@@ -17,7 +17,6 @@ import {
   type TaskArea,
 } from '../db/models';
 import { CANCELLED } from './counted';
-import { cachedCourtyard } from './record-cache';
 import { PermissionError, UserError } from '../errors';
 import { addBeijingDays, formatDay, startOfBeijingDay } from './beijing-time';
 import type { Audit } from './audit';
@@ -166,12 +165,9 @@ export function assertOpen(p: ProjectDoc, now: Date): void {
   if (p.status === CANCELLED) throw new UserError(`项目 #${p.no} ${p.title} 已取消`);
 }
 
-/**
- * The project's courtyard (the per-process cached record, src/services/record-cache.ts:
- * read only); a UserError if it is gone (the roster was re-imported without it).
- */
+/** The project's courtyard; a UserError if it is gone (the roster was re-imported without it). */
 export async function projectCourtyard(models: Models, p: ProjectDoc): Promise<CourtyardDoc> {
-  const courtyard = await cachedCourtyard(models, p.courtyard);
+  const courtyard = await models.Courtyard.findById(p.courtyard);
   if (!courtyard) throw new UserError(`项目 #${p.no} 所属的楼院已不在花名册中，请联系管理员`);
   return courtyard;
 }
