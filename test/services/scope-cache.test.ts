@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import org from '../../commands/org';
+import undo from '../../commands/undo';
 import { importRoster } from '../../src/roster/import-roster';
 import { RECORD_CACHE_MS } from '../../src/services/record-cache';
 import { createTestBot, type BasicFixture, type TestBot } from '../helpers/bot';
@@ -17,7 +18,7 @@ let f: BasicFixture;
 let skew = 0;
 
 beforeEach(async () => {
-  bot = await createTestBot({ commands: [org] });
+  bot = await createTestBot({ commands: [org, undo] });
   f = await bot.seed.basic();
   skew = 0;
   const start = Date.now();
@@ -58,6 +59,16 @@ describe('the courtyard and street of a message’s scope', () => {
     });
     expect((await importRoster(bot.models, [roster], { now: bot.now() })).problems).toEqual([]);
     expect(await dongfangCard()).toContain('党组织：筹建中');
+  });
+
+  // undoLast restores with the collection's own replaceOne, which no model hook sees: this
+  // passes once it calls bumpWrites(e.modelName) after each restore (src/db/models/writes.ts).
+  // Until then the restored courtyard shows within RECORD_CACHE_MS. Flip to `it` then.
+  it.failing('show a courtyard as /撤销 restored it in the next reply', async () => {
+    await bot.send(f.users.admin, f.groups.dongfang, '/组织 党支部 已建');
+    expect(await dongfangCard()).toContain('党组织：已建');
+    expect(await bot.send(f.users.admin, f.groups.dongfang, '/撤销')).toContain('已撤销');
+    expect(await dongfangCard()).toContain('❌ 党组织：未建');
   });
 
   it('show the courtyard of a cadre’s 1:1 chat as changed through this process', async () => {
