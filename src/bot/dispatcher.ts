@@ -6,6 +6,7 @@ import { createAudit, type Logged } from '../services/audit';
 import { createCalendar, type WorkingCalendar } from '../services/calendar';
 import { notifyTargetOf, photoAttachment, photosLine, photoTargetOf, PHOTO_COMMANDS, queuePhotos, takePhotoWindow, MAX_PHOTOS_PER_MESSAGE } from '../services/photos';
 import { resolveGroupScope, type Scope } from '../services/scope';
+import { cachedCourtyard } from '../services/record-cache';
 import type { Known, MessageHandler } from '../services/group-records';
 import type { IncomingMessage, Reply } from '../wecom/message';
 import type { WeComClient } from '../wecom/client';
@@ -233,7 +234,7 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
 
     let defaultCourtyard: CourtyardDoc | null = scope.kind === 'courtyard' ? scope.courtyard : null;
     if (!defaultCourtyard && msg.chatType === 'single' && caller.courtyardIds.length === 1) {
-      defaultCourtyard = await models.Courtyard.findById(caller.courtyardIds[0]);
+      defaultCourtyard = await cachedCourtyard(models, caller.courtyardIds[0]!);
     }
     const current = command;
     const audit = createAudit({ models, actor: caller.userId, actorName: caller.name, command: msg.text.trim(), msgId: `${msg.channel}:${msg.msgId}`, now });

@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import type { Config } from '../config';
 import type { CadreDoc, Models, Role } from '../db/models';
 import { cadreWrites } from '../db/models/cadre';
+import { RECORD_CACHE_MS, recordCache } from './record-cache';
 
 /** Where an admin's or leader's role applies. */
 export type RoleScope = { kind: 'district' } | { kind: 'street'; street: Types.ObjectId };
@@ -59,18 +60,7 @@ export async function resolveCaller(
  * How long a roster entry read for a caller is used again: a change another process makes
  * (the import CLI, another instance) is seen within this; one this process makes at once.
  */
-export const CALLER_CACHE_MS = 5000;
-const CALLER_CACHE_MAX = 10_000;
-
-interface Cached {
-  cadre: CadreDoc | null;
-  /** Date.now() when read (the real clock: the cache is about the database, not the product's time). */
-  at: number;
-  /** cadreWrites.generation when the read started. */
-  generation: number;
-}
-
-const caches = new WeakMap<Models, Map<string, Cached>>();
+export const CALLER_CACHE_MS = RECORD_CACHE_MS;
 
 /**
  * The active roster entry linked to `userId`, read at most once per CALLER_CACHE_MS per
@@ -78,17 +68,7 @@ const caches = new WeakMap<Models, Map<string, Cached>>();
  * shared by the messages that use it: nothing writes through it (changes go through
  * ctx.audit, which reads the record itself).
  */
-async function cachedCadre(models: Models, userId: string): Promise<CadreDoc | null> {
-  let cache = caches.get(models);
-  if (!cache) caches.set(models, (cache = new Map()));
-  const hit = cache.get(userId);
-  const generation = cadreWrites.generation;
-  if (hit && hit.generation === generation && Date.now() - hit.at < CALLER_CACHE_MS) return hit.cadre;
-  const at = Date.now();
-  const cadre = await models.Cadre.findOne({ userId, active: true });
-  if (cadreWrites.generation === generation) {
-    if (cache.size >= CALLER_CACHE_MAX) cache.clear();
-    cache.set(userId, { cadre, at, generation });
-  }
-  return cadre;
-}
+const cachedCadre = recordCache(
+  () => cadreWrites.generation,
+  (models, userId): Promise<CadreDoc | null> => models.Cadre.findOne({ userId, active: true }),
+);

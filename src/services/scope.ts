@@ -4,6 +4,7 @@
  */
 import { Types } from 'mongoose';
 import type { CourtyardDoc, GroupDoc, Models, StreetDoc } from '../db/models';
+import { cachedCourtyard, cachedStreet } from './record-cache';
 
 export type Scope =
   /** A 1:1 chat, or a group nobody has bound yet. */
@@ -12,7 +13,11 @@ export type Scope =
   | { kind: 'street'; street: StreetDoc }
   | { kind: 'courtyard'; courtyard: CourtyardDoc; street: StreetDoc | null };
 
-/** Loads the scope a group is bound to; 'none' for no group, an unbound one, or a binding whose target is gone. */
+/**
+ * Loads the scope a group is bound to; 'none' for no group, an unbound one, or a binding
+ * whose target is gone. The courtyard and street are the per-process cached records
+ * (src/services/record-cache.ts): read only.
+ */
 export async function resolveGroupScope(models: Models, group: GroupDoc | null): Promise<Scope> {
   const kind = group?.scope?.kind;
   const refId = group?.scope?.refId;
@@ -20,12 +25,12 @@ export async function resolveGroupScope(models: Models, group: GroupDoc | null):
   if (kind === 'district') return { kind: 'district' };
   if (!refId) return { kind: 'none' };
   if (kind === 'street') {
-    const street = await models.Street.findById(refId);
+    const street = await cachedStreet(models, refId);
     return street ? { kind: 'street', street } : { kind: 'none' };
   }
-  const courtyard = await models.Courtyard.findById(refId);
+  const courtyard = await cachedCourtyard(models, refId);
   if (!courtyard) return { kind: 'none' };
-  return { kind: 'courtyard', courtyard, street: await models.Street.findById(courtyard.street) };
+  return { kind: 'courtyard', courtyard, street: await cachedStreet(models, courtyard.street) };
 }
 
 /** How a scope is named in chat: 全区, 济源路街道, 东方花园, 未绑定. */
@@ -122,10 +127,10 @@ export async function callerScope(models: Models, asker: ScopeAsker): Promise<Pl
   const manages = caller.roles.has('admin') || caller.roles.has('leader');
   if (manages && caller.roleScope.kind === 'district') return { kind: 'district' };
   if (manages && caller.roleScope.kind === 'street') {
-    const street = await models.Street.findById(caller.roleScope.street);
+    const street = await cachedStreet(models, caller.roleScope.street);
     if (street) return { kind: 'street', street };
   }
   const yard = asker.defaultCourtyard;
-  if (yard) return { kind: 'courtyard', courtyard: yard, street: await models.Street.findById(yard.street) };
+  if (yard) return { kind: 'courtyard', courtyard: yard, street: await cachedStreet(models, yard.street) };
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
+import { countWrites } from './writes';
 
 /** 无主管楼院: no owning unit, no property company; 老旧小区: an old estate in the same campaign. */
 export const COURTYARD_KINDS = ['无主管楼院', '老旧小区'] as const;
@@ -115,6 +116,8 @@ courtyardSchema.index({ name: 1 });
 courtyardSchema.index({ aliases: 1 });
 courtyardSchema.index({ community: 1 });
 courtyardSchema.index({ 'selfGovContact.userId': 1 }, { sparse: true });
+// The courtyard cache (src/services/record-cache.ts) drops what it read before a local write.
+countWrites(courtyardSchema, 'Courtyard');
 
 export type Courtyard = InferSchemaType<typeof courtyardSchema>;
 export type CourtyardDoc = HydratedDocument<Courtyard>;

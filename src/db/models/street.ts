@@ -1,4 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
+import { countWrites } from './writes';
 
 /** Kinds of street-level office: 街道 (street office), 镇 (town), 办事处 (sub-district office). */
 export const STREET_KINDS = ['街道', '镇', '办事处'] as const;
@@ -19,6 +20,8 @@ const streetSchema = new Schema(
 );
 streetSchema.index({ name: 1 }, { unique: true });
 streetSchema.index({ aliases: 1 });
+// The street cache (src/services/record-cache.ts) drops what it read before a local write.
+countWrites(streetSchema, 'Street');
 
 export type Street = InferSchemaType<typeof streetSchema>;
 export type StreetDoc = HydratedDocument<Street>;
