@@ -21,7 +21,7 @@ export default defineCommand({
     const { models, now } = ctx;
     const courtyard = await projectCourtyard(models, project);
     await ctx.assertInScope({ courtyard, owner: project.owner });
-    assertOpen(project, now);
+    await assertOpen(models, project, now);
     if (note && [...note].length > MAX_STANDARD_CHARS) ctx.fail(`说明不超过 ${MAX_STANDARD_CHARS} 个字`);
     const before = project.percent;
     if (percent < before && !note) {

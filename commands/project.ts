@@ -231,7 +231,7 @@ const complete = defineCommand({
   async run(ctx, { project, note }) {
     const courtyard = await projectCourtyard(ctx.models, project);
     await ctx.assertInScope({ courtyard, owner: project.owner });
-    assertOpen(project, ctx.now);
+    await assertOpen(ctx.models, project, ctx.now);
     const { project: done } = await recordProgress(ctx, project, courtyard, 100, note ?? '');
     const lines = [`🎉 项目 #${done.no} ${bold(escapeMarkdown(done.title))} ${completionText(done, ctx.now)}`, ...completionDetails(done, ctx.now)];
     if (note) lines.push(`说明：${escapeMarkdown(note)}`);
@@ -258,7 +258,7 @@ const postpone = defineCommand({
     const { models, now } = ctx;
     const courtyard = await projectCourtyard(models, project);
     await assertAdminOrOwner(ctx, courtyard, project.owner);
-    assertOpen(project, ctx.now);
+    await assertOpen(ctx.models, project, ctx.now);
     if ([...reason].length > MAX_STANDARD_CHARS) ctx.fail(`原因不超过 ${MAX_STANDARD_CHARS} 个字`);
     const from = project.deadline ?? startOfBeijingDay(now);
     if (deadline <= from) ctx.fail(`新的截止日期应晚于现在的 ${formatDay(from, now)}`);

@@ -22,6 +22,7 @@ import { addBeijingDays, formatDay, startOfBeijingDay } from './beijing-time';
 import type { Audit } from './audit';
 import type { Caller } from './caller';
 import { nameOfUser } from './lookup';
+import { cachedCourtyard } from './record-cache';
 
 /** What a project change needs from the command that makes it (a CommandContext fits). */
 export interface ActingContext {
@@ -159,15 +160,23 @@ export async function projectCard(models: Models, p: ProjectDoc, now: Date): Pro
   ].join('\n');
 }
 
-/** Refuses to change a finished or dropped project. */
-export function assertOpen(p: ProjectDoc, now: Date): void {
-  if (p.status === '已完成') throw new UserError(`项目 #${p.no} ${p.title} 已于 ${p.completedAt ? formatDay(p.completedAt, now) : '之前'}完成，无需再报`);
+/** A completion this recent is told as 刚刚 (it likely crossed the caller's message). */
+const JUST_COMPLETED_MS = 10 * 60_000;
+
+/** Refuses to change a finished or dropped project, naming who finished it. */
+export async function assertOpen(models: Models, p: ProjectDoc, now: Date): Promise<void> {
+  if (p.status === '已完成') {
+    const who = p.completedBy ? `由 ${await nameOfUser(models, p.completedBy)} ` : '';
+    const day = p.completedAt ? formatDay(p.completedAt, now) : '之前';
+    if (p.completedAt && now.getTime() - p.completedAt.getTime() < JUST_COMPLETED_MS) throw new UserError(`项目 #${p.no} ${p.title} 刚刚已${who}完成（${day}）`);
+    throw new UserError(`项目 #${p.no} ${p.title} 已${who}于 ${day}完成，无需再报`);
+  }
   if (p.status === CANCELLED) throw new UserError(`项目 #${p.no} ${p.title} 已取消`);
 }
 
 /** The project's courtyard; a UserError if it is gone (the roster was re-imported without it). */
 export async function projectCourtyard(models: Models, p: ProjectDoc): Promise<CourtyardDoc> {
-  const courtyard = await models.Courtyard.findById(p.courtyard);
+  const courtyard = await cachedCourtyard(models, p.courtyard);
   if (!courtyard) throw new UserError(`项目 #${p.no} 所属的楼院已不在花名册中，请联系管理员`);
   return courtyard;
 }

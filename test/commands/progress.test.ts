@@ -106,7 +106,7 @@ describe('/进度', () => {
     const reply = await bot.send(f.users.admin, f.groups.dongfang, '/进度 #12 完成 已通过验收');
     expect(reply).toContain('🎉 #12 **路面硬化** 已完成 9月21日（<font color="warning">逾期 1 天</font>）');
     expect(await get(12)).toMatchObject({ percent: 100, status: '已完成', completedAt: bot.now() });
-    expect(await bot.send(f.users.zhangsan, f.groups.dongfang, '/进度 #12 90%')).toContain('项目 #12 路面硬化 已于 9月21日完成');
+    expect(await bot.send(f.users.zhangsan, f.groups.dongfang, '/进度 #12 90%')).toContain('项目 #12 路面硬化 刚刚已由 王管理 完成（9月21日）');
     expect(await get(12)).toMatchObject({ percent: 100, status: '已完成' });
   });
 });

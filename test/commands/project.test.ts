@@ -222,7 +222,7 @@ describe('/项目 完成', () => {
   it('says when the project is late, or already done', async () => {
     bot.setNow('2020-10-02T02:00:00Z');
     expect(await bot.send(f.users.admin, f.groups.dongfang, '/项目 完成 楼道照明')).toContain('已完成 10月2日（<font color="warning">逾期 2 天</font>）');
-    expect(await bot.send(f.users.admin, f.groups.dongfang, '/项目 完成 #1')).toContain('❌ 项目 #1 路面硬化 已于 9月22日完成');
+    expect(await bot.send(f.users.admin, f.groups.dongfang, '/项目 完成 #1')).toContain('❌ 项目 #1 路面硬化 已由 张三 于 9月22日完成，无需再报');
     expect(await bot.send(f.users.admin, f.groups.dongfang, '/项目 完成')).toContain('缺少「项目」');
     expect(await bot.send(f.users.admin, f.groups.dongfang, '/项目 完成 #77')).toContain('没有编号为 #77 的项目');
     expect(await bot.models.ProgressReport.countDocuments({ percent: 100 })).toBe(2);
