@@ -1,4 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
+import { recordChangedBy } from './changed-by';
 
 /** Kinds of street-level office: 街道 (street office), 镇 (town), 办事处 (sub-district office). */
 export const STREET_KINDS = ['街道', '镇', '办事处'] as const;
@@ -23,6 +24,8 @@ streetSchema.index({ aliases: 1 });
 export type Street = InferSchemaType<typeof streetSchema>;
 export type StreetDoc = HydratedDocument<Street>;
 export type StreetModel = Model<Street>;
+
+recordChangedBy(streetSchema);
 
 export function streetModel(conn: Connection): StreetModel {
   return (conn.models.Street as StreetModel | undefined) ?? conn.model<Street>('Street', streetSchema);
