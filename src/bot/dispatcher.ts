@@ -237,7 +237,7 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
       defaultCourtyard = await cachedCourtyard(models, caller.courtyardIds[0]!);
     }
     const current = command;
-    const audit = createAudit({ models, actor: caller.userId, actorName: caller.name, command: msg.text.trim(), msgId: `${msg.channel}:${msg.msgId}`, now });
+    const audit = createAudit({ models, actor: caller.userId, actorName: caller.name, command: msg.text.trim(), msgId: `${msg.channel}:${msg.msgId}`, now, batched: true });
     const fail = (message: string): never => {
       throw new UserError(message, [...current.usage]);
     };
@@ -273,7 +273,14 @@ export function createDispatcher(deps: DispatcherDeps): MessageHandler & { regis
     };
     const args = await bindArgs(command, tokens, msg.text, { now, models, scope });
     log.debug({ command: path, userId: caller.userId, msgId: msg.msgId }, 'running command');
-    return withPhotos(toReply(await command.run!(ctx, args)), msg, path, now, group, audit.logged);
+    let result: Awaited<ReturnType<NonNullable<typeof command.run>>>;
+    try {
+      result = await command.run!(ctx, args);
+    } finally {
+      // Also after a failure: what the command changed before it failed stays undoable.
+      await audit.flush();
+    }
+    return withPhotos(toReply(result), msg, path, now, group, audit.logged);
   }
 
   const dispatch = async (msg: IncomingMessage, known: Known = {}): Promise<Reply | null> => {

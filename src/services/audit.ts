@@ -3,10 +3,16 @@
  * change (before/after) in one call, so that /撤销 can undo any command generically
  * ({@link undoLast}).
  *
- * Write order (there are no transactions): the record first, then its audit entry. A crash
- * in between leaves a correct record that cannot be undone; a retry of the same message
- * (same msgId) finds the record, writes nothing twice and completes the audit entry, which
- * is keyed by (msgId, model, record) and keeps the first `before`.
+ * Write order (there are no transactions): the record first, then its audit entry — right
+ * after the change, or (`batched`, as the dispatcher runs commands) all of a message's
+ * entries in one write at `flush()`. A crash in between leaves a correct record that cannot
+ * be undone; a retry of the same message (same msgId) finds the record, writes nothing twice
+ * and completes the audit entry, which is keyed by (msgId, model, record) and keeps the
+ * first `before`.
+ *
+ * Every audited write also stamps the record's `changedBy` (where its schema has it,
+ * src/db/models/changed-by.ts): a loser of a race names the winner from the record itself
+ * ({@link lastWriter}), not from an audit entry that may not be written yet.
  *
  * Every change is one conditional write whose filter is the caller's guard: an update reads
  * the record, then writes it with the guard plus the version it read (`__v`, which every
@@ -14,8 +20,9 @@
  * concurrent changes cannot both pass one guard; a delete is one findOneAndDelete. Only the
  * winner's change is logged.
  */
-import type { HydratedDocument, Model, QueryFilter, Types, UpdateQuery } from 'mongoose';
+import type { AnyBulkWriteOperation, HydratedDocument, Model, QueryFilter, Types, UpdateQuery } from 'mongoose';
 import type { AuditEntry, AuditOp, Models } from '../db/models';
+import type { ChangedBy } from '../db/models/changed-by';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { cadreWrites } from '../db/models/cadre';
 import { UserError } from '../errors';
@@ -35,6 +42,8 @@ export interface AuditOptions {
   /** The message's id: groups the changes of one command, and makes creates idempotent. */
   msgId: string;
   now: Date;
+  /** Queue the entries and write them at `flush()`, in one command; else each right after its change. */
+  batched?: boolean;
 }
 
 /** What one message changed, kept in memory as it was logged (newest last). */
@@ -66,6 +75,8 @@ export interface Audit {
   remove<T>(model: Model<T>, filter: QueryFilter<T>): Promise<Record<string, unknown> | null>;
   /** What this message changed so far. */
   readonly logged: readonly Logged[];
+  /** Writes the queued audit entries (batched), in one command; nothing when none are queued. */
+  flush(): Promise<void>;
 }
 
 /** A record before and after one audited update. */
@@ -77,11 +88,15 @@ export interface Change<T> {
 /** A read-then-write retries this often when other writes keep moving the record's version. */
 const MAX_WRITE_ATTEMPTS = 8;
 
-/** The update with the record's version incremented (operators kept; plain fields become `$set`). */
-function withVersionBump<T>(update: UpdateQuery<T>): UpdateQuery<T> {
+/**
+ * The update with the record's version incremented (operators kept; plain fields become
+ * `$set`), and `stamp` set as its `changedBy` when given.
+ */
+function withVersionBump<T>(update: UpdateQuery<T>, stamp?: ChangedBy): UpdateQuery<T> {
   const ops: Record<string, unknown> = {};
   const plain: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(update as Record<string, unknown>)) (key.startsWith('$') ? ops : plain)[key] = value;
+  if (stamp) plain.changedBy = stamp;
   if (Object.keys(plain).length) ops.$set = { ...(ops.$set as object | undefined), ...plain };
   ops.$inc = { ...(ops.$inc as object | undefined), __v: 1 };
   return ops as UpdateQuery<T>;
@@ -91,6 +106,12 @@ function withVersionBump<T>(update: UpdateQuery<T>): UpdateQuery<T> {
 export function createAudit(opts: AuditOptions): Audit {
   let seq = 0;
   const logged: Logged[] = [];
+  const stamp: ChangedBy = { actor: opts.actor, ...(opts.actorName !== undefined ? { actorName: opts.actorName } : {}), at: opts.now };
+  const stampOf = (model: Model<unknown>) => (model.schema.path('changedBy') ? stamp : undefined);
+  type Upsert = { filter: Record<string, unknown>; insert: Record<string, unknown>; set: Record<string, unknown> };
+  /** Batched: the upserts to write, by record; a record's second change in one message only updates `after`, as a second upsert would. */
+  const queued = new Map<string, Upsert>();
+  const upsertOf = (insert: Record<string, unknown>, set: Record<string, unknown>) => ({ $setOnInsert: insert, ...(Object.keys(set).length ? { $set: set } : {}) });
   const log = async (model: Model<unknown>, op: AuditOp, docId: Types.ObjectId, before: unknown, after: unknown) => {
     const insert: Record<string, unknown> = {
       actor: opts.actor,
@@ -104,19 +125,22 @@ export function createAudit(opts: AuditOptions): Audit {
     const set: Record<string, unknown> = {};
     if (after !== undefined) set.after = after;
     logged.push({ modelName: model.modelName, op, docId, after: after as Record<string, unknown> | undefined });
-    // Right after the change: a loser of a race reads it to say who won.
-    await opts.models.AuditEntry.updateOne(
-      { msgId: opts.msgId, modelName: model.modelName, docId },
-      { $setOnInsert: insert, ...(Object.keys(set).length ? { $set: set } : {}) },
-      { upsert: true },
-    );
+    const filter = { msgId: opts.msgId, modelName: model.modelName, docId };
+    if (opts.batched) {
+      const key = `${model.modelName}:${String(docId)}`;
+      const earlier = queued.get(key);
+      if (earlier) Object.assign(earlier.set, set);
+      else queued.set(key, { filter, insert, set });
+      return;
+    }
+    await opts.models.AuditEntry.updateOne(filter, upsertOf(insert, set), { upsert: true });
   };
 
   const findByMsgId = <T>(model: Model<T>) =>
     model.schema.path('msgId') ? model.findOne({ msgId: opts.msgId } as QueryFilter<T>) : Promise.resolve(null);
 
   async function change<T>(model: Model<T>, filter: QueryFilter<T>, update: UpdateQuery<T>, read?: HydratedDocument<T>): Promise<Change<T> | null> {
-    const bumped = withVersionBump(update);
+    const bumped = withVersionBump(update, stampOf(model as unknown as Model<unknown>));
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const before = attempt === 0 && read ? (read.toObject({ depopulate: true }) as Record<string, unknown>) : await model.findOne(filter).lean<Record<string, unknown>>();
       if (!before) return null;
@@ -143,7 +167,7 @@ export function createAudit(opts: AuditOptions): Audit {
         return previous;
       }
       const values: Record<string, unknown> = { ...(typeof fields === 'function' ? await fields() : fields) };
-      const defaults: Record<string, unknown> = { msgId: opts.msgId, createdAt: opts.now, createdBy: opts.actor };
+      const defaults: Record<string, unknown> = { msgId: opts.msgId, createdAt: opts.now, createdBy: opts.actor, changedBy: stamp };
       for (const [path, value] of Object.entries(defaults)) {
         if (values[path] === undefined && model.schema.path(path)) values[path] = value;
       }
@@ -174,7 +198,27 @@ export function createAudit(opts: AuditOptions): Audit {
     },
 
     logged,
+
+    async flush() {
+      const upserts = [...queued.values()];
+      queued.clear();
+      if (!upserts.length) return;
+      const ops: AnyBulkWriteOperation<AuditEntry>[] = upserts.map((u) => ({ updateOne: { filter: u.filter, update: upsertOf(u.insert, u.set), upsert: true } }));
+      await opts.models.AuditEntry.bulkWrite(ops, { ordered: false });
+    },
   };
+}
+
+/**
+ * Who wrote a record last, for "刚刚已由 X …": the record's own `changedBy` (written with the
+ * change itself), else — a record written before it was kept — its latest audit entry not
+ * undone; undefined when neither says.
+ */
+export async function lastWriter(models: Models, modelName: string, docId: Types.ObjectId): Promise<string | undefined> {
+  const record = await modelNamed(models, modelName).findById(docId, { changedBy: 1 }).lean<{ changedBy?: ChangedBy }>();
+  if (record?.changedBy) return record.changedBy.actorName ?? record.changedBy.actor;
+  const entry = await models.AuditEntry.findOne({ modelName, docId, undoneAt: null }).sort({ at: -1, seq: -1 }).lean();
+  return entry ? (entry.actorName ?? entry.actor) : undefined;
 }
 
 /** The model registered under `name` among `models`. */

@@ -8,6 +8,7 @@ import { normalizeWidth } from '../text/normalize';
 import type { CadreDoc, Models } from '../db/models';
 import { UserError } from '../errors';
 import { personQuery, unitMatches } from './lookup';
+import { lastWriter } from './audit';
 
 /** An 11-digit mainland mobile (spaces and dashes dropped), or undefined when `text` is none. */
 export function parseMobile(text: string): string | undefined {
@@ -68,8 +69,7 @@ export async function mobileHolder(models: Models, mobile: string, except?: Type
   return models.Cadre.findOne({ mobile, active: true, ...(except ? { _id: { $ne: except } } : {}) });
 }
 
-/** Who changed a record last (through the audit log), for "刚刚已由 X …". */
+/** Who changed a record last (its `changedBy`, see `lastWriter`), for "刚刚已由 X …". */
 export async function lastChangedBy(models: Models, modelName: string, docId: Types.ObjectId): Promise<string> {
-  const entry = await models.AuditEntry.findOne({ modelName, docId }).sort({ at: -1, seq: -1 }).lean();
-  return entry ? (entry.actorName ?? entry.actor) : '他人';
+  return (await lastWriter(models, modelName, docId)) ?? '他人';
 }

@@ -13,7 +13,7 @@ import type { CadreDoc, Models, RegistrationClaimDoc } from '../db/models';
 import { nameKey } from '../text/normalize';
 import { UserError } from '../errors';
 import { isDuplicateKey } from '../db/duplicate-key';
-import type { Audit } from './audit';
+import { lastWriter, type Audit } from './audit';
 
 /** Who acts, when, through which audit. */
 export interface RegistrationActor {
@@ -156,8 +156,7 @@ export async function unlinkEntry(actor: RegistrationActor, entry: CadreDoc): Pr
     { $unset: { userId: 1, userIdSource: 1, linkedAt: 1 } },
   );
   if (!unlinked) {
-    const last = await models.AuditEntry.findOne({ modelName: 'Cadre', docId: entry._id, undoneAt: null }).sort({ at: -1, _id: -1 });
-    throw new UserError(`「${entryLabel(entry)}」的关联刚刚已由 ${last?.actorName ?? last?.actor ?? '他人'} 改动，请重试`);
+    throw new UserError(`「${entryLabel(entry)}」的关联刚刚已由 ${(await lastWriter(models, 'Cadre', entry._id)) ?? '他人'} 改动，请重试`);
   }
   return { userId };
 }

@@ -1,7 +1,11 @@
 import { createModels, syncIndexes, type Models, type StreetDoc } from '../../src/db/models';
-import { createAudit, undoLast } from '../../src/services/audit';
+import { createAudit, lastWriter, undoLast } from '../../src/services/audit';
 import { nextSequence } from '../../src/services/sequence';
 import { openTestDb, type TestDb } from '../helpers/db';
+import type { ChangedBy } from '../../src/db/models/changed-by';
+
+/** A record's `changedBy` (a path the models' types do not name). */
+const changedByOf = (doc: unknown) => (doc as { changedBy?: ChangedBy } | null)?.changedBy;
 
 let db: TestDb;
 let models: Models;
@@ -56,6 +60,60 @@ describe('audit', () => {
     const entry = await models.AuditEntry.findOne({ msgId: 'm3' }).lean();
     expect(entry).toMatchObject({ op: 'update', before: { percent: 0 }, after: { percent: 80 } });
     expect(await audit('m3x', at(1)).update(models.Project, { no: 999 }, { $set: { percent: 1 } })).toBeNull();
+  });
+});
+
+describe('batched audit', () => {
+  const batched = (msgId: string, now: Date, actor = 'batcher') =>
+    createAudit({ models, actor, actorName: `${actor}名`, command: `/cmd ${msgId}`, msgId, now, batched: true });
+
+  it('stamps changedBy on the record at once, and writes the entries only at flush', async () => {
+    const a = batched('b1', at(70));
+    const p = await a.create(models.Project, { no: 301, courtyard: street._id, street: street._id, category: '工程', title: '补漏' });
+    expect(changedByOf(p)).toMatchObject({ actor: 'batcher', actorName: 'batcher名', at: at(70) });
+    await a.update(models.Street, { _id: street._id }, { $set: { district: '二七区' } });
+    expect(changedByOf(await models.Street.findById(street._id).lean())).toMatchObject({ actor: 'batcher', at: at(70) });
+    expect(await lastWriter(models, 'Street', street._id)).toBe('batcher名');
+    expect(await models.AuditEntry.countDocuments({ msgId: 'b1' })).toBe(0);
+    expect(a.logged.map((e) => e.modelName)).toEqual(['Project', 'Street']);
+
+    await a.flush();
+    expect(await models.AuditEntry.find({ msgId: 'b1' }).sort({ seq: 1 }).lean()).toEqual([
+      expect.objectContaining({ modelName: 'Project', op: 'create', seq: 0, actor: 'batcher', after: expect.objectContaining({ title: '补漏' }) }),
+      expect.objectContaining({ modelName: 'Street', op: 'update', seq: 1, before: expect.objectContaining({ district: '' }), after: expect.objectContaining({ district: '二七区' }) }),
+    ]);
+    await a.flush(); // nothing queued: nothing written
+    expect(await models.AuditEntry.countDocuments({ msgId: 'b1' })).toBe(2);
+
+    await undoLast(models, 'batcher', at(71));
+    expect(await models.Project.findOne({ no: 301 })).toBeNull();
+    const restored = await models.Street.findById(street._id).lean();
+    expect(restored?.district).toBe('');
+    expect(changedByOf(restored)).toBeUndefined();
+  });
+
+  it('a retry of the message keeps the first before', async () => {
+    const first = batched('b2', at(80));
+    const p = await first.create(models.Project, { no: 302, courtyard: street._id, street: street._id, category: '工程', title: '刷墙' });
+    await first.flush();
+    const a = batched('b3', at(81));
+    await a.update(models.Project, { _id: p._id }, { $set: { percent: 10 } });
+    await a.flush();
+    const retry = batched('b3', at(81));
+    await retry.update(models.Project, { _id: p._id }, { $set: { percent: 20 } });
+    await retry.flush();
+    expect(await models.AuditEntry.find({ msgId: 'b3' }).lean()).toEqual([
+      expect.objectContaining({ op: 'update', before: expect.objectContaining({ percent: 0 }), after: expect.objectContaining({ percent: 20 }) }),
+    ]);
+  });
+
+  it('names the winner from the record, or from the audit log for a record without changedBy', async () => {
+    const p = await models.Project.create({ no: 303, courtyard: street._id, street: street._id, category: '工程', title: '修门', createdAt: at(90) });
+    expect(await lastWriter(models, 'Project', p._id)).toBeUndefined();
+    await models.AuditEntry.create({ actor: 'old', actorName: '老王', msgId: 'b4', seq: 0, modelName: 'Project', docId: p._id, op: 'create', at: at(90) });
+    expect(await lastWriter(models, 'Project', p._id)).toBe('老王');
+    await batched('b5', at(91), 'lisi').update(models.Project, { _id: p._id }, { $set: { percent: 5 } });
+    expect(await lastWriter(models, 'Project', p._id)).toBe('lisi名');
   });
 });
 

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
+import { recordChangedBy } from './changed-by';
 
 /** 收入 or 支出. */
 export const ACCOUNT_KINDS = ['income', 'expense'] as const;
@@ -41,6 +42,8 @@ accountEntrySchema.index({ month: 1, status: 1 });
 export type AccountEntry = InferSchemaType<typeof accountEntrySchema>;
 export type AccountEntryDoc = HydratedDocument<AccountEntry>;
 export type AccountEntryModel = Model<AccountEntry>;
+
+recordChangedBy(accountEntrySchema);
 
 export function accountEntryModel(conn: Connection): AccountEntryModel {
   return (conn.models.AccountEntry as AccountEntryModel | undefined) ?? conn.model<AccountEntry>('AccountEntry', accountEntrySchema);

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
+import { recordChangedBy } from './changed-by';
 
 /**
  * cadre: an assigned cadre (分包干部) of the courtyards in `courtyards`;
@@ -84,6 +85,8 @@ cadreSchema.post('bulkWrite', bump);
 export type Cadre = InferSchemaType<typeof cadreSchema>;
 export type CadreDoc = HydratedDocument<Cadre>;
 export type CadreModel = Model<Cadre>;
+
+recordChangedBy(cadreSchema);
 
 export function cadreModel(conn: Connection): CadreModel {
   return (conn.models.Cadre as CadreModel | undefined) ?? conn.model<Cadre>('Cadre', cadreSchema);

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
+import { recordChangedBy } from './changed-by';
 
 /** A community (社区) of a street office. Natural key: (street, name). */
 const communitySchema = new Schema(
@@ -15,6 +16,8 @@ communitySchema.index({ name: 1 });
 export type Community = InferSchemaType<typeof communitySchema>;
 export type CommunityDoc = HydratedDocument<Community>;
 export type CommunityModel = Model<Community>;
+
+recordChangedBy(communitySchema);
 
 export function communityModel(conn: Connection): CommunityModel {
   return (conn.models.Community as CommunityModel | undefined) ?? conn.model<Community>('Community', communitySchema);

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
 import { countWrites } from './writes';
+import { recordChangedBy } from './changed-by';
 
 /** 无主管楼院: no owning unit, no property company; 老旧小区: an old estate in the same campaign. */
 export const COURTYARD_KINDS = ['无主管楼院', '老旧小区'] as const;
@@ -122,6 +123,8 @@ countWrites(courtyardSchema, 'Courtyard');
 export type Courtyard = InferSchemaType<typeof courtyardSchema>;
 export type CourtyardDoc = HydratedDocument<Courtyard>;
 export type CourtyardModel = Model<Courtyard>;
+
+recordChangedBy(courtyardSchema);
 
 export function courtyardModel(conn: Connection): CourtyardModel {
   return (conn.models.Courtyard as CourtyardModel | undefined) ?? conn.model<Courtyard>('Courtyard', courtyardSchema);

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
+import { recordChangedBy } from './changed-by';
 
 /**
  * A monthly inspection score (每月观摩, /评分) of a street office by one scorer. A scorer has
@@ -24,6 +25,8 @@ inspectionScoreSchema.index({ msgId: 1 }, { unique: true, sparse: true });
 export type InspectionScore = InferSchemaType<typeof inspectionScoreSchema>;
 export type InspectionScoreDoc = HydratedDocument<InspectionScore>;
 export type InspectionScoreModel = Model<InspectionScore>;
+
+recordChangedBy(inspectionScoreSchema);
 
 export function inspectionScoreModel(conn: Connection): InspectionScoreModel {
   return (

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
+import { recordChangedBy } from './changed-by';
 
 const milestoneScopeSchema = new Schema(
   {
@@ -42,6 +43,8 @@ milestoneSchema.index({ title: 1, 'scope.kind': 1, 'scope.refId': 1 }, { unique:
 export type Milestone = InferSchemaType<typeof milestoneSchema>;
 export type MilestoneDoc = HydratedDocument<Milestone>;
 export type MilestoneModel = Model<Milestone>;
+
+recordChangedBy(milestoneSchema);
 
 export function milestoneModel(conn: Connection): MilestoneModel {
   return (conn.models.Milestone as MilestoneModel | undefined) ?? conn.model<Milestone>('Milestone', milestoneSchema);

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
+import { recordChangedBy } from './changed-by';
 
 /** One progress report on a project (/进度): the new percentage and what was done. */
 const progressReportSchema = new Schema({
@@ -25,6 +26,8 @@ progressReportSchema.index({ cadre: 1, at: 1 });
 export type ProgressReport = InferSchemaType<typeof progressReportSchema>;
 export type ProgressReportDoc = HydratedDocument<ProgressReport>;
 export type ProgressReportModel = Model<ProgressReport>;
+
+recordChangedBy(progressReportSchema);
 
 export function progressReportModel(conn: Connection): ProgressReportModel {
   return (

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
+import { recordChangedBy } from './changed-by';
 
 /** 工程类 (engineering), 管理类 (management), 服务类 (services). */
 export const PROJECT_CATEGORIES = ['工程', '管理', '服务'] as const;
@@ -98,6 +99,8 @@ projectSchema.index({ street: 1, status: 1, completedAt: 1 });
 export type Project = InferSchemaType<typeof projectSchema>;
 export type ProjectDoc = HydratedDocument<Project>;
 export type ProjectModel = Model<Project>;
+
+recordChangedBy(projectSchema);
 
 export function projectModel(conn: Connection): ProjectModel {
   return (conn.models.Project as ProjectModel | undefined) ?? conn.model<Project>('Project', projectSchema);

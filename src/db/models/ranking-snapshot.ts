@@ -1,4 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
+import { recordChangedBy } from './changed-by';
 
 /** What a published row holds; one per street, courtyard, cadre (and, monthly, per street's inspection score). */
 export interface SnapshotRow {
@@ -90,6 +91,8 @@ snapshotSchema.pre(['updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne',
 
 export type RankingSnapshotDoc = HydratedDocument<RankingSnapshot>;
 export type RankingSnapshotModel = Model<RankingSnapshot>;
+
+recordChangedBy(snapshotSchema);
 
 export function rankingSnapshotModel(conn: Connection): RankingSnapshotModel {
   return (conn.models.RankingSnapshot as RankingSnapshotModel | undefined) ?? conn.model<RankingSnapshot>('RankingSnapshot', snapshotSchema);

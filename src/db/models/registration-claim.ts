@@ -1,4 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
+import { recordChangedBy } from './changed-by';
 
 export const CLAIM_STATUSES = ['pending', 'approved', 'rejected'] as const;
 export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
@@ -35,6 +36,8 @@ registrationClaimSchema.index({ msgId: 1 }, { unique: true, sparse: true });
 export type RegistrationClaim = InferSchemaType<typeof registrationClaimSchema>;
 export type RegistrationClaimDoc = HydratedDocument<RegistrationClaim>;
 export type RegistrationClaimModel = Model<RegistrationClaim>;
+
+recordChangedBy(registrationClaimSchema);
 
 export function registrationClaimModel(conn: Connection): RegistrationClaimModel {
   return (

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
+import { recordChangedBy } from './changed-by';
 
 /**
  * The 四联单 steps: 居民点单 (logged) › 干部接单 (taken) › 反馈 (feedback given) › 办结 (closed);
@@ -101,6 +102,8 @@ residentRequestSchema.index({ street: 1, createdAt: 1 });
 export type ResidentRequest = InferSchemaType<typeof residentRequestSchema>;
 export type ResidentRequestDoc = HydratedDocument<ResidentRequest>;
 export type ResidentRequestModel = Model<ResidentRequest>;
+
+recordChangedBy(residentRequestSchema);
 
 export function residentRequestModel(conn: Connection): ResidentRequestModel {
   return (

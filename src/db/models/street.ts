@@ -1,5 +1,6 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
 import { countWrites } from './writes';
+import { recordChangedBy } from './changed-by';
 
 /** Kinds of street-level office: 街道 (street office), 镇 (town), 办事处 (sub-district office). */
 export const STREET_KINDS = ['街道', '镇', '办事处'] as const;
@@ -26,6 +27,8 @@ countWrites(streetSchema, 'Street');
 export type Street = InferSchemaType<typeof streetSchema>;
 export type StreetDoc = HydratedDocument<Street>;
 export type StreetModel = Model<Street>;
+
+recordChangedBy(streetSchema);
 
 export function streetModel(conn: Connection): StreetModel {
   return (conn.models.Street as StreetModel | undefined) ?? conn.model<Street>('Street', streetSchema);

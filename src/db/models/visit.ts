@@ -1,4 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
+import { recordChangedBy } from './changed-by';
 
 /**
  * Time a cadre spent on site (/下沉): the duty is at least half a day (4 hours) a week.
@@ -26,6 +27,8 @@ visitSchema.index({ street: 1, date: 1 });
 export type Visit = InferSchemaType<typeof visitSchema>;
 export type VisitDoc = HydratedDocument<Visit>;
 export type VisitModel = Model<Visit>;
+
+recordChangedBy(visitSchema);
 
 export function visitModel(conn: Connection): VisitModel {
   return (conn.models.Visit as VisitModel | undefined) ?? conn.model<Visit>('Visit', visitSchema);
