@@ -24,7 +24,7 @@ import type { AnyBulkWriteOperation, HydratedDocument, Model, QueryFilter, Types
 import type { AuditEntry, AuditOp, Models } from '../db/models';
 import type { ChangedBy } from '../db/models/changed-by';
 import { isDuplicateKey } from '../db/duplicate-key';
-import { cadreWrites } from '../db/models/cadre';
+import { bumpWrites } from '../db/models/writes';
 import { UserError } from '../errors';
 import { formatDateTime } from './beijing-time';
 
@@ -270,7 +270,6 @@ export async function undoLast(models: Models, actor: string, now: Date, windowM
   if (claimed.modifiedCount === 0) throw new UserError(`「${last.command}」刚刚已撤销`);
   for (const [i, e] of entries.entries()) {
     const collection = modelNamed(models, e.modelName).collection;
-    if (e.modelName === 'Cadre') cadreWrites.generation++; // the collection's own writes pass no model hook
     const before = e.before as Record<string, unknown> | undefined;
     const after = e.after as Record<string, unknown> | undefined;
     // Each restore is conditional on the record still being as this command left it (its
@@ -286,6 +285,9 @@ export async function undoLast(models: Models, actor: string, now: Date, windowM
         if (!isDuplicateKey(err)) throw err;
       });
     }
+    // The collection's own writes pass no model hook; counted after the write, so that a
+    // cache read begun before it is not kept.
+    bumpWrites(e.modelName);
     if (!restored) {
       // No transactions: what was restored stays restored and is marked so; the rest is not.
       if (i === 0) await models.AuditEntry.updateOne({ _id: last._id, undoneBy: actor, undoneAt: now }, { $set: { undoneAt: null }, $unset: { undoneBy: 1 } });

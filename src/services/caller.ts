@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import type { Config } from '../config';
 import type { CadreDoc, Models, Role } from '../db/models';
-import { cadreWrites } from '../db/models/cadre';
+import { writeGeneration } from '../db/models/writes';
 import { RECORD_CACHE_MS, recordCache } from './record-cache';
 
 /** Where an admin's or leader's role applies. */
@@ -69,6 +69,6 @@ export const CALLER_CACHE_MS = RECORD_CACHE_MS;
  * ctx.audit, which reads the record itself).
  */
 const cachedCadre = recordCache(
-  () => cadreWrites.generation,
+  () => writeGeneration('Cadre'),
   (models, userId): Promise<CadreDoc | null> => models.Cadre.findOne({ userId, active: true }),
 );

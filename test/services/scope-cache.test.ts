@@ -64,7 +64,7 @@ describe('the courtyard and street of a message’s scope', () => {
   // undoLast restores with the collection's own replaceOne, which no model hook sees: this
   // passes once it calls bumpWrites(e.modelName) after each restore (src/db/models/writes.ts).
   // Until then the restored courtyard shows within RECORD_CACHE_MS. Flip to `it` then.
-  it.failing('show a courtyard as /撤销 restored it in the next reply', async () => {
+  it('show a courtyard as /撤销 restored it in the next reply', async () => {
     await bot.send(f.users.admin, f.groups.dongfang, '/组织 党支部 已建');
     expect(await dongfangCard()).toContain('党组织：已建');
     expect(await bot.send(f.users.admin, f.groups.dongfang, '/撤销')).toContain('已撤销');

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
+import { countWrites } from './writes';
 import { recordChangedBy } from './changed-by';
 
 /**
@@ -71,16 +72,8 @@ cadreSchema.index({ userId: 1 }, { unique: true, sparse: true });
 cadreSchema.index({ courtyards: 1 });
 cadreSchema.index({ 'assignments.courtyard': 1 });
 
-/**
- * Counts the writes to cadres made through this process's models (bumped after each one):
- * the caller cache (src/bot/caller.ts) drops what it read before a local write. Writes that
- * bypass the models (a collection's own methods) bump it themselves (see undoLast).
- */
-export const cadreWrites = { generation: 0 };
-const bump = () => void cadreWrites.generation++;
-cadreSchema.post(['save', 'updateOne', 'updateMany', 'findOneAndUpdate', 'findOneAndReplace', 'findOneAndDelete', 'deleteOne', 'deleteMany', 'replaceOne'], bump);
-cadreSchema.post('insertMany', bump);
-cadreSchema.post('bulkWrite', bump);
+// The caller cache (src/services/caller.ts) drops what it read before a local write.
+countWrites(cadreSchema, 'Cadre');
 
 export type Cadre = InferSchemaType<typeof cadreSchema>;
 export type CadreDoc = HydratedDocument<Cadre>;
