@@ -60,6 +60,10 @@ export function beijingDate(year: number, month: number, day: number): Date | un
 
 /** Beijing year, month (1–12), day and weekday (1 = Monday … 7 = Sunday) of `d`. */
 export function beijingParts(d: Date): { year: number; month: number; day: number; weekday: number } {
+  if (d.getTime() >= FIXED_OFFSET_FROM) {
+    const wall = new Date(d.getTime() + 8 * HOUR_MS);
+    return { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate(), weekday: wall.getUTCDay() || 7 };
+  }
   const [year, month, day, weekday] = format(d, 'yyyy M d i', inBeijing).split(' ').map(Number);
   return { year: year!, month: month!, day: day!, weekday: weekday! };
 }
@@ -76,8 +80,9 @@ export function beijingDayKey(d: Date): string {
 
 /** How a day is shown in chat: '9月20日', with the year when it is not the year of `now`. */
 export function formatDay(d: Date, now?: Date): string {
-  const sameYear = !now || beijingParts(d).year === beijingParts(now).year;
-  return format(d, sameYear ? 'M月d日' : 'yyyy年M月d日', inBeijing);
+  const { year, month, day } = beijingParts(d);
+  const sameYear = !now || year === beijingParts(now).year;
+  return sameYear ? `${month}月${day}日` : `${year}年${month}月${day}日`;
 }
 
 /** How an instant is shown in chat: '9月20日 14:05'. */

@@ -1,6 +1,6 @@
 import { tz } from '@date-fns/tz';
-import { addDays, startOfDay } from 'date-fns';
-import { addBeijingDays, startOfBeijingDay } from '../../src/services/beijing-time';
+import { addDays, format, startOfDay } from 'date-fns';
+import { addBeijingDays, beijingParts, formatDay, startOfBeijingDay } from '../../src/services/beijing-time';
 
 const inBeijing = { in: tz('Asia/Shanghai') };
 
@@ -22,6 +22,10 @@ describe('Beijing calendar days', () => {
     for (const d of instants) {
       expect(startOfBeijingDay(d)).toEqual(new Date(startOfDay(d, inBeijing).getTime()));
       for (const n of [1, -1, 7, -3, 30]) expect(addBeijingDays(d, n)).toEqual(new Date(addDays(d, n, inBeijing).getTime()));
+      const [year, month, day, weekday] = format(d, 'yyyy M d i', inBeijing).split(' ').map(Number);
+      expect(beijingParts(d)).toEqual({ year, month, day, weekday });
+      expect(formatDay(d, d)).toBe(format(d, 'M月d日', inBeijing));
+      expect(formatDay(d, new Date(Date.UTC(2041, 5, 1)))).toBe(format(d, 'yyyy年M月d日', inBeijing));
     }
     expect(startOfBeijingDay(new Date('2026-06-18T07:00:00Z'))).toEqual(new Date('2026-06-18T00:00:00+08:00'));
     expect(addBeijingDays(new Date('2026-06-15T00:00:00+08:00'), 3)).toEqual(new Date('2026-06-18T00:00:00+08:00'));
