@@ -4,12 +4,12 @@ import { bold, escapeMarkdown, font } from '../src/text/markdown';
 import type { ScopeTarget } from '../src/services/permissions';
 import { dashboardLink, type DashboardScope } from '../src/dashboard/link';
 import { dashboardScopeOf } from '../src/dashboard/scope';
-import type { GroupDoc } from '../src/db/models';
+import type { GroupRecord } from '../src/db/models';
 import { formatDateTime } from '../src/services/beijing-time';
 import { scopeLabel } from '../src/services/scope';
 
 /** The bound group and its link scope, or a refusal saying how to bind it. */
-function boundGroup(ctx: CommandContext): { group: GroupDoc; scope: DashboardScope } {
+function boundGroup(ctx: CommandContext): { group: GroupRecord; scope: DashboardScope } {
   const scope = dashboardScopeOf(ctx.scope);
   if (!scope || !ctx.group) {
     return ctx.fail(

@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import type { CourtyardDoc, GroupDoc, Models } from '../db/models';
+import type { CourtyardDoc, GroupRecord, Models } from '../db/models';
 import type { Logger } from '../log';
 import type { Audit } from '../services/audit';
 import type { WorkingCalendar } from '../services/calendar';
@@ -34,7 +34,7 @@ export interface CommandContext {
   jobs?: JobRunner;
   caller: Caller;
   /** The group the message came from (null in a 1:1 chat, or a group WeCom told us nothing about yet). */
-  group: GroupDoc | null;
+  group: GroupRecord | null;
   /** The group's bound scope ('none' in 1:1 chats and unbound groups). */
   scope: Scope;
   /** All commands (for /帮助). */

@@ -1,11 +1,11 @@
-import type { GroupDoc, Models } from '../db/models';
+import type { GroupRecord, Models } from '../db/models';
 import type { IncomingMessage, Known as KnownOf, MessageHandler as MessageHandlerOf } from '../wecom/message';
 import type { GroupRecords } from '../wecom/ingress/record-group';
 
 /** What the ingress hands the handler: the group record as it upserted it. */
-export type Known = KnownOf<GroupDoc>;
+export type Known = KnownOf<GroupRecord>;
 /** A handler of the messages of an ingress keeping its groups with `groupRecords`. */
-export type MessageHandler = MessageHandlerOf<GroupDoc>;
+export type MessageHandler = MessageHandlerOf<GroupRecord>;
 
 /**
  * The ingress's group records (its port, src/wecom/ingress/record-group.ts): a group seen for
@@ -14,7 +14,7 @@ export type MessageHandler = MessageHandlerOf<GroupDoc>;
  * upsert that returns the group as written (handed on to the handler: the message's one read
  * of its group).
  */
-export function groupRecords(models: Pick<Models, 'Group'>): GroupRecords<GroupDoc> {
+export function groupRecords(models: Pick<Models, 'Group'>): GroupRecords<GroupRecord> {
   return {
     async record(msg: IncomingMessage, now: Date) {
       if (msg.chatType !== 'group') return null;
@@ -24,7 +24,7 @@ export function groupRecords(models: Pick<Models, 'Group'>): GroupRecords<GroupD
       if (msg.event === 'added') set.active = true;
       const setOnInsert: Record<string, unknown> = { firstSeenAt: now };
       if (!('active' in set)) setOnInsert.active = true;
-      return models.Group.findOneAndUpdate({ chatId: msg.chatId }, { $set: set, $setOnInsert: setOnInsert }, { upsert: true, returnDocument: 'after' });
+      return models.Group.findOneAndUpdate({ chatId: msg.chatId }, { $set: set, $setOnInsert: setOnInsert }, { upsert: true, returnDocument: 'after' }).lean<GroupRecord>();
     },
     async webhookOf(chatId, recorded) {
       return (recorded ?? (await models.Group.findOne({ chatId }).lean()))?.webhookUrl;

@@ -3,7 +3,7 @@
  * courtyard; and the query filters that follow from it.
  */
 import { Types } from 'mongoose';
-import type { CourtyardDoc, GroupDoc, Models, StreetDoc } from '../db/models';
+import type { CourtyardDoc, GroupRecord, Models, StreetDoc } from '../db/models';
 import { cachedCourtyard, cachedStreet } from './record-cache';
 
 export type Scope =
@@ -18,7 +18,7 @@ export type Scope =
  * whose target is gone. The courtyard and street are the per-process cached records
  * (src/services/record-cache.ts): read only.
  */
-export async function resolveGroupScope(models: Models, group: GroupDoc | null): Promise<Scope> {
+export async function resolveGroupScope(models: Models, group: GroupRecord | null): Promise<Scope> {
   const kind = group?.scope?.kind;
   const refId = group?.scope?.refId;
   if (!group || !kind) return { kind: 'none' };

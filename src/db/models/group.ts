@@ -1,4 +1,4 @@
-import { Schema, type Connection, type HydratedDocument, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type Connection, type HydratedDocument, type Types, type InferSchemaType, type Model } from 'mongoose';
 
 /** A WeCom group chat the bot is in; `/绑定` gives it a scope and a purpose. */
 const groupSchema = new Schema(
@@ -32,6 +32,8 @@ groupSchema.index({ 'scope.kind': 1, 'scope.refId': 1, purpose: 1 });
 
 export type Group = InferSchemaType<typeof groupSchema>;
 export type GroupDoc = HydratedDocument<Group>;
+/** A group as read without a document around it (the ingress's upsert returns this). */
+export type GroupRecord = Group & { _id: Types.ObjectId };
 export type GroupModel = Model<Group>;
 
 export function groupModel(conn: Connection): GroupModel {
