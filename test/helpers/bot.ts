@@ -32,7 +32,7 @@ import type { Outbox } from '../../src/wecom/outbox';
 import type { PhotoIntake, PhotoIntakeDeps } from '../../src/services/photo-intake';
 import { createRuntime } from '../../src/runtime';
 import { openTestDb, type TestDb } from './db';
-import { createTestApp, recordingOutbox, sendText, testConfig, type CallbackFields } from './wecom';
+import { recordingOutbox, sendText, testConfig, type CallbackFields } from './wecom';
 
 export interface TestUser {
   userId: string;
@@ -136,10 +136,13 @@ export async function createTestBot(opts: TestBotOptions = {}): Promise<TestBot>
     commands: opts.commands,
     timers: false,
     photos: opts.photos,
+    // A loaded test machine can take over a second to defer a slow answer; the 系统繁忙
+    // deadline is tested on its own (test/fault/db-down.test.ts), not in every command test.
+    answerDeadlineMs: 10_000,
   });
-  const { models, handle } = runtime;
+  const { models } = runtime;
   const photos = opts.photos ? runtime.photos : undefined;
-  const { app } = createTestApp({ conn: db.conn, handle, outbox, now, config, afterReply: photos ? () => photos.kick() : undefined });
+  const app = runtime.app('test');
 
   const seed: TestBot['seed'] = {
     street: (name, o = {}) => models.Street.create({ name, aliases: o.aliases ?? [], district: '上街区' }),

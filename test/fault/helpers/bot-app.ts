@@ -5,7 +5,7 @@ import type { Models } from '../../../src/db/models';
 import { createRuntime } from '../../../src/runtime';
 import { silentLogger } from '../../../src/log';
 import { createCalendar } from '../../../src/services/calendar';
-import { createTestApp, recordingOutbox, testConfig } from '../../helpers/wecom';
+import { recordingOutbox, testConfig } from '../../helpers/wecom';
 
 export interface BotApp {
   app: Koa;
@@ -20,7 +20,14 @@ export interface BotApp {
 export async function botAppOn(conn: Connection, opts: { now?: () => Date; env?: NodeJS.ProcessEnv; commands?: readonly Command[]; answerDeadlineMs?: number } = {}): Promise<BotApp> {
   const config = testConfig(opts.env);
   const outbox = recordingOutbox();
-  const { models, handle } = await createRuntime(config, conn, { log: silentLogger, now: opts.now, calendar: createCalendar(), outbox, commands: opts.commands, timers: false });
-  const { app } = createTestApp({ conn, handle, outbox, now: opts.now, config, answerDeadlineMs: opts.answerDeadlineMs });
-  return { app, models, outbox };
+  const runtime = await createRuntime(config, conn, {
+    log: silentLogger,
+    now: opts.now,
+    calendar: createCalendar(),
+    outbox,
+    commands: opts.commands,
+    timers: false,
+    answerDeadlineMs: opts.answerDeadlineMs ?? 10_000,
+  });
+  return { app: runtime.app('test'), models: runtime.models, outbox };
 }
