@@ -4,6 +4,7 @@
  */
 import { Types } from 'mongoose';
 import type { Models } from '../db/models';
+import { cachedCourtyard, cachedStreet } from '../services/record-cache';
 import type { Place, Scope } from '../services/scope';
 import type { DashboardScope } from './link';
 
@@ -14,12 +15,12 @@ export type ResolvedScope = Place;
 export async function resolveDashboardScope(models: Models, scope: DashboardScope): Promise<ResolvedScope | null> {
   if (scope.kind === 'district') return { kind: 'district' };
   if (scope.kind === 'street') {
-    const street = await models.Street.findById(scope.streetId);
+    const street = await cachedStreet(models, scope.streetId);
     return street ? { kind: 'street', street } : null;
   }
-  const courtyard = await models.Courtyard.findById(scope.courtyardId);
+  const courtyard = await cachedCourtyard(models, scope.courtyardId);
   if (!courtyard) return null;
-  return { kind: 'courtyard', courtyard, street: await models.Street.findById(courtyard.street) };
+  return { kind: 'courtyard', courtyard, street: await cachedStreet(models, courtyard.street) };
 }
 
 /** The link scope of a group's binding (/看板); null for an unbound group. */
