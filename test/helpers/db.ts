@@ -51,3 +51,20 @@ export async function openTestDb(): Promise<TestDb> {
     },
   };
 }
+
+/**
+ * A test database for the whole file and a second connection to it (a second process's view):
+ * opened before the file's tests, closed after. Read them inside tests (`dbs.db`, `dbs.second`).
+ */
+export function useTwoConnections(): { readonly db: TestDb; readonly second: Connection } {
+  const dbs = {} as { db: TestDb; second: Connection };
+  beforeAll(async () => {
+    dbs.db = await openTestDb();
+    dbs.second = await connectMongoose(dbs.db.uri, dbs.db.dbName);
+  });
+  afterAll(async () => {
+    await dbs.second.close();
+    await dbs.db.close();
+  });
+  return dbs;
+}
