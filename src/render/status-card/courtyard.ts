@@ -2,10 +2,10 @@
 import { bold, escapeMarkdown, font, paginate, progressBar, type Page } from '../../text/markdown';
 import type { CourtyardDoc, Models } from '../../db/models';
 import { OPEN_PROJECT_STATUSES } from '../../db/models/project';
-import { formatDay } from '../beijing-time';
-import { scopeFigures } from '../figures';
-import { headline } from '../headline';
-import { VISIT_HOURS_PER_WEEK } from '../score';
+import { formatDay } from '../../services/beijing-time';
+import { scopeFigures } from '../../services/figures';
+import { headline } from '../../services/headline';
+import { VISIT_HOURS_PER_WEEK } from '../../services/score';
 import { headlineLines, hoursText, milestoneLines, pageFooter, projectsLine, requestsLine, type CardOptions } from './shared';
 
 /** The card of one courtyard. */

@@ -3,9 +3,9 @@ import type { Types } from 'mongoose';
 import { bold, escapeMarkdown, font, paginate, progressBar, type Page } from '../../text/markdown';
 import type { CadreDoc, Models } from '../../db/models';
 import { OPEN_PROJECT_STATUSES } from '../../db/models/project';
-import { addBeijingDays, formatDateTime, formatDay, startOfBeijingWeek } from '../beijing-time';
-import { isProjectLate, isRequestLate } from '../overdue';
-import { VISIT_HOURS_PER_WEEK } from '../score';
+import { addBeijingDays, formatDateTime, formatDay, startOfBeijingWeek } from '../../services/beijing-time';
+import { isProjectLate, isRequestLate } from '../../services/overdue';
+import { VISIT_HOURS_PER_WEEK } from '../../services/score';
 import { hoursText, pageFooter, type CardOptions } from './shared';
 
 /** What `cadre` owes this week: projects due or late, requests waiting for them, the half day. */

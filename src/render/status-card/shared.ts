@@ -1,14 +1,14 @@
 /** What the status cards share: their options, the lines several cards show, the paging footer. */
 import { bold, escapeMarkdown, font, MAX_REPLY_BYTES, progressBar, utf8Bytes } from '../../text/markdown';
 import type { CourtyardDoc, Models } from '../../db/models';
-import { formatDay, startOfBeijingDay } from '../beijing-time';
-import type { WorkingCalendar } from '../calendar';
-import { meanProgress, type Figures } from '../figures';
-import type { Headline } from '../headline';
-import { milestoneCourtyardDone } from '../milestones';
-import { weekPeriod } from '../period';
-import { formatScore, partText, SCORE_PART_NAMES, SCORE_PARTS, type ScoreWeights } from '../score';
-import { rankChange } from '../snapshots';
+import { formatDay, startOfBeijingDay } from '../../services/beijing-time';
+import type { WorkingCalendar } from '../../services/calendar';
+import { meanProgress, type Figures } from '../../services/figures';
+import type { Headline } from '../../services/headline';
+import { milestoneCourtyardDone } from '../../services/milestones';
+import { weekPeriod } from '../../services/period';
+import { formatScore, partText, SCORE_PART_NAMES, SCORE_PARTS, type ScoreWeights } from '../../services/score';
+import { rankChange } from '../../services/snapshots';
 
 export interface CardOptions {
   now: Date;

@@ -2,7 +2,7 @@
 import { bold, escapeMarkdown, font } from '../../text/markdown';
 import type { CourtyardDoc, GroupDoc, Models, StreetDoc } from '../../db/models';
 import type { DeadPushQuery } from '../../wecom/outbox';
-import { formatDateTime, formatDay } from '../beijing-time';
+import { formatDateTime, formatDay } from '../../services/beijing-time';
 
 /** Problems with pushes into the groups of a scope, for admins: webhooks WeCom called invalid, and pushes given up in the last week. */
 export async function pushProblems(

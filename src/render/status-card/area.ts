@@ -1,9 +1,9 @@
 /** The card of a street office or of the whole district. */
 import { bold, escapeMarkdown, font, paginate, type Page } from '../../text/markdown';
 import type { Models, StreetDoc } from '../../db/models';
-import { meanProgress, scopeFigures, sumFigures } from '../figures';
-import { headline } from '../headline';
-import { formatScore, VISIT_HOURS_PER_WEEK } from '../score';
+import { meanProgress, scopeFigures, sumFigures } from '../../services/figures';
+import { headline } from '../../services/headline';
+import { formatScore, VISIT_HOURS_PER_WEEK } from '../../services/score';
 import { headlineLines, milestoneLines, orgsLine, pageFooter, projectsLine, requestsLine, type CardOptions } from './shared';
 
 /** How many lowest-scoring courtyards a street or district card lists. */
