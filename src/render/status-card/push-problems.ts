@@ -3,32 +3,10 @@ import { bold, escapeMarkdown, font } from '../../text/markdown';
 import type { CourtyardDoc, GroupDoc, Models, StreetDoc } from '../../db/models';
 import type { DeadPushQuery } from '../../wecom/outbox';
 import { formatDateTime, formatDay } from '../../services/beijing-time';
+import { pushProblemFacts, type PushProblemFacts } from '../../services/status-card/push-problems';
 
-/** Problems with pushes into the groups of a scope, for admins: webhooks WeCom called invalid, and pushes given up in the last week. */
-export async function pushProblems(
-  models: Models,
-  scope: { courtyard?: CourtyardDoc; street?: StreetDoc },
-  now: Date,
-  deadPushes: DeadPushQuery,
-): Promise<string[]> {
-  let groupFilter: Record<string, unknown> = {};
-  if (scope.courtyard) groupFilter = { 'scope.kind': 'courtyard', 'scope.refId': scope.courtyard._id };
-  else if (scope.street) {
-    const yardIds = (await models.Courtyard.find({ street: scope.street._id }).select({ _id: 1 }).lean()).map((y) => y._id);
-    groupFilter = {
-      $or: [
-        { 'scope.kind': 'street', 'scope.refId': scope.street._id },
-        { 'scope.kind': 'courtyard', 'scope.refId': { $in: yardIds } },
-      ],
-    };
-  }
-  const groups = await models.Group.find({ ...groupFilter, active: true, webhookUrl: { $exists: true } }).lean();
-  const since = new Date(now.getTime() - 7 * 86_400_000);
-  const invalid = groups.filter((g) => g.webhookInvalidAt);
-  const dead =
-    scope.courtyard || scope.street
-      ? (await Promise.all(groups.map((g) => deadPushes({ webhookUrl: g.webhookUrl!, since, limit: 5 })))).flat()
-      : await deadPushes({ since, limit: 20 });
+/** The lines of {@link pushProblemFacts}; none when there is no problem. */
+export function pushProblemLines({ invalid, dead }: PushProblemFacts, now: Date): string[] {
   if (invalid.length === 0 && dead.length === 0) return [];
   const name = (g: Pick<GroupDoc, 'name' | 'chatId'>) => escapeMarkdown(g.name ?? g.chatId);
   const lines = [bold('推送异常（管理员可见）：')];
@@ -40,4 +18,14 @@ export async function pushProblems(
     for (const d of dead.slice(0, 3)) lines.push(`${formatDateTime(d.diedAt, now)} ${escapeMarkdown(d.preview)} · ${escapeMarkdown(d.lastError.slice(0, 40))}`);
   }
   return lines;
+}
+
+/** Problems with pushes into the groups of a scope, for admins: webhooks WeCom called invalid, and pushes given up in the last week. */
+export async function pushProblems(
+  models: Models,
+  scope: { courtyard?: CourtyardDoc; street?: StreetDoc },
+  now: Date,
+  deadPushes: DeadPushQuery,
+): Promise<string[]> {
+  return pushProblemLines(await pushProblemFacts(models, scope, now, deadPushes), now);
 }
