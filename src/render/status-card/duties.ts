@@ -2,41 +2,16 @@
 import type { Types } from 'mongoose';
 import { bold, escapeMarkdown, font, paginate, progressBar, type Page } from '../../text/markdown';
 import type { CadreDoc, Models } from '../../db/models';
-import { OPEN_PROJECT_STATUSES } from '../../db/models/project';
-import { addBeijingDays, formatDateTime, formatDay, startOfBeijingWeek } from '../../services/beijing-time';
+import { formatDateTime, formatDay } from '../../services/beijing-time';
 import { isProjectLate, isRequestLate } from '../../services/overdue';
 import { VISIT_HOURS_PER_WEEK } from '../../services/score';
+import { dutiesFacts } from '../../services/status-card/duties';
 import { hoursText, pageFooter, type CardOptions } from './shared';
 
 /** What `cadre` owes this week: projects due or late, requests waiting for them, the half day. */
 export async function myDutiesCard(models: Models, cadre: CadreDoc, opts: CardOptions): Promise<Page> {
   const { now } = opts;
-  const monday = startOfBeijingWeek(now);
-  const nextMonday = addBeijingDays(monday, 7);
-  const yards = cadre.courtyards;
-  const [projects, requests, visits, yardDocs] = await Promise.all([
-    models.Project.find({
-      status: { $in: [...OPEN_PROJECT_STATUSES] },
-      deadline: { $lt: nextMonday },
-      $or: [{ owner: cadre._id }, { courtyard: { $in: yards } }],
-    })
-      .sort({ deadline: 1, no: 1 })
-      .lean(),
-    models.ResidentRequest.find({
-      $or: [
-        { assignee: cadre._id, status: { $in: ['已接单', '已反馈'] } },
-        { courtyard: { $in: yards }, status: '点单' },
-      ],
-    })
-      .sort({ dueAt: 1, no: 1 })
-      .lean(),
-    models.Visit.aggregate<{ hours: number }>([
-      { $match: { cadre: cadre._id, date: { $gte: monday, $lt: nextMonday } } },
-      { $group: { _id: null, hours: { $sum: '$hours' } } },
-    ]),
-    models.Courtyard.find({ _id: { $in: yards } }).select({ name: 1 }).sort({ name: 1 }).lean(),
-  ]);
-  const hours = visits[0]?.hours ?? 0;
+  const { projects, requests, hours, yards: yardDocs } = await dutiesFacts(models, cadre, now);
   const yardName = new Map(yardDocs.map((y) => [String(y._id), y.name]));
   const several = yardDocs.length > 1;
   const where = (id: Types.ObjectId) => (several ? font('comment', ` · ${escapeMarkdown(yardName.get(String(id)) ?? '')}`) : '');
