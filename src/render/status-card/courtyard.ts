@@ -1,21 +1,15 @@
 /** A courtyard's card: its headline, organisations, open projects, requests, cadres and milestones. */
 import { bold, escapeMarkdown, font, paginate, progressBar, type Page } from '../../text/markdown';
 import type { CourtyardDoc, Models } from '../../db/models';
-import { OPEN_PROJECT_STATUSES } from '../../db/models/project';
 import { formatDay } from '../../services/beijing-time';
-import { scopeFigures } from '../../services/figures';
-import { headline } from '../../services/headline';
 import { VISIT_HOURS_PER_WEEK } from '../../services/score';
+import { courtyardFacts } from '../../services/status-card/courtyard';
 import { headlineLines, hoursText, milestoneLines, pageFooter, projectsLine, requestsLine, type CardOptions } from './shared';
 
 /** The card of one courtyard. */
 export async function courtyardCard(models: Models, courtyard: CourtyardDoc, opts: CardOptions): Promise<Page> {
   const { now } = opts;
-  const [street, g, h] = await Promise.all([
-    models.Street.findById(courtyard.street).select({ name: 1 }).lean(),
-    scopeFigures(models, { courtyardId: String(courtyard._id) }, now),
-    headline(models, { kind: 'courtyard', courtyard, street: null }, now, opts.weights),
-  ]);
+  const { street, figures: g, headline: h, active, owners } = await courtyardFacts(models, courtyard, now, opts.weights);
   const f = g.byYard.get(String(courtyard._id))!;
   const o = f.orgState;
   const orgText = (x: { status: string; kind?: string | null }) => (x.status === '已建' && x.kind ? `已建（${x.kind}）` : x.status);
@@ -27,13 +21,6 @@ export async function courtyardCard(models: Models, courtyard: CourtyardDoc, opt
     projectsLine(f),
   ];
 
-  const active = await models.Project.find({ courtyard: courtyard._id, status: { $in: [...OPEN_PROJECT_STATUSES] } })
-    .sort({ deadline: 1, no: 1 })
-    .select({ no: 1, title: 1, percent: 1, deadline: 1, owner: 1, status: 1 })
-    .lean();
-  const owners = new Map(
-    (await models.Cadre.find({ _id: { $in: active.flatMap((p) => (p.owner ? [p.owner] : [])) } }).select({ name: 1 }).lean()).map((c) => [String(c._id), c.name]),
-  );
   const late = new Set(g.overdue.filter((i) => i.kind === 'project').map((i) => i.id));
   const lines = active.map((p) => {
     const due = p.deadline ? `截止${formatDay(p.deadline, now)}` : '未定截止';
