@@ -1,9 +1,9 @@
 /** The card of a street office or of the whole district. */
 import { bold, escapeMarkdown, font, paginate, type Page } from '../../text/markdown';
 import type { Models, StreetDoc } from '../../db/models';
-import { meanProgress, scopeFigures, sumFigures } from '../../services/figures';
-import { headline } from '../../services/headline';
+import { meanProgress, sumFigures } from '../../services/figures';
 import { formatScore, VISIT_HOURS_PER_WEEK } from '../../services/score';
+import { areaFacts } from '../../services/status-card/area';
 import { headlineLines, milestoneLines, orgsLine, pageFooter, projectsLine, requestsLine, type CardOptions } from './shared';
 
 /** How many lowest-scoring courtyards a street or district card lists. */
@@ -12,13 +12,10 @@ export const WORST_SHOWN = 3;
 /** The card of a street office (`street`) or of the whole district (`street` null). */
 export async function areaCard(models: Models, street: StreetDoc | null, opts: CardOptions): Promise<Page> {
   const { now } = opts;
-  const yards = await models.Courtyard.find(street ? { street: street._id } : {}).select({ name: 1, street: 1, orgs: 1, orgHistory: 1 }).sort({ name: 1 });
   const title = street ? escapeMarkdown(street.name) : '全区';
-  if (yards.length === 0) return paginate({ header: [bold(`📋 ${title}`), '还没有楼院：请管理员导入花名册（npm run import）'], lines: [] });
-  const [g, h] = await Promise.all([
-    scopeFigures(models, street ? { streetId: String(street._id) } : {}, now),
-    headline(models, street ? { kind: 'street', street } : { kind: 'district' }, now, opts.weights),
-  ]);
+  const facts = await areaFacts(models, street, now, opts.weights);
+  if (!facts) return paginate({ header: [bold(`📋 ${title}`), '还没有楼院：请管理员导入花名册（npm run import）'], lines: [] });
+  const { yards, figures: g, headline: h, streets } = facts;
   const total = sumFigures(g.byYard.values());
   const n = total.courtyards;
 
@@ -31,7 +28,6 @@ export async function areaCard(models: Models, street: StreetDoc | null, opts: C
 
   if (!street) {
     // The district: one line per street office.
-    const streets = await models.Street.find({ _id: { $in: [...new Set(yards.map((y) => String(y.street)))] } }).sort({ name: 1 }).lean();
     lines.push(bold('各街道：'));
     for (const s of streets) {
       const sf = sumFigures(yards.filter((y) => y.street.equals(s._id)).map((y) => g.byYard.get(String(y._id))!));
