@@ -191,6 +191,13 @@ describe('layers', () => {
     expect(stale).toEqual([]);
   });
 
+  it('services return data: the markdown helpers are for src/render/ and above', () => {
+    // undo's too-old refusal (a UserError, an answer) echoes the caller's command, escaped.
+    const allowed = ['src/services/undo'];
+    const wording = edges.filter((e) => layerOf(e.from) === 'services' && e.to === 'src/text/markdown' && !allowed.includes(e.from));
+    expect(wording).toEqual([]);
+  });
+
   it('the framework names neither commands/ nor jobs/', () => {
     const up = edges.filter((e) => /^src\/(bot|jobs|wecom)\//.test(e.from) && /^(commands|jobs)\//.test(e.to));
     expect(up).toEqual([]);
