@@ -21,7 +21,8 @@ import {
 } from '../src/services/milestones';
 import { ORG_LABELS } from '../src/services/orgs';
 import { findPlace } from '../src/services/place';
-import { daysUntil, deadlineText, MAX_TITLE_CHARS, onTime } from '../src/services/projects';
+import { daysUntil, MAX_TITLE_CHARS, onTime } from '../src/services/projects';
+import { deadlineText } from '../src/render/projects';
 import { listingLabel, type Scope } from '../src/services/scope';
 
 /**

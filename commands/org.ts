@@ -7,7 +7,8 @@ import { bold, escapeMarkdown, font, paginate, percentOf } from '../src/text/mar
 import type { CourtyardDoc } from '../src/db/models';
 import { UserError } from '../src/errors';
 import { findCourtyard } from '../src/services/lookup';
-import { ORG_LABELS, orgCoverage, orgStatusLines, parseOrgStatus, parseOrgWord, parseTeamCount, type OrgWord } from '../src/services/orgs';
+import { ORG_LABELS, orgCoverage, parseOrgStatus, parseOrgWord, parseTeamCount, type OrgWord } from '../src/services/orgs';
+import { orgStatusLines } from '../src/render/orgs';
 import { orgChange, orgGuard, orgState, type OrgChange, type OrgState } from '../src/services/history';
 import { courtyardsInScope, listingLabel } from '../src/services/scope';
 

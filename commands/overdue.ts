@@ -4,7 +4,7 @@ import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font, paginate } from '../src/text/markdown';
 import { findOverdue, OVERDUE_KINDS, type OverdueItem, type OverdueKind } from '../src/services/overdue';
 import { callerScope, scopeLabel } from '../src/services/scope';
-import { pageFooter } from '../src/services/status-card';
+import { pageFooter } from '../src/render/status-card';
 
 const SHORT: Record<OverdueKind, string> = { project: '项目', request: '诉求', milestone: '节点', visit: '下沉' };
 

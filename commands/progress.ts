@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { arg } from '../src/bot/args';
 import { defineCommand } from '../src/bot/define-command';
 import { bold, escapeMarkdown, font, progressBar } from '../src/text/markdown';
-import { MAX_STANDARD_CHARS, assertOpen, completionDetails, completionText, deadlineLine, projectCourtyard, recordProgress } from '../src/services/projects';
+import { MAX_STANDARD_CHARS, assertOpen, projectCourtyard, recordProgress } from '../src/services/projects';
+import { completionDetails, completionText, deadlineLine } from '../src/render/projects';
 
 /**
  * /进度 — a progress report on a project (按表推进): the new percentage and what was done.

@@ -11,7 +11,8 @@ import { formatDateTime, formatDay } from '../src/services/beijing-time';
 import { canSee, chatVisibility, invisibleText } from '../src/services/chat-visibility';
 import { projectHistory, type ProjectEvent } from '../src/services/project-corrections';
 import { projectPhotoSummary } from '../src/services/photos';
-import { cancelledText, deadlineLine, projectCard, projectCourtyard } from '../src/services/projects';
+import { cancelledText, projectCourtyard } from '../src/services/projects';
+import { deadlineLine, projectCard } from '../src/render/projects';
 
 /** One history entry as a chat line. */
 function eventLine(e: ProjectEvent, now: Date): string {

@@ -20,17 +20,13 @@ import {
   assertAdminOrOwner,
   assertOpen,
   cadreNames,
-  completionDetails,
-  completionText,
   courtyardNames,
-  deadlineLine,
-  deadlineText,
   originalDeadline,
-  projectCard,
   projectCourtyard,
   projectMovedError,
   recordProgress,
 } from '../src/services/projects';
+import { completionDetails, completionText, deadlineLine, deadlineText, projectCard } from '../src/render/projects';
 import { listingLabel, scopeFilter, type Scope } from '../src/services/scope';
 import cancel from './project-cancel';
 import detail from './project-detail';

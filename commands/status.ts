@@ -7,11 +7,11 @@ import { roleCovers, type ScopeTarget } from '../src/services/permissions';
 import type { CourtyardDoc, StreetDoc } from '../src/db/models';
 import { PermissionError, UserError } from '../src/errors';
 import { canSee, chatVisibility, invisibleText, type ReadTarget } from '../src/services/chat-visibility';
-import { holidayNotice } from '../src/services/holiday-notice';
+import { holidayNotice } from '../src/render/holiday-notice';
 import { findCourtyard } from '../src/services/lookup';
 import { matchName } from '../src/services/name-match';
 import { callerScope } from '../src/services/scope';
-import { areaCard, courtyardCard, myDutiesCard, pushProblems } from '../src/services/status-card';
+import { areaCard, courtyardCard, myDutiesCard, pushProblems } from '../src/render/status-card';
 
 /** What /查询 is about. */
 type Target = { kind: 'me' } | { kind: 'page'; page: number } | { kind: 'courtyard'; courtyard: CourtyardDoc } | { kind: 'street'; street: StreetDoc };

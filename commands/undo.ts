@@ -2,7 +2,8 @@ import { defineCommand } from '../src/bot/define-command';
 import { escapeMarkdown, font } from '../src/text/markdown';
 import { UNDO_WINDOW_MS } from '../src/services/audit';
 import { formatDateTime } from '../src/services/beijing-time';
-import { describeUndone, undoForCaller } from '../src/services/undo';
+import { undoForCaller } from '../src/services/undo';
+import { describeUndone } from '../src/render/undo';
 
 /**
  * /撤销 — undoes the caller's own last command (all its records together) within 10

@@ -1,6 +1,6 @@
 import { defineJob } from '../src/jobs/define-job';
 import { loadPushGroups, pushTo } from '../src/jobs/targets';
-import { holidayNotice } from '../src/services/holiday-notice';
+import { holidayNotice } from '../src/render/holiday-notice';
 
 /**
  * 节假日数据提醒 (1 December, 09:00; on a day off it waits for the next working morning):

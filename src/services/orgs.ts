@@ -1,11 +1,10 @@
 /**
  * The three organisations of a courtyard (三类组织): a party organisation, a residents'
  * self-governing body and volunteer teams; what users type for them and whether a courtyard
- * is covered (全覆盖: the first two 已建 and at least one volunteer team).
+ * is covered (全覆盖: the first two 已建 and at least one volunteer team). src/render/orgs.ts words them.
  */
-import { font } from '../text/markdown';
 import { parseNumber } from '../text/chinese-number';
-import { PARTY_ORG_KINDS, SELF_GOV_KINDS, type Courtyard, type OrgStatus, type PartyOrgKind, type SelfGovKind } from '../db/models';
+import { PARTY_ORG_KINDS, SELF_GOV_KINDS, type OrgStatus, type PartyOrgKind, type SelfGovKind } from '../db/models';
 
 export type OrgKey = 'party' | 'selfGov' | 'volunteer';
 
@@ -63,8 +62,6 @@ export function parseTeamCount(text: string): number | undefined {
   return n !== undefined && Number.isInteger(n) && n >= 0 && n <= 999 ? n : undefined;
 }
 
-type Orgs = Courtyard['orgs'];
-
 export interface Coverage {
   party: boolean;
   selfGov: boolean;
@@ -82,22 +79,4 @@ export function orgCoverage(orgs: { party?: { status?: string | null } | null; s
   const volunteer = (orgs?.volunteerTeams ?? 0) > 0;
   const missing = (['party', 'selfGov', 'volunteer'] as const).filter((k) => !{ party, selfGov, volunteer }[k]).map((k) => ORG_LABELS[k]);
   return { party, selfGov, volunteer, full: missing.length === 0, missing };
-}
-
-function orgLine(label: string, o: { status: string; kind?: string | null } | undefined): string {
-  const status = o?.status ?? '未建';
-  const mark = status === '已建' ? '✅' : status === '筹建中' ? '⏳' : '❌';
-  return `${mark} ${label}：${status}${o?.kind ? `（${o.kind}）` : ''}`;
-}
-
-/** The three lines and the coverage line of a courtyard's status card. */
-export function orgStatusLines(orgs: Orgs | undefined): string[] {
-  const teams = orgs?.volunteerTeams ?? 0;
-  const cover = orgCoverage(orgs);
-  return [
-    orgLine(ORG_LABELS.party, orgs?.party),
-    orgLine(ORG_LABELS.selfGov, orgs?.selfGov),
-    `${teams > 0 ? '✅' : '❌'} ${ORG_LABELS.volunteer}：${teams} 支`,
-    cover.full ? font('info', '三类组织已全覆盖') : font('warning', `未全覆盖：缺${cover.missing.join('、')}`),
-  ];
 }

@@ -1,10 +1,9 @@
 /**
  * The logic of 整治项目 shared by /项目 and /进度 (and whoever shows projects): the words
  * users type for categories and task areas, deadlines in days, progress reports, completion
- * and the project's published card (公示).
+ * and what the project's published card (公示) names. src/render/projects.ts words them.
  */
 import type { Types } from 'mongoose';
-import { bold, escapeMarkdown, font, progressBar } from '../text/markdown';
 import { contactsFor, describeRoles, roleCovers } from './permissions';
 import {
   OPEN_PROJECT_STATUSES,
@@ -76,14 +75,6 @@ export function daysUntil(deadline: Date, now: Date): number {
   return Math.round((startOfBeijingDay(deadline).getTime() - startOfBeijingDay(now).getTime()) / DAY_MS);
 }
 
-/** `还有 4 天`, `今天到期`, `逾期 3 天` (the last in warning colour). */
-export function deadlineText(deadline: Date, now: Date): string {
-  const days = daysUntil(deadline, now);
-  if (days > 0) return `还有 ${days} 天`;
-  if (days === 0) return '今天到期';
-  return font('warning', `逾期 ${-days} 天`);
-}
-
 /** Whether a project is still to be done (进行中 or 已延期). */
 export function isOpen(p: Pick<Project, 'status'>): boolean {
   return (OPEN_PROJECT_STATUSES as readonly string[]).includes(p.status);
@@ -97,33 +88,6 @@ export function onTime(deadline: Date | null | undefined, at: Date): boolean {
 /** The deadline first set, before any postponement (the on-time rate may judge against it). */
 export function originalDeadline(p: Pick<Project, 'deadline' | 'postponements'>): Date | undefined {
   return p.postponements?.[0]?.from ?? p.deadline ?? undefined;
-}
-
-/** `已完成 9月18日（按时）` / `已完成 9月22日（逾期 2 天）`, against the deadline in force. */
-export function completionText(p: Pick<Project, 'deadline' | 'postponements' | 'completedAt'>, now: Date): string {
-  if (!p.completedAt) return '已完成';
-  const late = p.deadline && !onTime(p.deadline, p.completedAt) ? -daysUntil(p.deadline, p.completedAt) : 0;
-  const timing = late > 0 ? font('warning', `逾期 ${late} 天`) : '按时';
-  return `已完成 ${formatDay(p.completedAt, now)}（${timing}）`;
-}
-
-/** The lines under a completion: the full bar, the deadline in force, and the original one when postponed. */
-export function completionDetails(p: ProjectDoc, now: Date): string[] {
-  const lines = [progressBar(100)];
-  if (p.deadline) lines.push(`完成时限：${formatDay(p.deadline, now)}`);
-  if (p.postponements.length) lines.push(font('comment', `原定 ${formatDay(originalDeadline(p)!, now)}，延期 ${p.postponements.length} 次`));
-  return lines;
-}
-
-/** `截止 9月20日 · 还有 4 天`, or how it was completed; postponements noted. */
-export function deadlineLine(p: ProjectDoc, now: Date): string {
-  const parts: string[] = [];
-  if (p.status === '已完成') parts.push(completionText(p, now));
-  else if (p.status === CANCELLED) parts.push('已取消');
-  else if (p.deadline) parts.push(`截止 ${formatDay(p.deadline, now)}`, deadlineText(p.deadline, now));
-  else parts.push('未定截止日期');
-  if (p.postponements.length) parts.push(`延期 ${p.postponements.length} 次（原定 ${formatDay(originalDeadline(p)!, now)}）`);
-  return parts.join(' · ');
 }
 
 /** Names of roster entries by id, for showing owners. */
@@ -142,22 +106,20 @@ export async function courtyardNames(models: Models, ids: readonly Types.ObjectI
   return new Map(yards.map((c) => [String(c._id), c.name]));
 }
 
-/** The published card (公示) of a project: number, title, courtyard, category, standard, owner, deadline, progress. */
-export async function projectCard(models: Models, p: ProjectDoc, now: Date): Promise<string> {
+/** What a project's card names besides the project: its courtyard (with the street) and its owner. */
+export interface ProjectCardFacts {
+  courtyard: { name: string; street?: string } | null;
+  owner: { name: string; unit: string } | null;
+}
+
+export async function projectCardFacts(models: Models, p: ProjectDoc): Promise<ProjectCardFacts> {
   const courtyard = await models.Courtyard.findById(p.courtyard, { name: 1, street: 1 });
   const street = courtyard ? await models.Street.findById(courtyard.street, { name: 1 }) : null;
   const owner = p.owner ? await models.Cadre.findById(p.owner, { name: 1, unit: 1 }) : null;
-  const kind = [CATEGORY_LABELS[p.category], p.area ? AREA_LABELS[p.area] : undefined].filter(Boolean).join(' · ');
-  const where = courtyard ? `${courtyard.name}${street ? `（${street.name}）` : ''}` : '?';
-  return [
-    `${bold(`#${p.no} ${escapeMarkdown(p.title)}`)}`,
-    `楼院：${escapeMarkdown(where)}`,
-    `类别：${kind}`,
-    `整治标准：${p.standard ? escapeMarkdown(p.standard) : font('comment', '未填写')}`,
-    `责任人：${owner ? escapeMarkdown(`${owner.name}（${owner.unit}）`) : font('comment', '未指定')}`,
-    `完成时限：${p.deadline ? `${formatDay(p.deadline, now)}（${p.status === '已完成' ? completionText(p, now) : deadlineText(p.deadline, now)}）` : '未定'}`,
-    `进度：${progressBar(p.percent)}`,
-  ].join('\n');
+  return {
+    courtyard: courtyard ? { name: courtyard.name, street: street ? street.name : undefined } : null,
+    owner: owner ? { name: owner.name, unit: owner.unit } : null,
+  };
 }
 
 /** A completion this recent is told as 刚刚 (it likely crossed the caller's message). */

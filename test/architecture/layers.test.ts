@@ -16,6 +16,7 @@ type Layer =
   | 'db'
   | 'wecom'
   | 'services'
+  | 'render'
   | 'bot'
   | 'jobs-framework'
   | 'dashboard'
@@ -39,6 +40,7 @@ const LAYERS: Array<[RegExp, Layer]> = [
   [/^src\/db\//, 'db'],
   [/^src\/wecom\//, 'wecom'],
   [/^src\/services\//, 'services'],
+  [/^src\/render\//, 'render'],
   [/^src\/bot\//, 'bot'],
   [/^src\/jobs\//, 'jobs-framework'],
   [/^src\/dashboard\//, 'dashboard'],
@@ -58,7 +60,9 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   db: ['base', 'text'],
   wecom: ['base', 'text', 'db'],
   services: ['base', 'text', 'db'],
-  bot: ['base', 'text', 'db', 'services', 'wecom'],
+  // Chat text: what a reply or a push says. Services return data; render words it (and may ask services for it).
+  render: ['base', 'text', 'db', 'services'],
+  bot: ['base', 'text', 'db', 'services', 'render', 'wecom'],
   'jobs-framework': ['base', 'text', 'db', 'services'],
   dashboard: ['base', 'text', 'db', 'services'],
   // The public board takes residents' requests and posts them to the courtyard's groups, as /诉求 does.
@@ -67,15 +71,16 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   http: ['base'],
   local: ['base', 'text', 'db', 'roster'],
   sim: ['base', 'text', 'db', 'wecom', 'roster', 'local'],
-  commands: ['base', 'text', 'db', 'services', 'bot', 'jobs-framework', 'dashboard', 'board', 'wecom', 'jobs'],
-  jobs: ['base', 'text', 'db', 'services', 'jobs-framework'],
+  commands: ['base', 'text', 'db', 'services', 'render', 'bot', 'jobs-framework', 'dashboard', 'board', 'wecom', 'jobs'],
+  jobs: ['base', 'text', 'db', 'services', 'render', 'jobs-framework'],
   // Not sim/: the simulator is a development tool; local mode's groups live in src/local/.
-  root: ['base', 'text', 'db', 'wecom', 'services', 'bot', 'jobs-framework', 'dashboard', 'board', 'roster', 'http', 'local', 'commands', 'jobs'],
+  root: ['base', 'text', 'db', 'wecom', 'services', 'render', 'bot', 'jobs-framework', 'dashboard', 'board', 'roster', 'http', 'local', 'commands', 'jobs'],
 };
 
 /** Layers another may name in `import type` only (interfaces, no code runs across). */
 const TYPES_ONLY: Partial<Record<Layer, readonly Layer[]>> = {
   services: ['wecom'],
+  render: ['wecom'],
   bot: ['jobs-framework'],
   'jobs-framework': ['wecom'],
   board: ['wecom'],
@@ -184,6 +189,13 @@ describe('layers', () => {
   it('lists no exception that is no longer needed', () => {
     const stale = Object.keys(KNOWN_EXCEPTIONS).filter((key) => !edges.some((e) => `${e.from} -> ${e.to}` === key && violation(e)));
     expect(stale).toEqual([]);
+  });
+
+  it('services return data: the markdown helpers are for src/render/ and above', () => {
+    // undo's too-old refusal (a UserError, an answer) echoes the caller's command, escaped.
+    const allowed = ['src/services/undo'];
+    const wording = edges.filter((e) => layerOf(e.from) === 'services' && e.to === 'src/text/markdown' && !allowed.includes(e.from));
+    expect(wording).toEqual([]);
   });
 
   it('the framework names neither commands/ nor jobs/', () => {

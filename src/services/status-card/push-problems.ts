@@ -1,16 +1,21 @@
-/** The push problems of a scope, shown to admins at the end of its card. */
-import { bold, escapeMarkdown, font } from '../../text/markdown';
+/** The push problems of a scope, for admins (src/render/status-card/push-problems.ts words them). */
 import type { CourtyardDoc, GroupDoc, Models, StreetDoc } from '../../db/models';
-import type { DeadPushQuery } from '../../wecom/outbox';
-import { formatDateTime, formatDay } from '../beijing-time';
+import type { DeadPush, DeadPushQuery } from '../../wecom/outbox';
 
-/** Problems with pushes into the groups of a scope, for admins: webhooks WeCom called invalid, and pushes given up in the last week. */
-export async function pushProblems(
+export interface PushProblemFacts {
+  /** Groups whose webhook WeCom called invalid. */
+  invalid: Array<Pick<GroupDoc, 'name' | 'chatId' | 'webhookInvalidAt'>>;
+  /** Pushes given up in the last week. */
+  dead: DeadPush[];
+}
+
+/** Problems with pushes into the groups of a scope: webhooks WeCom called invalid, and pushes given up in the last week. */
+export async function pushProblemFacts(
   models: Models,
   scope: { courtyard?: CourtyardDoc; street?: StreetDoc },
   now: Date,
   deadPushes: DeadPushQuery,
-): Promise<string[]> {
+): Promise<PushProblemFacts> {
   let groupFilter: Record<string, unknown> = {};
   if (scope.courtyard) groupFilter = { 'scope.kind': 'courtyard', 'scope.refId': scope.courtyard._id };
   else if (scope.street) {
@@ -29,15 +34,5 @@ export async function pushProblems(
     scope.courtyard || scope.street
       ? (await Promise.all(groups.map((g) => deadPushes({ webhookUrl: g.webhookUrl!, since, limit: 5 })))).flat()
       : await deadPushes({ since, limit: 20 });
-  if (invalid.length === 0 && dead.length === 0) return [];
-  const name = (g: Pick<GroupDoc, 'name' | 'chatId'>) => escapeMarkdown(g.name ?? g.chatId);
-  const lines = [bold('推送异常（管理员可见）：')];
-  for (const g of invalid) {
-    lines.push(font('warning', `群「${name(g)}」推送地址已失效（${formatDay(g.webhookInvalidAt!, now)}），请在该群重新 /绑定 … webhook=新地址`));
-  }
-  if (dead.length) {
-    lines.push(font('warning', `近 7 天 ${dead.length} 条推送发送失败已放弃：`));
-    for (const d of dead.slice(0, 3)) lines.push(`${formatDateTime(d.diedAt, now)} ${escapeMarkdown(d.preview)} · ${escapeMarkdown(d.lastError.slice(0, 40))}`);
-  }
-  return lines;
+  return { invalid, dead };
 }

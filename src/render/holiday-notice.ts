@@ -1,5 +1,5 @@
 import { bold, font } from '../text/markdown';
-import { HOLIDAYS_FILE, missingHolidayYears, type WorkingCalendar } from './calendar';
+import { HOLIDAYS_FILE, missingHolidayYears, type WorkingCalendar } from '../services/calendar';
 
 /**
  * What district admins are told while a year's official holidays are missing (see

@@ -7,8 +7,10 @@
  *
  * Split by card: shared.ts (options, shared lines, paging), courtyard.ts, area.ts (a street
  * office or the district), duties.ts (one person's week), push-problems.ts (for admins).
+ * What each card reads is src/services/status-card/'s (courtyardFacts, areaFacts, …); this
+ * directory words it.
  */
-export type { Figures } from '../figures';
+export type { Figures } from '../../services/figures';
 export { pageFooter, type CardOptions } from './shared';
 export { courtyardCard } from './courtyard';
 export { areaCard, WORST_SHOWN } from './area';

@@ -1,14 +1,14 @@
 /** What the status cards share: their options, the lines several cards show, the paging footer. */
 import { bold, escapeMarkdown, font, MAX_REPLY_BYTES, progressBar, utf8Bytes } from '../../text/markdown';
-import type { CourtyardDoc, Models } from '../../db/models';
-import { formatDay, startOfBeijingDay } from '../beijing-time';
-import type { WorkingCalendar } from '../calendar';
-import { meanProgress, type Figures } from '../figures';
-import type { Headline } from '../headline';
-import { milestoneCourtyardDone } from '../milestones';
-import { weekPeriod } from '../period';
-import { formatScore, partText, SCORE_PART_NAMES, SCORE_PARTS, type ScoreWeights } from '../score';
-import { rankChange } from '../snapshots';
+import type { Models } from '../../db/models';
+import { formatDay } from '../../services/beijing-time';
+import type { WorkingCalendar } from '../../services/calendar';
+import { meanProgress, type Figures } from '../../services/figures';
+import type { Headline } from '../../services/headline';
+import { weekPeriod } from '../../services/period';
+import { formatScore, partText, SCORE_PART_NAMES, SCORE_PARTS, type ScoreWeights } from '../../services/score';
+import { rankChange } from '../../services/snapshots';
+import { openMilestones, type Yard } from '../../services/status-card/milestones';
 
 export interface CardOptions {
   now: Date;
@@ -76,34 +76,11 @@ export function pageFooter(command: string): { footer: (p: number, n: number) =>
   };
 }
 
-export type Yard = Pick<CourtyardDoc, '_id' | 'name' | 'street' | 'orgs' | 'orgHistory'>;
-
 /** Milestones that reach a courtyard of `yards`, with how many of those courtyards have done each (as /节点 counts). */
 export async function milestoneLines(models: Models, yards: Yard[], now: Date): Promise<string[]> {
-  if (yards.length === 0) return [];
-  const streets = [...new Set(yards.map((y) => String(y.street)))];
-  const milestones = await models.Milestone.find({
-    $or: [
-      { 'scope.kind': 'district' },
-      { 'scope.kind': 'street', 'scope.refId': { $in: streets } },
-      { 'scope.kind': 'courtyard', 'scope.refId': { $in: yards.map((y) => y._id) } },
-    ],
-  })
-    .sort({ deadline: 1 })
-    .lean();
-  const today = startOfBeijingDay(now);
-  const lines: string[] = [];
-  for (const m of milestones) {
-    const reached = yards.filter((y) =>
-      m.scope.kind === 'district' ? true : m.scope.kind === 'street' ? y.street.equals(m.scope.refId!) : y._id.equals(m.scope.refId!),
-    );
-    if (reached.length === 0) continue;
-    const done = reached.filter((y) => milestoneCourtyardDone(m, y, now).done).length;
-    if (done === reached.length) continue;
-    const missed = m.deadline < today;
-    const state = reached.length === 1 ? '未完成' : `完成 ${done}/${reached.length}`;
+  return (await openMilestones(models, yards, now)).map((m) => {
+    const state = m.reached === 1 ? '未完成' : `完成 ${m.done}/${m.reached}`;
     const when = `${formatDay(m.deadline, now)}前`;
-    lines.push(`${missed ? font('warning', `⚠ ${when}`) : when} ${escapeMarkdown(m.title)} · ${missed ? font('warning', state) : state}`);
-  }
-  return lines;
+    return `${m.missed ? font('warning', `⚠ ${when}`) : when} ${escapeMarkdown(m.title)} · ${m.missed ? font('warning', state) : state}`;
+  });
 }
