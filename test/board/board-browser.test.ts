@@ -7,14 +7,13 @@
  * Screenshots in tmp/board/ for a person to look at.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import jsQR from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { projectRoot } from '../../src/dashboard/build';
 import { launchChromium } from '../helpers/chromium';
+import { serveLocally, type Served } from '../helpers/http';
 import { boardPathOf, boardTestbed, type BoardTestbed } from './board-app';
 
 const SHOTS = path.join(projectRoot(), 'tmp', 'board');
@@ -23,7 +22,7 @@ jest.setTimeout(180_000);
 
 let browser: Browser;
 let t: BoardTestbed;
-let server: Server;
+let served: Served | undefined;
 let origin: string;
 const requested: string[] = [];
 const problems: string[] = [];
@@ -31,14 +30,13 @@ const problems: string[] = [];
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   t = await boardTestbed();
-  server = createServer(t.app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await serveLocally(t.app);
+  origin = served.origin;
   ({ browser } = await launchChromium());
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise((r) => server?.close(r));
+  await served?.close();
   await t?.bot.close();
 });
 

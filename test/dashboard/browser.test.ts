@@ -7,14 +7,13 @@
  * links get 403, and that the page asked nothing of any other origin.
  */
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createModels, syncIndexes } from '../../src/db/models';
 import { projectRoot } from '../../src/dashboard/build';
 import { createCalendar } from '../../src/services/calendar';
 import { launchChromium } from '../helpers/chromium';
+import { serveLocally, type Served } from '../helpers/http';
 import { openTestDb, type TestDb } from '../helpers/db';
 import { seedDistrict } from './district-seed';
 import { bindGroups, dashboardApp, seededDashboard, tokenFor, type SeededDashboard } from './seeded-app';
@@ -23,16 +22,9 @@ const SHOTS = path.join(projectRoot(), 'tmp', 'dashboard');
 
 jest.setTimeout(180_000);
 
-function listen(app: { callback(): Parameters<typeof createServer>[1] }): Promise<{ server: Server; origin: string }> {
-  return new Promise((resolve) => {
-    const server = createServer(app.callback());
-    server.listen(0, '127.0.0.1', () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
-  });
-}
-
 let browser: Browser;
 let seeded: SeededDashboard;
-let server: Server;
+let served: Served | undefined;
 let origin: string;
 /** Every URL any page asked for, and the app's origins (the two test servers). */
 const requested: string[] = [];
@@ -41,13 +33,14 @@ const origins: string[] = [];
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   seeded = await seededDashboard({ prepareAtStart: true });
-  ({ server, origin } = await listen(seeded.app));
+  served = await serveLocally(seeded.app);
+  origin = served.origin;
   origins.push(origin);
   ({ browser } = await launchChromium());
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise((r) => server?.close(r));
+  await served?.close();
   await seeded?.close();
 });
 
@@ -123,7 +116,7 @@ describe('the dashboard in Chromium', () => {
       const calendar = createCalendar();
       await seedDistrict(models, calendar);
       await bindGroups(models);
-      const big = await listen(dashboardApp(models, calendar));
+      const big = await serveLocally(dashboardApp(models, calendar));
       try {
         const page = await open(`${big.origin}/dashboard?t=${tokenFor({ kind: 'district' })}&mode=screen`, { width: 1920, height: 1080 }, false);
         expect(await page.locator('body.screen').count()).toBe(1);
@@ -136,7 +129,7 @@ describe('the dashboard in Chromium', () => {
         await page.context().close();
         origins.push(big.origin);
       } finally {
-        await new Promise((r) => big.server.close(r));
+        await big.close();
       }
     } finally {
       await db.close();

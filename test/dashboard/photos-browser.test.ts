@@ -6,8 +6,6 @@
  * with its photo. The photo URLs answer only a link whose scope holds the courtyard.
  */
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { projectRoot } from '../../src/dashboard/build';
@@ -17,6 +15,7 @@ import { queuePhotos, type PhotoTarget } from '../../src/services/photos';
 import { silentLogger } from '../../src/log';
 import type { IncomingMessage } from '../../src/wecom/message';
 import { launchChromium } from '../helpers/chromium';
+import { serveLocally, type Served } from '../helpers/http';
 import { TEST_CREDS, testConfig } from '../helpers/wecom';
 import { encrypted, phoneJpeg, startMediaSink, type MediaSink } from '../photos/media-sink';
 import { NOW, seededDashboard, tokenFor, type SeededDashboard } from './seeded-app';
@@ -28,7 +27,7 @@ const SHOTS = path.join(projectRoot(), 'tmp', 'dashboard');
 
 let browser: Browser;
 let seeded: SeededDashboard;
-let server: Server;
+let served: Served | undefined;
 let origin: string;
 let sink: MediaSink;
 let dongfangId: string;
@@ -72,14 +71,13 @@ beforeAll(async () => {
   await intake.idle();
   expect(await models.Photo.countDocuments({ status: 'stored' })).toBe(4);
 
-  server = createServer(seeded.app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await serveLocally(seeded.app);
+  origin = served.origin;
   ({ browser } = await launchChromium());
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise((r) => server?.close(r));
+  await served?.close();
   await sink?.close();
   await seeded?.close();
 });

@@ -7,8 +7,6 @@
  * to $TMPDIR/lyt-screen/ for a person to look at.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -16,6 +14,7 @@ import { dashboardLink, SCREEN_LINK_VALID_MS, type DashboardScope } from '../../
 import { createModels, syncIndexes, type Models } from '../../src/db/models';
 import { createCalendar } from '../../src/services/calendar';
 import { launchChromium } from '../helpers/chromium';
+import { serveLocally, type Served } from '../helpers/http';
 import { openTestDb, type TestDb } from '../helpers/db';
 import { seedDistrict } from './district-seed';
 import { NOW, SECRET, bindGroups, dashboardApp } from './seeded-app';
@@ -31,7 +30,7 @@ const LONG_STREET = '上街区中原西路街道办事处';
 let db: TestDb;
 let models: Models;
 let browser: Browser;
-let server: Server;
+let served: Served | undefined;
 let origin: string;
 let names: string[];
 let seeded: { streetIds: string[]; courtyardIds: string[] };
@@ -48,15 +47,14 @@ beforeAll(async () => {
   await models.Street.updateOne({ _id: streetIds[3] }, { $set: { name: LONG_STREET } });
   names = (await models.Courtyard.find({}, { name: 1 }).lean()).map((c) => c.name).sort();
   await bindGroups(models);
-  server = createServer(dashboardApp(models, calendar).callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await serveLocally(dashboardApp(models, calendar));
+  origin = served.origin;
   ({ browser } = await launchChromium());
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((r) => server?.close(r));
+  await served?.close();
   await db?.close();
 });
 
