@@ -7,7 +7,7 @@ import type { CommandContext } from '../src/bot/context';
 import { PermissionError, UserError } from '../src/errors';
 import { canSee, chatVisibility, invisibleText, seesNothing } from '../src/services/chat-visibility';
 import { isDuplicateKey } from '../src/db/duplicate-key';
-import { formatDay } from '../src/services/beijing-time';
+import { formatDay, isJustNow } from '../src/services/beijing-time';
 import { nameOfUser } from '../src/services/lookup';
 import {
   findMilestone,
@@ -65,9 +65,6 @@ function readableStates(ctx: CommandContext): { all: boolean; filter: (states: C
   return { all: false, filter: (states) => states.filter((s) => canSee(view, { courtyard: s.courtyard })) };
 }
 
-/** A milestone another admin set this recently is a race just lost, not a name to change. */
-const JUST_SET_MS = 60_000;
-
 const create = defineCommand({
   name: '新建',
   aliases: ['new', '设定'],
@@ -90,7 +87,7 @@ const create = defineCommand({
     const justSet = async (won: MilestoneDoc) => new UserError(`节点「${title}」刚刚已由 ${await nameOfUser(models, won.createdBy)} 设定（${formatDay(won.deadline, now)}前）`);
     for (const other of await models.Milestone.find({ title })) {
       if (await scopesOverlap(models, scope, other.scope)) {
-        if (other.createdBy !== ctx.caller.userId && now.getTime() - other.createdAt.getTime() < JUST_SET_MS) throw await justSet(other);
+        if (other.createdBy !== ctx.caller.userId && isJustNow(other.createdAt, now)) throw await justSet(other);
         throw new UserError(`已有节点「${title}」（${await milestoneScopeLabel(models, other.scope)}，${formatDay(other.deadline, now)}前），请换个名称`);
       }
     }

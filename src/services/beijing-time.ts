@@ -85,6 +85,14 @@ export function formatDay(d: Date, now?: Date): string {
   return sameYear ? `${month}月${day}日` : `${year}年${month}月${day}日`;
 }
 
+/** A change this recent is told as 刚刚: it most likely crossed the caller's own message (a race just lost). */
+const JUST_NOW_MS = 60_000;
+
+/** Whether `at` is recent enough to be told as 刚刚. */
+export function isJustNow(at: Date, now: Date): boolean {
+  return now.getTime() - at.getTime() < JUST_NOW_MS;
+}
+
 /** How an instant is shown in chat: '9月20日 14:05'. */
 export function formatDateTime(d: Date, now?: Date): string {
   return `${formatDay(d, now)} ${format(d, 'HH:mm', inBeijing)}`;

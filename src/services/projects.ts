@@ -17,7 +17,7 @@ import {
 } from '../db/models';
 import { CANCELLED } from './counted';
 import { PermissionError, UserError } from '../errors';
-import { addBeijingDays, formatDay, startOfBeijingDay } from './beijing-time';
+import { addBeijingDays, formatDay, isJustNow, startOfBeijingDay } from './beijing-time';
 import type { Audit } from './audit';
 import type { Caller } from './caller';
 import { nameOfUser } from './lookup';
@@ -122,15 +122,12 @@ export async function projectCardFacts(models: Models, p: ProjectDoc): Promise<P
   };
 }
 
-/** A completion this recent is told as 刚刚 (it likely crossed the caller's message). */
-const JUST_COMPLETED_MS = 10 * 60_000;
-
 /** Refuses to change a finished or dropped project, naming who finished it. */
 export async function assertOpen(models: Models, p: ProjectDoc, now: Date): Promise<void> {
   if (p.status === '已完成') {
     const who = p.completedBy ? `由 ${await nameOfUser(models, p.completedBy)} ` : '';
     const day = p.completedAt ? formatDay(p.completedAt, now) : '之前';
-    if (p.completedAt && now.getTime() - p.completedAt.getTime() < JUST_COMPLETED_MS) throw new UserError(`项目 #${p.no} ${p.title} 刚刚已${who}完成（${day}）`);
+    if (p.completedAt && isJustNow(p.completedAt, now)) throw new UserError(`项目 #${p.no} ${p.title} 刚刚已${who}完成（${day}）`);
     throw new UserError(`项目 #${p.no} ${p.title} 已${who}于 ${day}完成，无需再报`);
   }
   if (p.status === CANCELLED) throw new UserError(`项目 #${p.no} ${p.title} 已取消`);
