@@ -42,9 +42,6 @@ export interface DispatcherDeps {
   commands: readonly Command[];
 }
 
-/** The answer to anything that is not the user's fault (defined in src/errors.ts). */
-export { SYSTEM_BUSY_TEXT };
-
 /**
  * The longest message a command is read from, in characters. Every command fits in a few
  * hundred; a longer one is refused before any command work, so that no message costs more

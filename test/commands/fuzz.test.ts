@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { EJSON } from 'bson';
 import { allCommands } from '../../commands';
-import { SYSTEM_BUSY_TEXT } from '../../src/bot/dispatcher';
+import { SYSTEM_BUSY_TEXT } from '../../src/errors';
 import type { Command } from '../../src/bot/define-command';
 import { createTestBot, type BasicFixture, type TestBot, type TestUser } from '../helpers/bot';
 import { prng } from '../../bench/city';

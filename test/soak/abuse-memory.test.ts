@@ -4,7 +4,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { allCommands } from '../../commands';
 import { createTestBot, type BasicFixture, type TestBot } from '../helpers/bot';
-import { SYSTEM_BUSY_TEXT } from '../../src/bot/dispatcher';
+import { SYSTEM_BUSY_TEXT } from '../../src/errors';
 import { BUSY_NOT_RUN_TEXT, BUSY_UNSURE_TEXT } from '../../src/wecom/ingress/router';
 import { TEST_CREDS, buildCallback, decodeReply, sealCallback } from '../helpers/wecom';
 import { ALL_INJECTIONS, injectedLines } from '../fault/helpers/injection';
