@@ -12,6 +12,7 @@
 import { mongo, Types, type Connection } from 'mongoose';
 import { isDuplicateKey } from '../db/duplicate-key';
 import type { Models, PhotoRecordKind } from '../db/models';
+import { processedMessageModel } from '../db/models/processed-message';
 import type { Logged } from './audit';
 import type { Attachment, IncomingMessage } from '../wecom/message';
 import type { PushTarget } from '../wecom/outbox';
@@ -124,7 +125,8 @@ const asTarget = (t: StoredTarget): PhotoTarget | null =>
 export async function takePhotoWindow(models: Models, msg: Pick<IncomingMessage, 'chatId' | 'sender'>, now: Date): Promise<PhotoTarget | null> {
   const who = { chatId: msg.chatId, userId: msg.sender.userId };
   const [claim, w] = await Promise.all([
-    models.ProcessedMessage.findOne({ ...who, 'attach.until': { $gt: now } }, { attach: 1 }).sort({ createdAt: -1 }).lean(),
+    // The claims are the ingress's bookkeeping, not one of the domain's Models: on the same connection.
+    processedMessageModel(models.PhotoWindow.db).findOne({ ...who, 'attach.until': { $gt: now } }, { attach: 1 }).sort({ createdAt: -1 }).lean(),
     models.PhotoWindow.findOne({ ...who, until: { $gt: now } }).lean(),
   ]);
   const attached = claim?.attach;

@@ -8,7 +8,6 @@ import { groupModel, type GroupModel } from './group';
 import { inspectionScoreModel, type InspectionScoreModel } from './inspection-score';
 import { milestoneModel, type MilestoneModel } from './milestone';
 import { photoModel, photoWindowModel, type PhotoModel, type PhotoWindowModel } from './photo';
-import { processedMessageModel, type ProcessedMessageModel } from './processed-message';
 import { progressReportModel, type ProgressReportModel } from './progress-report';
 import { rankingSnapshotModel, type RankingSnapshotModel } from './ranking-snapshot';
 import { recordRefModel, type RecordRefModel } from './record-ref';
@@ -42,8 +41,6 @@ export interface Models {
   Photo: PhotoModel;
   PhotoWindow: PhotoWindowModel;
   AccountEntry: AccountEntryModel;
-  /** The ingress's claims of callback messages (src/wecom/dedupe.ts); photos read the targets they keep. */
-  ProcessedMessage: ProcessedMessageModel;
 }
 
 /** Registers (once per connection) and returns the domain models. */
@@ -69,7 +66,6 @@ export function createModels(conn: Connection): Models {
     Photo: photoModel(conn),
     PhotoWindow: photoWindowModel(conn),
     AccountEntry: accountEntryModel(conn),
-    ProcessedMessage: processedMessageModel(conn),
   };
 }
 
